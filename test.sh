@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite. Installs what is missing (scripts/setup.sh), builds, runs every test project,
+# and ends with one line "N passed, N failed, N skipped" summed over all projects' TRX results.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+export LOOKOUT_CACHE="${LOOKOUT_CACHE:-$root/.cache}"
+export LD_PRELOAD="/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4${LD_PRELOAD:+:$LD_PRELOAD}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+results="$root/TestResults"
+rm -rf "$results"; mkdir -p "$results"
+
+if ! dotnet build Lookout.slnx -c Release -v quiet -nologo; then
+  echo "build failed" >&2; echo "0 passed, 1 failed"; exit 1
+fi
+
+status=0
+for proj in tests/*/*.csproj; do
+  name="$(basename "$proj" .csproj)"
+  dotnet test "$proj" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    -- RunConfiguration.TestSessionTimeout=1800000 || status=1
+done
+
+# Sum counters from every TRX file: <Counters total=".." executed=".." passed=".." failed=".." ... notExecuted="..">
+read -r passed failed skipped < <(
+  cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+    { for (i=1;i<=NF;i++) { split($i,kv,"="); gsub(/[">\/]/,"",kv[2]);
+        if (kv[1]=="passed") p+=kv[2]; else if (kv[1]=="failed") f+=kv[2]; else if (kv[1]=="notExecuted") s+=kv[2]; } }
+    END { printf "%d %d %d\n", p, f, s }')
+total=$((passed + failed))
+[ "$total" -gt 0 ] || { status=1; echo "no test ran" >&2; }
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Lookout.Cli.Commands;
+
+/// <summary>Every top-level verb, registered in one place (one verb = one Core service).</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All() =>
+    [
+        VersionCommand.Create(),
+    ];
+}

@@ -40,9 +40,10 @@ public static class IdxReader
 
     private static void Expect(string path, byte[] data, int magic, int headerBytes)
     {
-        if (data.Length < headerBytes) throw new InvalidDataException($"{path}: too short for an IDX file");
+        if (data.Length < 4) throw new InvalidDataException($"{path}: too short for an IDX file");
         int found = Int(data, 0);
         if (found != magic) throw new InvalidDataException($"{path}: IDX magic {found}, expected {magic}");
+        if (data.Length < headerBytes) throw new InvalidDataException($"{path}: truncated IDX header");
     }
 
     private static int Int(byte[] data, int offset) => BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(offset, 4));

@@ -16,22 +16,24 @@ public static class ConfusionMatrixPlot
         }
         var plt = new Plot();
         var hm = plt.Add.Heatmap(norm);
-        hm.Colormap = new ScottPlot.Colormaps.Blues();
-        hm.Extent = new CoordinateRect(-0.5, c - 0.5, c - 0.5, -0.5); // row 0 at the top, cells centred on integers
+        hm.Colormap = new ScottPlot.Colormaps.Blues().Reversed(); // ScottPlot's Blues runs dark -> light; high counts should be dark
+        // With ScottPlot's default centre alignment the extent spans cell centres: cells sit on integers 0..c-1.
+        // Data row 0 is drawn at the top, y = c - 1.
+        hm.Extent = new CoordinateRect(0, Math.Max(c - 1, 1), 0, Math.Max(c - 1, 1));
         for (int i = 0; i < c; i++)
             for (int j = 0; j < c; j++)
             {
-                var t = plt.Add.Text(r.Confusion[i][j].ToString(System.Globalization.CultureInfo.InvariantCulture), j, i);
+                var t = plt.Add.Text(r.Confusion[i][j].ToString(System.Globalization.CultureInfo.InvariantCulture), j, c - 1 - i);
                 t.LabelAlignment = Alignment.MiddleCenter;
                 t.LabelFontColor = norm[i, j] > 0.5 ? Colors.White : Colors.Black;
                 t.LabelFontSize = c > 12 ? 9 : 14;
             }
         double[] ticks = Enumerable.Range(0, c).Select(i => (double)i).ToArray();
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, r.Labels.ToArray());
-        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, r.Labels.ToArray());
+        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, r.Labels.Reverse().ToArray());
         plt.Axes.Bottom.TickLabelStyle.Rotation = c > 4 ? 45 : 0;
         plt.Axes.Bottom.TickLabelStyle.Alignment = c > 4 ? Alignment.MiddleLeft : Alignment.UpperCenter;
-        plt.Axes.SetLimits(-0.5, c - 0.5, c - 0.5, -0.5);
+        plt.Axes.SetLimits(-0.5, c - 0.5, -0.5, c - 0.5);
         plt.XLabel("predicted");
         plt.YLabel("true");
         plt.Title($"{r.Split}: accuracy {ReportText.Pct(r.Accuracy)} ({r.Correct}/{r.Count})");

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Security.Cryptography;
 using Lookout.Core.Video;
 using NetVips;

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video;
 

@@ -1,4 +1,4 @@
-namespace Lookout.Core.Datasets;
+namespace Lookout.Core.IO;
 
 /// <summary>Writes files so readers never see a half-written one: temp file in the same folder, then rename.</summary>
 public static class AtomicFile
@@ -23,4 +23,6 @@ public static class AtomicFile
             throw;
         }
     }
+
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 }

@@ -25,7 +25,7 @@ internal static class ElementwiseOps
         {
             var x = c.Get(n, 0);
             var axis = Perms.PhysicalAxis(x.Perm, x.Rank - 1); // TF softmax is over the last logical axis
-            return [x with { Name = c.Emit("Softmax", [x.Name!], OnnxAttribute.Of("axis", (long)axis)) }];
+            return [x with { Name = c.Emit("Softmax", [c.As(x, x.Perm)], OnnxAttribute.Of("axis", (long)axis)), Const = null }];
         };
 
         foreach (var (tf, onnx) in new[] { ("Add", "Add"), ("AddV2", "Add"), ("BiasAdd", "Add"), ("Sub", "Sub"), ("Mul", "Mul"),
@@ -60,7 +60,7 @@ internal static class ElementwiseOps
     {
         var a = c.Get(n, 0); var b = c.Get(n, 1);
         var shape = ConstMath.BroadcastShape(a.Shape, b.Shape);
-        var lead = new[] { a, b }.Where(v => !v.IsConst).OrderByDescending(v => v.Rank).First();
+        var lead = new[] { a, b }.Where(v => !v.IsConst).OrderByDescending(v => v.Rank).FirstOrDefault() ?? (a.Rank >= b.Rank ? a : b);
         var perm = lead.Perm;
         // A lower-rank computed input cannot follow a non-trivial layout: fall back to the logical layout.
         if (new[] { a, b }.Any(v => !v.IsConst && v.Rank != lead.Rank) || a.Rank > lead.Rank || b.Rank > lead.Rank)

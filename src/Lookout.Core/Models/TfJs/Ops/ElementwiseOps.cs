@@ -34,6 +34,14 @@ internal static class ElementwiseOps
         foreach (var (tf, onnx) in new[] { ("Equal", "Equal"), ("Greater", "Greater"), ("Less", "Less"),
                      ("GreaterEqual", "GreaterOrEqual"), ("LessEqual", "LessOrEqual") })
             map[tf] = (n, c) => [Binary(n, c, (a, b) => c.Emit(onnx, [a, b]), sameType: false)];
+        map["Square"] = (n, c) => { var x = c.Get(n, 0); var xs = c.As(x, x.Perm); return [x with { Name = c.Emit("Mul", [xs, xs]), Const = null }]; };
+        map["Prelu"] = (n, c) => [Binary(n, c, (a, b) => c.Emit("PRelu", [a, b]), sameType: true)];
+        map["AddN"] = (n, c) =>
+        {
+            var inputs = Enumerable.Range(0, n.Inputs.Count).Select(i => c.Get(n, i)).ToList();
+            var lead = inputs.FirstOrDefault(v => !v.IsConst) ?? inputs[0];
+            return [lead with { Name = c.Emit("Sum", inputs.Select(v => c.As(v, lead.Perm)).ToList()), Const = null }];
+        };
         map["SquaredDifference"] = (n, c) => [Binary(n, c, (a, b) => { var d = c.Emit("Sub", [a, b]); return c.Emit("Mul", [d, d]); }, true)];
         map["FloorDiv"] = (n, c) => [Binary(n, c, (a, b) => IsFloat(n, c)
             ? c.Emit("Floor", [c.Emit("Div", [a, b])])

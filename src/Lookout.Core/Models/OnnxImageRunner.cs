@@ -101,22 +101,22 @@ public sealed class OnnxImageRunner : IDisposable
         int done = 0, failed = 0;
         try
         {
-        await foreach (var batch in channel.Reader.ReadAllAsync(ct))
-        {
-            var ok = batch.Images.Select((img, i) => (img, i)).Where(t => t.img is not null).ToList();
-            var rows = Run(ok.Select(t => t.img!).ToList());
-            var outputs = new float[]?[batch.Images.Length];
-            for (int k = 0; k < ok.Count; k++) outputs[ok[k].i] = rows[k];
-            for (int i = 0; i < batch.Images.Length; i++)
+            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
             {
-                int index = batch.Start + i;
-                if (outputs[i] is null) failed++;
-                yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]);
+                var ok = batch.Images.Select((img, i) => (img, i)).Where(t => t.img is not null).ToList();
+                var rows = Run(ok.Select(t => t.img!).ToList());
+                var outputs = new float[]?[batch.Images.Length];
+                for (int k = 0; k < ok.Count; k++) outputs[ok[k].i] = rows[k];
+                for (int i = 0; i < batch.Images.Length; i++)
+                {
+                    int index = batch.Start + i;
+                    if (outputs[i] is null) failed++;
+                    yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]);
+                }
+                done += batch.Images.Length;
+                progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             }
-            done += batch.Images.Length;
-            progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
-        }
-        await producer; // surfaces cancellation or an unexpected producer fault
+            await producer; // surfaces cancellation or an unexpected producer fault
         }
         finally { stop.Cancel(); }
     }

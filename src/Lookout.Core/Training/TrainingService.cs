@@ -76,9 +76,7 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         {
             events.OnStage("evaluating exported model on test split");
             test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, null, ct, runner);
-            AtomicFile.WriteAllText(run.EvalJsonPath, ReportJson.Render(test));
-            AtomicFile.WriteAllText(run.EvalMarkdownPath, ReportText.Markdown(test));
-            ConfusionMatrixPlot.SavePng(test, run.ConfusionPngPath);
+            run.WriteEvaluation(test);
             events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);

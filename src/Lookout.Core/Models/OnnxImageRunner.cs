@@ -63,8 +63,17 @@ public sealed class OnnxImageRunner : IDisposable
     public int OutputDim { get; }
     public int BatchSize => _options.BatchSize;
 
-    /// <summary>Runs one batch of already-resized images. Thread-safe.</summary>
+    /// <summary>Runs already-resized images, at most <see cref="BatchSize"/> per session call. Thread-safe.</summary>
     public float[][] Run(IReadOnlyList<RgbImage> images)
+    {
+        if (images.Count <= _options.BatchSize) return RunBatch(images);
+        var rows = new List<float[]>(images.Count);
+        for (int start = 0; start < images.Count; start += _options.BatchSize)
+            rows.AddRange(RunBatch(images.Skip(start).Take(_options.BatchSize).ToList()));
+        return [.. rows];
+    }
+
+    private float[][] RunBatch(IReadOnlyList<RgbImage> images)
     {
         if (images.Count == 0) return [];
         int h = Spec.Height, w = Spec.Width, per = h * w * 3;

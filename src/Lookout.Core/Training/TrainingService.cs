@@ -18,6 +18,9 @@ public sealed record TrainResult(
     int EmbeddingsFromCache)
 {
     public string ModelPath => Run.ModelPath;
+
+    /// <summary>Metrics of the epoch whose weights were kept.</summary>
+    public EpochMetrics BestEpoch => Fit.Epochs[Math.Max(Fit.BestEpoch, 1) - 1];
 }
 
 /// <summary>

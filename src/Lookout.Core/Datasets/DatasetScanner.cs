@@ -13,10 +13,15 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
 {
     private readonly VideoFrameExtractor _extractor = new(workspace, options);
 
-    private sealed record Counters
+    /// <summary>Files per catalog transaction: bounds the work a crash can lose and the commit overhead.</summary>
+    private const int ChunkSize = 64;
+
+    private sealed class Counters
     {
-        public int Added, Updated, Unchanged, Frames;
+        public int Added, Updated, Unchanged, Frames, Done;
     }
+
+    private sealed record Pending(string Full, string Relative, FileInfo Info, Placement Place, bool IsNew);
 
     public async Task<ScanResult> ScanAsync(string dataDir, IProgress<ScanProgress>? progress, CancellationToken ct)
     {
@@ -27,17 +32,42 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         var files = DataFolder.Files(root, workspace.Root);
         var existing = catalog.All().Where(i => i.Kind != ItemKind.Frame).ToDictionary(i => i.Path, StringComparer.Ordinal);
         var c = new Counters();
+        var gate = new object();
+        void Report(string? current, bool fileDone)
+        {
+            if (progress is null && !fileDone) return;
+            lock (gate)
+            {
+                if (fileDone) c.Done++;
+                progress?.Report(new ScanProgress(c.Done, files.Count, c.Frames, current));
+            }
+        }
+        // Decoding is latency-bound (libvips hands work to its own threads), so a little more than one per core helps.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = ct };
 
-        for (int n = 0; n < files.Count; n++)
+        foreach (var chunk in files.Chunk(ChunkSize))
         {
             ct.ThrowIfCancellationRequested();
-            var (full, rel) = files[n];
-            progress?.Report(new ScanProgress(n, files.Count, c.Frames, rel));
-            var info = new FileInfo(full);
-            existing.TryGetValue(rel, out var old);
-            if (old is not null && IsUnchanged(old, info)) { c.Unchanged++; continue; }
-            await ScanFileAsync(full, rel, info, FolderLayout.Place(rel, splitFolders), c, ct).ConfigureAwait(false);
-            if (old is null) c.Added++; else c.Updated++;
+            var pending = new List<Pending>();
+            foreach (var (full, rel) in chunk)
+            {
+                var info = new FileInfo(full);
+                existing.TryGetValue(rel, out var old);
+                if (old is not null && IsUnchanged(old, info)) { c.Unchanged++; Report(rel, fileDone: true); continue; }
+                pending.Add(new Pending(full, rel, info, FolderLayout.Place(rel, splitFolders), old is null));
+            }
+            var stills = pending.Where(p => !IsVideo(p)).ToList();
+            var described = new CatalogItem[stills.Count];
+            Parallel.For(0, stills.Count, parallel, i => { described[i] = Describe(stills[i]); Report(stills[i].Relative, fileDone: true); });
+            catalog.Write(w => { foreach (var item in described) w.Upsert(item); });
+            foreach (var video in pending.Where(IsVideo))
+            {
+                await ScanVideoAsync(video.Full, NewItem(video, ItemKind.Video), () => { Interlocked.Increment(ref c.Frames); Report(video.Relative, fileDone: false); }, ct)
+                    .ConfigureAwait(false);
+                Report(video.Relative, fileDone: true);
+            }
+            c.Added += pending.Count(p => p.IsNew);
+            c.Updated += pending.Count(p => !p.IsNew);
         }
 
         var seen = files.Select(f => f.Relative).ToHashSet(StringComparer.Ordinal);
@@ -51,25 +81,30 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         return new ScanResult(c.Added, c.Updated, c.Unchanged, problems.Count, gone.Count, c.Frames, problems, clock.Elapsed);
     }
 
+    /// <summary>Videos are recognised by extension (when placed validly); everything else is described in parallel.</summary>
+    private static bool IsVideo(Pending p) => p.Place.IsValid && MediaTypes.IsVideoPath(p.Relative);
+
+    private static CatalogItem NewItem(Pending p, ItemKind kind) => new()
+    {
+        Path = p.Relative, Kind = kind, Status = ItemStatus.Unreadable, Source = p.Relative, Label = p.Place.Label, Split = p.Place.Split,
+        SplitOrigin = p.Place.Split == Split.Unassigned ? SplitOrigin.None : SplitOrigin.Folder,
+        MTime = p.Info.LastWriteTimeUtc.Ticks, Size = p.Info.Length, Bytes = p.Info.Length,
+    };
+
+    /// <summary>Catalog row for a non-video file: an inspected image, or an unreadable entry with its reason.</summary>
+    private CatalogItem Describe(Pending p)
+    {
+        var kind = MediaTypes.IsVideoPath(p.Relative) ? ItemKind.Video
+            : MediaTypes.IsImagePath(p.Relative) || SafeSniff(p.Full) ? ItemKind.Image : ItemKind.Other;
+        var item = NewItem(p, kind);
+        if (!p.Place.IsValid) return item with { Reason = p.Place.Problem };
+        if (kind == ItemKind.Other) return item with { Reason = "not an image or video" };
+        return InspectImage(p.Full, item);
+    }
+
     private bool IsUnchanged(CatalogItem old, FileInfo info) =>
         old.Status != ItemStatus.Missing && old.Size == info.Length && old.MTime == info.LastWriteTimeUtc.Ticks
         && (old.Kind != ItemKind.Video || old.Status != ItemStatus.Ok || old.FrameParameters == options.FrameParameters);
-
-    private async Task ScanFileAsync(string full, string rel, FileInfo info, Placement place, Counters c, CancellationToken ct)
-    {
-        var kind = MediaTypes.IsVideoPath(rel) ? ItemKind.Video
-            : MediaTypes.IsImagePath(rel) || SafeSniff(full) ? ItemKind.Image : ItemKind.Other;
-        var item = new CatalogItem
-        {
-            Path = rel, Kind = kind, Status = ItemStatus.Unreadable, Source = rel, Label = place.Label, Split = place.Split,
-            SplitOrigin = place.Split == Split.Unassigned ? SplitOrigin.None : SplitOrigin.Folder,
-            MTime = info.LastWriteTimeUtc.Ticks, Size = info.Length, Bytes = info.Length,
-        };
-        if (!place.IsValid) { catalog.Write(w => w.Upsert(item with { Reason = place.Problem })); return; }
-        if (kind == ItemKind.Other) { catalog.Write(w => w.Upsert(item with { Reason = "not an image or video" })); return; }
-        if (kind == ItemKind.Image) { catalog.Write(w => w.Upsert(InspectImage(full, item))); return; }
-        await ScanVideoAsync(full, item, c, ct).ConfigureAwait(false);
-    }
 
     private CatalogItem InspectImage(string full, CatalogItem item)
     {
@@ -82,7 +117,7 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return item with { Reason = $"could not read the file ({e.Message})" }; }
     }
 
-    private async Task ScanVideoAsync(string full, CatalogItem video, Counters c, CancellationToken ct)
+    private async Task ScanVideoAsync(string full, CatalogItem video, Action onFrame, CancellationToken ct)
     {
         IReadOnlyList<ExtractedFrame> frames;
         string sha;
@@ -90,7 +125,7 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         {
             if (video.Size == 0) throw new VideoException(video.Path, "empty file");
             sha = ImageInspector.Sha256Of(full);
-            frames = await _extractor.ExtractAsync(full, sha, () => c.Frames++, ct).ConfigureAwait(false);
+            frames = await _extractor.ExtractAsync(full, sha, onFrame, ct).ConfigureAwait(false);
         }
         catch (VideoException e)
         {

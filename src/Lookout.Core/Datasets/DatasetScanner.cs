@@ -6,8 +6,8 @@ namespace Lookout.Core.Datasets;
 
 /// <summary>
 /// Walks a data folder and brings the catalog up to date. Unchanged files (same size and mtime) are not
-/// re-hashed or decoded; each changed file is checked and written in its own transaction, so a bad file is
-/// recorded with its reason and never stops the scan; files that disappeared are marked missing.
+/// re-hashed or decoded; changed files are checked in parallel and written in small transactions. A bad file
+/// is recorded with its reason and never stops the scan; files that disappeared are marked missing.
 /// </summary>
 internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanOptions options)
 {

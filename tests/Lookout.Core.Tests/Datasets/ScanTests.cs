@@ -102,6 +102,7 @@ public class ScanTests : IDisposable
         TestImages.Png(P("val/cat/d.png"), 4); TestImages.Png(P("valid/dog/e.png"), 5); TestImages.Png(P("test/dog/f.png"), 6);
         TestImages.Png(P("extra/cat/g.png"), 7);
         TestImages.Png(P("train/h.png"), 8);
+        await Lookout.Core.Tests.Video.TestClips.WriteAsync(P("val/dog/clip.mp4"), 4, (Lookout.Core.Tests.Video.TestClips.Pattern(1), 2));
         var service = DatasetService.ForDataDir(Data);
         var result = await service.ScanAsync(Data);
         Assert.Contains(result.Problems, p => p.Path == "extra/cat/g.png" && p.Reason.Contains("outside the train/val/test"));
@@ -116,7 +117,10 @@ public class ScanTests : IDisposable
         Assert.Equal(("cat", Split.Val), bySplit["d.png"]);
         Assert.Equal(("dog", Split.Val), bySplit["e.png"]);
         Assert.Equal(("dog", Split.Test), bySplit["f.png"]);
-        Assert.Equal(6, service.Stats().UsableItems);
+        var frames = service.Snapshot().Where(s => s.Group == "video:val/dog/clip.mp4").ToList();
+        Assert.Single(frames);                                    // 2 s of one still picture -> 1 frame
+        Assert.Equal(("dog", Split.Val), (frames[0].Label, frames[0].Split));
+        Assert.Equal(7, service.Stats().UsableItems);
     }
 
     [Fact]
@@ -131,6 +135,15 @@ public class ScanTests : IDisposable
         var other = Path.Combine(_root, "other"); Directory.CreateDirectory(other);
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => service.ScanAsync(other));
         Assert.Contains("belongs to data folder", ex.Message);
+
+        // Moving the data folder is fine: the catalog's paths are relative, labels and splits stay.
+        service.Split();
+        var before = service.Snapshot().Single();
+        var moved = Path.Combine(_root, "moved");
+        Directory.Move(Data, moved);
+        var rescan = await service.ScanAsync(moved);
+        Assert.Equal((0, 1), (rescan.Added, rescan.Unchanged));
+        Assert.Equal(before with { Path = Path.Combine(moved, "cat", "a.png") }, service.Snapshot().Single());
     }
 
     /// <summary>IProgress that reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>

@@ -53,9 +53,12 @@ public class VideoDatasetTests : IDisposable
         // Unchanged video: no re-extraction. Changed frame settings: re-extracted (every second kept).
         var again = await service.ScanAsync(Data);
         Assert.Equal((0, 2), (again.FramesExtracted, again.Unchanged));
+        // A split given to the frames survives re-extraction.
+        service.Split(new SplitOptions { Seed = 1, Train = 0, Val = 0, Test = 1 });
         var all = await service.ScanAsync(Data, new ScanOptions { DuplicateThreshold = -1 });
         Assert.Equal(8, all.FramesExtracted);
         Assert.Equal(8, service.Snapshot().Count);
+        Assert.All(service.Snapshot(), s => Assert.Equal(Split.Test, s.Split));
     }
 
     [Fact]

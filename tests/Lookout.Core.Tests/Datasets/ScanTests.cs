@@ -146,6 +146,21 @@ public class ScanTests : IDisposable
         Assert.Equal(before with { Path = Path.Combine(moved, "cat", "a.png") }, service.Snapshot().Single());
     }
 
+    [Fact]
+    public async Task CancelledScan_CanBeResumed()
+    {
+        for (int i = 0; i < 100; i++) TestImages.Png(P($"cat/{i:000}.png"), i, 8, 8);
+        var service = DatasetService.ForDataDir(Data);
+        using var cts = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            service.ScanAsync(Data, null, new SyncProgress(p => { if (p.FilesScanned >= 10) cts.Cancel(); }), cts.Token));
+        int before = service.Items().Count;
+        Assert.InRange(before, 0, 99);
+        var resumed = await service.ScanAsync(Data);
+        Assert.Equal((100 - before, before), (resumed.Added, resumed.Unchanged));
+        Assert.Equal(100, service.Snapshot().Count);
+    }
+
     /// <summary>IProgress that reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class SyncProgress(Action<ScanProgress> report) : IProgress<ScanProgress>
     {

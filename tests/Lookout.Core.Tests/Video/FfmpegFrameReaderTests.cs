@@ -106,6 +106,7 @@ public class FfmpegFrameReaderTests : IDisposable
         await using (var reader = await FfmpegFrameReader.OpenAsync(clip, new FrameReaderOptions { FramesPerSecond = null }))
         {
             await foreach (var f in reader.ReadFramesAsync()) { Assert.Equal(0, f.Seq); break; }
+            Assert.False(IsRunning(reader.ProcessId!.Value), "ffmpeg still running after the loop stopped");
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await ReadAll(reader));
         }
         using var cts = new CancellationTokenSource();
@@ -116,6 +117,13 @@ public class FfmpegFrameReaderTests : IDisposable
             await foreach (var f in again.ReadFramesAsync(cts.Token)) { if (++seen == 3) cts.Cancel(); }
         });
         Assert.Equal(3, seen);
+        Assert.False(IsRunning(again.ProcessId!.Value), "ffmpeg still running after cancellation");
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
     }
 
     [Fact]

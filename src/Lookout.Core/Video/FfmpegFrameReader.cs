@@ -38,7 +38,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable, IDisposable
     {
         options ??= new FrameReaderOptions();
         options.Validate();
-        var info = await VideoProbe.ProbeAsync(source, options.Tools, ct).ConfigureAwait(false);
+        var info = await VideoProbe.ProbeAsync(source, options.Tools, options.InputArguments, ct).ConfigureAwait(false);
         return new FfmpegFrameReader(source, options, info);
     }
 

@@ -127,6 +127,18 @@ public class FfmpegFrameReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task NonFileSources_WithAnInputFormat_AreRead()
+    {
+        // lavfi stands in for a live source (camera/RTSP): input options reach both ffprobe and ffmpeg.
+        var options = new FrameReaderOptions { FramesPerSecond = 2, InputArguments = ["-f", "lavfi"] };
+        await using var reader = await FfmpegFrameReader.OpenAsync("testsrc=size=80x60:rate=10:duration=3", options);
+        var frames = await ReadAll(reader);
+        Assert.Equal((80, 60), (reader.Width, reader.Height));
+        Assert.Equal(6, frames.Count);
+        Assert.Equal(2.5, frames[^1].Time.TotalSeconds, 3);
+    }
+
+    [Fact]
     public void PerceptualHash_IgnoresScale_ButSeesContent()
     {
         var a = TestClips.Pattern(21, 64, 48);

@@ -19,6 +19,12 @@ public class ScanTests : IDisposable
         File.WriteAllBytes(P("cat/jpeg-named.png"), TestImages.Bytes(3, ".jpg"));      // wrong extension, real JPEG
         File.WriteAllBytes(P("cat/no-extension.dat"), TestImages.Bytes(4, ".png"));    // unknown extension, sniffed as PNG
         TestImages.Jpeg(P("dog/sideways.jpg"), 5, width: 40, height: 20, orientation: 6);
+        using (var vips = NetVips.Image.NewFromFile(P("cat/a.png")))
+        {
+            vips.WriteToFile(P("cat/c.webp"));
+            vips.WriteToFile(P("cat/d.gif"));
+        }
+        File.WriteAllBytes(P("cat/e.bmp"), Imaging.BmpDecoderTests.Bmp(6, 4, 24, (y, stride) => new byte[stride]));
         TestImages.Png(P("dog/big.png"), 6, width: 300, height: 200);
         File.WriteAllBytes(P("dog/empty.jpg"), []);
         File.WriteAllText(P("dog/text.jpg"), "not an image, just text");
@@ -45,19 +51,20 @@ public class ScanTests : IDisposable
         Assert.Contains("truncated", problems["dog/truncated.png"]);
         Assert.Contains("not an image or video", problems["dog/readme.txt"]);
         Assert.Contains("label folder", problems["loose.png"]);
-        Assert.Equal(12, result.Added);
+        Assert.Equal(15, result.Added);
         Assert.Equal(7, result.Unreadable);
 
         var snapshot = service.Snapshot();
-        Assert.Equal(["cat/a.png", "cat/b.jpg", "cat/jpeg-named.png", "cat/no-extension.dat", "dog/sideways.jpg"],
+        Assert.Equal(["cat/a.png", "cat/b.jpg", "cat/c.webp", "cat/d.gif", "cat/e.bmp", "cat/jpeg-named.png", "cat/no-extension.dat", "dog/sideways.jpg"],
             snapshot.Select(s => Path.GetRelativePath(Data, s.Path)).Order(StringComparer.Ordinal));
         Assert.All(snapshot, s => Assert.Equal(64, s.Sha256.Length));
         Assert.Equal("dog", snapshot.Single(s => s.Path.EndsWith("sideways.jpg")).Label);
         var sideways = service.Items().Single(i => i.Path == "dog/sideways.jpg");
         Assert.Equal((20, 40), (sideways.Width, sideways.Height));      // EXIF orientation 6 turns 40x20 upright
 
-        Assert.Equal(12, progress[^1].FilesTotal);
-        Assert.Equal(12, progress[^1].FilesScanned);
+        Assert.Equal((6, 4), (service.Items().Single(i => i.Path == "cat/e.bmp").Width, service.Items().Single(i => i.Path == "cat/e.bmp").Height));
+        Assert.Equal(15, progress[^1].FilesTotal);
+        Assert.Equal(15, progress[^1].FilesScanned);
         Assert.True(File.Exists(Path.Combine(_root, ".lookout", "catalog.db")));
     }
 

@@ -141,6 +141,8 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         // Frames replace the video's previous frames; an automatic or manual split given to them earlier is kept.
         var (split, origin) = (video.Split, video.SplitOrigin);
         if (origin != SplitOrigin.Folder && PreviousSplit(video.Path) is { } previous) (split, origin) = previous;
+        // Likewise a label a person gave the whole video.
+        var manualLabel = catalog.Query("SELECT * FROM items WHERE path=$p AND label_manual=1", ("$p", video.Path)).FirstOrDefault()?.Label;
         catalog.Write(w =>
         {
             w.DeleteFrames(video.Path);
@@ -155,7 +157,8 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
                 w.Upsert(new CatalogItem
                 {
                     Path = $"{video.Path}#t={ms}", Kind = ItemKind.Frame, Status = ItemStatus.Ok, Sha256 = f.Sha256,
-                    Label = video.Label, Split = split, SplitOrigin = origin, Source = video.Path, SourceTimeMs = ms,
+                    Label = manualLabel ?? video.Label, LabelIsManual = manualLabel is not null,
+                    Split = split, SplitOrigin = origin, Source = video.Path, SourceTimeMs = ms,
                     File = f.File, Width = f.Width, Height = f.Height, Bytes = f.Bytes,
                 });
             }

@@ -53,12 +53,14 @@ public class VideoDatasetTests : IDisposable
         // Unchanged video: no re-extraction. Changed frame settings: re-extracted (every second kept).
         var again = await service.ScanAsync(Data);
         Assert.Equal((0, 2), (again.FramesExtracted, again.Unchanged));
-        // A split given to the frames survives re-extraction.
+        // A split given to the frames, and a label given to the video, survive re-extraction.
         service.Split(new SplitOptions { Seed = 1, Train = 0, Val = 0, Test = 1 });
+        service.SetLabel("cat/walk.mp4", "dog");
+        Assert.All(service.Snapshot(), s => Assert.Equal("dog", s.Label));
         var all = await service.ScanAsync(Data, new ScanOptions { DuplicateThreshold = -1 });
         Assert.Equal(8, all.FramesExtracted);
         Assert.Equal(8, service.Snapshot().Count);
-        Assert.All(service.Snapshot(), s => Assert.Equal(Split.Test, s.Split));
+        Assert.All(service.Snapshot(), s => Assert.Equal((Split.Test, "dog"), (s.Split, s.Label)));
     }
 
     [Fact]

@@ -32,6 +32,7 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         var files = DataFolder.Files(root, workspace.Root);
         var existing = catalog.All().Where(i => i.Kind != ItemKind.Frame).ToDictionary(i => i.Path, StringComparer.Ordinal);
         var c = new Counters();
+        var vanished = new HashSet<string>(StringComparer.Ordinal);
         var gate = new object();
         void Report(string? current, bool fileDone)
         {
@@ -52,6 +53,7 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
             foreach (var (full, rel) in chunk)
             {
                 var info = new FileInfo(full);
+                if (!info.Exists) { vanished.Add(rel); Report(rel, fileDone: true); continue; }     // deleted while scanning
                 existing.TryGetValue(rel, out var old);
                 if (old is not null && IsUnchanged(old, info)) { c.Unchanged++; Report(rel, fileDone: true); continue; }
                 pending.Add(new Pending(full, rel, info, FolderLayout.Place(rel, splitFolders), old is null));
@@ -70,7 +72,7 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
             c.Updated += pending.Count(p => !p.IsNew);
         }
 
-        var seen = files.Select(f => f.Relative).ToHashSet(StringComparer.Ordinal);
+        var seen = files.Select(f => f.Relative).Where(r => !vanished.Contains(r)).ToHashSet(StringComparer.Ordinal);
         var gone = existing.Values.Where(i => i.Status != ItemStatus.Missing && !seen.Contains(i.Path)).ToList();
         catalog.Write(w => { foreach (var item in gone) w.MarkMissing(item.Path); });
         RemoveOrphanFrameFolders();
@@ -115,6 +117,8 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         }
         catch (ImageDecodeException e) { return item with { Reason = e.Reason }; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return item with { Reason = $"could not read the file ({e.Message})" }; }
+        // One odd file must never stop a scan of thousands: anything else unexpected is recorded too.
+        catch (Exception e) when (e is not OperationCanceledException) { return item with { Reason = $"could not be decoded ({e.GetType().Name}: {e.Message})" }; }
     }
 
     private async Task ScanVideoAsync(string full, CatalogItem video, Action onFrame, CancellationToken ct)
@@ -132,9 +136,10 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
             catalog.Write(w => { w.DeleteFrames(video.Path); w.Upsert(video with { Reason = e.Reason }); });
             return;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            catalog.Write(w => { w.DeleteFrames(video.Path); w.Upsert(video with { Reason = $"could not read the file ({e.Message})" }); });
+            var reason = e is IOException or UnauthorizedAccessException ? $"could not read the file ({e.Message})" : $"could not be decoded ({e.GetType().Name}: {e.Message})";
+            catalog.Write(w => { w.DeleteFrames(video.Path); w.Upsert(video with { Reason = reason }); });
             return;
         }
 

@@ -119,6 +119,7 @@ internal sealed class GatedModel(IImageModel inner) : IImageModel
     public ManualResetEventSlim Gate { get; } = new(true);
     public SemaphoreSlim Entered { get; } = new(0);
     public bool Throw { get; set; }
+    public IImageModel Inner => inner;
 
     public PreprocessSpec Spec => inner.Spec;
     public IReadOnlyList<string> Labels => inner.Labels;

@@ -22,9 +22,11 @@ namespace Lookout.Server;
 /// </summary>
 public static class LookoutServer
 {
+    /// <param name="loader">Null = exported Lookout classifiers via Core's ClassifierModel.</param>
     /// <param name="configure">Last say over the builder (tests swap in TestServer, the CLI sets logging).</param>
-    public static WebApplication BuildApp(ServerOptions options, IImageModelLoader loader, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication BuildApp(ServerOptions options, IImageModelLoader? loader = null, Action<WebApplicationBuilder>? configure = null)
     {
+        loader ??= new ClassifierModelLoader();
         var apiKey = options.Validate();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -70,7 +72,7 @@ public static class LookoutServer
     }
 
     /// <summary>Serves until <paramref name="ct"/> is cancelled (Ctrl+C in the CLI), then drains and unloads.</summary>
-    public static async Task RunAsync(ServerOptions options, IImageModelLoader loader, Action<WebApplicationBuilder>? configure = null, CancellationToken ct = default)
+    public static async Task RunAsync(ServerOptions options, IImageModelLoader? loader = null, Action<WebApplicationBuilder>? configure = null, CancellationToken ct = default)
     {
         await using var app = BuildApp(options, loader, configure);
         await app.StartAsync(ct);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Lookout.Core.Imaging;
+using Lookout.Core.Inference;
 
 namespace Lookout.Server.Tests;
 
@@ -57,10 +57,10 @@ public class ClassifyApiTests
         var image = TestModels.SolidImage(180, 90, 40, width: 123, height: 77, format: ".jpg");
         var data = await ReadData(await host.Client.PostAsync("/v1/classify", TestHost.Form(image)));
 
-        using var direct = new OnnxTestModel(Path.Combine(host.ModelsDir, "colours.onnx"));
-        var probs = direct.Predict([ImageLoader.Load(image, direct.Spec, ImageLimits.Default)])[0];
-        foreach (var (label, score) in data)
-            Assert.Equal(probs[direct.Labels.ToList().IndexOf(label)], score); // exact, not approximate
+        using var direct = ClassifierModel.Load(Path.Combine(host.ModelsDir, "colours.onnx"));
+        var expected = direct.Classify(image, top: 3);
+        Assert.True(expected.Ok);
+        Assert.Equal(expected.Predictions.Select(p => (p.Label, p.Score)), data); // exact float equality, same order
     }
 
     [Theory]

@@ -52,7 +52,7 @@ public class HotReloadTests
         Assert.True(seen.Keys.Count(k => k.StartsWith("red_v", StringComparison.Ordinal)) >= 2, string.Join(",", seen.Keys));
         Assert.All(seen.Keys, k => Assert.StartsWith("red_v", k));
         Assert.Equal("red_v6", (await ClassifyApiTests.ReadData(await host.Client.PostAsync("/v1/classify", TestHost.Form(image))))[0].Class);
-        var loaded = host.Loader.Loaded.Cast<OnnxTestModel>().ToList();
+        var loaded = host.Loader.Loaded;
         Assert.Equal(6, loaded.Count);
         Assert.All(loaded.Take(5), m => Assert.True(m.Disposed)); // every old session released after its requests drained
         Assert.False(loaded[5].Disposed);
@@ -71,7 +71,7 @@ public class HotReloadTests
 
         TestModels.Write(host.ModelsDir, "colours", TestModels.ColourClassifier(Labels(2)));
         Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync("/v1/models/colours/reload", null)).StatusCode);
-        var v1 = (OnnxTestModel)gates[0].Inner;
+        var v1 = (TrackedModel)gates[0].Inner;
         Assert.False(v1.Disposed); // still in use by the request at the gate
 
         gates[0].Gate.Set();

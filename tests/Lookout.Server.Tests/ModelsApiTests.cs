@@ -32,7 +32,7 @@ public class ModelsApiTests
         using (var doc = JsonDocument.Parse(await reload.Content.ReadAsStringAsync()))
             Assert.Equal(2, doc.RootElement.GetProperty("data").GetProperty("version").GetInt32());
         Assert.Equal("rouge", (await ClassifyApiTests.ReadData(await host.Client.PostAsync("/v1/classify", TestHost.Form(red))))[0].Class);
-        Assert.True(((OnnxTestModel)host.Loader.Loaded[0]).Disposed); // old session released once nothing used it
+        Assert.True(host.Loader.Loaded[0].Disposed); // old session released once nothing used it
 
         await ClassifyApiTests.AssertError(await host.Client.PostAsync("/v1/models/nope/reload", null), 404);
 

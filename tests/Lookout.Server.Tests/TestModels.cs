@@ -2,8 +2,6 @@ using System.Text.Json;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Onnx;
 using Lookout.Server.Models;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using NetVips;
 
 namespace Lookout.Server.Tests;
@@ -56,59 +54,37 @@ internal static class TestModels
     }
 }
 
-/// <summary>
-/// Minimal reader of the exported-model contract for tests (stand-in until Core's ClassifierModel is merged).
-/// </summary>
-internal sealed class OnnxTestModel : IImageModel
+/// <summary>Records whether the server disposed a model version (it must, once its last request is done).</summary>
+internal sealed class TrackedModel(IImageModel inner) : IImageModel
 {
-    private readonly InferenceSession _session;
-
-    public OnnxTestModel(string path)
-    {
-        try { _session = new InferenceSession(File.ReadAllBytes(path)); }
-        catch (OnnxRuntimeException e) { throw new InvalidDataException($"not a model: {e.Message}", e); }
-        var meta = _session.ModelMetadata.CustomMetadataMap;
-        Labels = JsonSerializer.Deserialize<string[]>(meta["lookout.labels"])!;
-        Spec = PreprocessSpec.FromJson(meta["lookout.preprocess"]);
-        Backbone = meta.GetValueOrDefault("lookout.backbone");
-    }
-
-    public PreprocessSpec Spec { get; }
-    public IReadOnlyList<string> Labels { get; }
-    public string? Backbone { get; }
-    public bool Disposed { get; private set; }
-
-    public float[][] Predict(IReadOnlyList<RgbImage> batch)
-    {
-        var pixels = batch.SelectMany(i => i.Pixels).ToArray();
-        var input = new DenseTensor<byte>(pixels, [batch.Count, Spec.Height, Spec.Width, 3]);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor("image", input)]);
-        var flat = results.First(r => r.Name == "probs").AsEnumerable<float>().ToArray();
-        int c = flat.Length / batch.Count;
-        return Enumerable.Range(0, batch.Count).Select(i => flat[(i * c)..((i + 1) * c)]).ToArray();
-    }
+    private int _disposed;
+    public bool Disposed => Volatile.Read(ref _disposed) != 0;
+    public PreprocessSpec Spec => inner.Spec;
+    public IReadOnlyList<string> Labels => inner.Labels;
+    public string? Backbone => inner.Backbone;
+    public float[][] Predict(IReadOnlyList<RgbImage> batch) =>
+        Disposed ? throw new ObjectDisposedException("model", "used after dispose") : inner.Predict(batch);
 
     public void Dispose()
     {
-        Disposed = true;
-        _session.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) inner.Dispose();
     }
 }
 
 /// <summary>A loader whose models the test can see (to check disposal after a swap) and wrap (to slow them down).</summary>
 internal sealed class TestLoader(Func<IImageModel, IImageModel>? wrap = null) : IImageModelLoader
 {
-    private readonly List<IImageModel> _loaded = [];
-    public IReadOnlyList<string> Extensions { get; } = [".onnx"];
+    private readonly ClassifierModelLoader _real = new();
+    private readonly List<TrackedModel> _loaded = [];
+    public IReadOnlyList<string> Extensions => _real.Extensions;
 
-    public IReadOnlyList<IImageModel> Loaded { get { lock (_loaded) return _loaded.ToList(); } }
+    public IReadOnlyList<TrackedModel> Loaded { get { lock (_loaded) return _loaded.ToList(); } }
 
     public IImageModel Load(string path)
     {
-        IImageModel model = new OnnxTestModel(path);
-        if (wrap is not null) model = wrap(model);
-        lock (_loaded) _loaded.Add(model);
-        return model;
+        var tracked = new TrackedModel(_real.Load(path));
+        lock (_loaded) _loaded.Add(tracked);
+        return wrap is null ? tracked : wrap(tracked);
     }
 }
 

@@ -1,15 +1,14 @@
 using System.Diagnostics;
 using Lookout.Core.Imaging;
+using Lookout.Core.Inference;
 using Lookout.Server.Api;
 using Lookout.Server.Models;
 
 namespace Lookout.Server.Inference;
 
-public sealed record RankedClass(string Label, float Score);
-
 /// <summary>A classification: the model version used, all classes ranked by score, the input's size and timings.</summary>
 public sealed record Classification(
-    string Model, int ModelVersion, IReadOnlyList<RankedClass> Ranked, int ImageWidth, int ImageHeight,
+    string Model, int ModelVersion, IReadOnlyList<Prediction> Ranked, int ImageWidth, int ImageHeight,
     TimeSpan DecodeTime, TimeSpan InferenceTime);
 
 /// <summary>
@@ -42,13 +41,13 @@ public sealed class ClassificationService(ModelRegistry registry, ServerOptions 
     }
 
     /// <summary>Classes sorted by score, highest first; ties keep label order.</summary>
-    public static IReadOnlyList<RankedClass> Rank(IReadOnlyList<string> labels, float[] scores)
+    public static IReadOnlyList<Prediction> Rank(IReadOnlyList<string> labels, float[] scores)
     {
         if (scores.Length != labels.Count)
             throw new InvalidOperationException($"model gave {scores.Length} scores for {labels.Count} labels");
         return Enumerable.Range(0, scores.Length)
             .OrderByDescending(i => scores[i]).ThenBy(i => i)
-            .Select(i => new RankedClass(labels[i], scores[i]))
+            .Select(i => new Prediction(labels[i], scores[i]))
             .ToList();
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Lookout.Core.Training;
@@ -31,8 +30,7 @@ public static class HeadTrainer
         bool hasVal = val is { Count: > 0 };
 
         using var scope = NewDisposeScope();
-        random.manual_seed(options.Seed);
-        using var head = TorchHead.Build(dim, options.Hidden, classes, options.Dropout);
+        using var head = new HeadModule(dim, options.Hidden, classes, options.Dropout, options.Seed);
         head.to(device);
         var xTrain = TorchHead.Standardise(TorchHead.ToTensor(train.X, dim).to(device), mean, std);
         var yTrain = tensor(train.Y.Select(v => (long)v).ToArray()).to(device);
@@ -87,7 +85,7 @@ public static class HeadTrainer
     }
 
     /// <summary>Plain (unsmoothed, unweighted) cross-entropy and accuracy: the honest numbers early stopping watches.</summary>
-    private static (double Loss, double Accuracy) Evaluate(Sequential head, Tensor x, Tensor y)
+    private static (double Loss, double Accuracy) Evaluate(HeadModule head, Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();

@@ -7,7 +7,7 @@ namespace Lookout.Core.Training;
 public sealed record TrainOptions
 {
     public int Epochs { get; init; } = 100;
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = 3e-3;
     public double WeightDecay { get; init; } = 1e-4;
     public int BatchSize { get; init; } = 64;
     /// <summary>Width of the optional hidden layer (ReLU + dropout); 0 = a linear softmax head.</summary>

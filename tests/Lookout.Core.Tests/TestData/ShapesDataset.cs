@@ -12,7 +12,7 @@ public sealed class ShapesDataset : IDisposable
 {
     public static readonly string[] Classes = ["blue-square", "green-triangle", "red-circle", "yellow-stripes"];
 
-    public ShapesDataset(int perClass = 40, int size = 96, int seed = 7, double trainFraction = 0.6, double valFraction = 0.2)
+    public ShapesDataset(int perClass = 40, int size = 96, int seed = 7, double trainFraction = 0.6, double valFraction = 0.2, bool randomColours = false)
     {
         Root = Path.Combine(Path.GetTempPath(), "lookout-shapes-" + Guid.NewGuid().ToString("N")[..8]);
         var rng = new Random(seed);
@@ -23,7 +23,7 @@ public sealed class ShapesDataset : IDisposable
             for (int i = 0; i < perClass; i++)
             {
                 var path = Path.Combine(dir, $"{label}-{i:D3}.png");
-                WritePng(path, Draw(label, size, rng), size);
+                WritePng(path, Draw(label, size, rng, randomColours), size);
                 double f = (double)i / perClass;
                 var split = f < trainFraction ? Split.Train : f < trainFraction + valFraction ? Split.Val : Split.Test;
                 var sha = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
@@ -36,7 +36,8 @@ public sealed class ShapesDataset : IDisposable
     public string Root { get; }
     public IReadOnlyList<LabeledImage> Items { get; }
 
-    public static byte[] Draw(string label, int size, Random rng)
+    /// <param name="randomColour">Any hue for any class, so only the shape tells the classes apart.</param>
+    public static byte[] Draw(string label, int size, Random rng, bool randomColour = false)
     {
         var px = new byte[size * size * 3];
         for (int i = 0; i < px.Length; i++) px[i] = (byte)(110 + rng.Next(-40, 41)); // noisy grey background
@@ -44,7 +45,7 @@ public sealed class ShapesDataset : IDisposable
         {
             "red-circle" => (220, 40, 40), "blue-square" => (40, 60, 220), "green-triangle" => (40, 190, 60), _ => (230, 210, 40),
         };
-        colour = (Jitter(colour.r, rng), Jitter(colour.g, rng), Jitter(colour.b, rng));
+        colour = randomColour ? (rng.Next(256), rng.Next(256), rng.Next(256)) : (Jitter(colour.r, rng), Jitter(colour.g, rng), Jitter(colour.b, rng));
         int s = rng.Next(size / 4, size / 2);
         int cx = rng.Next(s / 2 + 2, size - s / 2 - 2), cy = rng.Next(s / 2 + 2, size - s / 2 - 2);
         int stripe = rng.Next(4, 9);

@@ -56,6 +56,13 @@ public static class GeneratedBackbone
         parts.Add(Flat(b, b.Node("AveragePool", [x], OnnxAttribute.Of("kernel_shape", cell, (long)cell),
             OnnxAttribute.Of("strides", cell, (long)cell)))); dim += 48;
 
+        // Edge orientation histograms at two scales: colour- and contrast-invariant shape cues.
+        foreach (var scaled in new[] { x, b.Node("AveragePool", [x], OnnxAttribute.Of("kernel_shape", 2L, 2L), OnnxAttribute.Of("strides", 2L, 2L)) })
+        {
+            parts.AddRange(OrientationFeatures(b, scaled));
+            dim += 2 * Orientations;
+        }
+
         var h = x;
         int inChannels = 3;
         for (int s = 0; s < Stages.Length; s++)
@@ -79,6 +86,39 @@ public static class GeneratedBackbone
         model.Metadata[Backbone.PreprocessKey] = spec.ToJson();
         model.Metadata[Backbone.IdKey] = IdFor(size, seed);
         return model;
+    }
+
+    private const int Orientations = 8;
+
+    /// <summary>
+    /// Steered derivative-of-Gaussian filters at <see cref="Orientations"/> angles over each colour channel, |response|
+    /// maxed over channels and averaged over the image: an edge-orientation histogram (raw, and normalised to sum 1 so
+    /// it ignores contrast). Squares, circles and triangles differ exactly here.
+    /// </summary>
+    private static string[] OrientationFeatures(OnnxGraphBuilder b, string x)
+    {
+        const int k = 5;
+        var w = new float[3 * Orientations * k * k];
+        for (int c = 0; c < 3; c++)
+            for (int o = 0; o < Orientations; o++)
+            {
+                double theta = Math.PI * o / Orientations, cos = Math.Cos(theta), sin = Math.Sin(theta);
+                for (int y = 0; y < k; y++)
+                    for (int xx = 0; xx < k; xx++)
+                    {
+                        double dx = xx - k / 2, dy = y - k / 2, g = Math.Exp(-(dx * dx + dy * dy) / 2.0);
+                        w[((c * Orientations + o) * k + y) * k + xx] = (float)(-(cos * dx + sin * dy) * g / 2.0);
+                    }
+            }
+        var weights = b.Floats("orient_w", w, 3 * Orientations, 1, k, k);
+        var r = b.Node("Conv", [x, weights], OnnxAttribute.Of("kernel_shape", k, (long)k), OnnxAttribute.Of("pads", 2L, 2L, 2L, 2L), OnnxAttribute.Of("group", 3L));
+        r = b.Node("Abs", [r]);
+        r = b.Node("Reshape", [r, b.Int64s("orient_shape", [0, 3, Orientations, -1], 4)]);      // [N,3,O,HW]
+        r = b.Node("ReduceMax", [r], OnnxAttribute.Of("axes", new long[] { 1 }), OnnxAttribute.Of("keepdims", 0L)); // [N,O,HW]
+        var energy = b.Node("ReduceMean", [r], OnnxAttribute.Of("axes", new long[] { 2 }), OnnxAttribute.Of("keepdims", 0L)); // [N,O]
+        var total = b.Node("ReduceMean", [energy], OnnxAttribute.Of("axes", new long[] { 1 }), OnnxAttribute.Of("keepdims", 1L));
+        var share = b.Node("Div", [energy, b.Node("Add", [total, b.Floats("orient_eps", [1e-3f], 1)])]);
+        return [energy, share];
     }
 
     private static string Flat(OnnxGraphBuilder b, string t) => b.Node("Flatten", [t], OnnxAttribute.Of("axis", 1L));

@@ -44,7 +44,7 @@ public static class ExportService
         model.Metadata[ModelMetadata.Preprocess] = backbone.Spec.ToJson();
         model.Metadata[ModelMetadata.Backbone] = backbone.Id;
         model.Metadata[ModelMetadata.Run] = runId;
-        model.Metadata[ModelMetadata.Version] = Runs.CodeVersion.Current; // Lookout.Core.CodeVersion (CLI) shadows Runs.CodeVersion here
+        model.Metadata[ModelMetadata.Version] = CodeVersion.Current;
         return model;
     }
 

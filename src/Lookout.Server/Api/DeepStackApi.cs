@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lookout.Core.Imaging;
 using Lookout.Server.Inference;
 using Lookout.Server.Models;
 using Microsoft.AspNetCore.Builder;
@@ -34,8 +35,9 @@ public static class DeepStackApi
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
         float min = ParseConfidence(request.Field("min_confidence"));
         var c = await classifier.ClassifyAsync(model, request.Bytes, http.RequestAborted);
+        var (width, height) = ImageHeader.DisplaySize(request.Bytes); // boxes are in the original image's pixels
         var predictions = c.Ranked.Where(r => r.Score >= min)
-            .Select(r => new DeepStackPrediction(r.Label, r.Score, 0, 0, c.ImageWidth, c.ImageHeight))
+            .Select(r => new DeepStackPrediction(r.Label, r.Score, 0, 0, width, height))
             .ToList();
         return Results.Json(new DeepStackPredictions(true, predictions, Ms(c.InferenceTime), Ms(DateTime.UtcNow - started)));
     }

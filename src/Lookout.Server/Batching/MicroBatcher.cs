@@ -37,13 +37,22 @@ public sealed class MicroBatcher : IAsyncDisposable
     public string ModelName { get; }
     public int QueueDepth => _queue.Reader.Count;
 
+    /// <summary>Fails fast with 503 when the queue is already full (a later <see cref="SubmitAsync"/> still re-checks).</summary>
+    public void ThrowIfFull()
+    {
+        if (QueueDepth >= _options.QueueCapacity) throw Overloaded();
+    }
+
+    private ServerOverloadedException Overloaded() =>
+        new($"model '{ModelName}' is busy ({_options.QueueCapacity} requests queued); retry shortly", _options.RetryAfterSeconds);
+
     /// <summary>Queues one decoded image for <paramref name="handle"/>'s model and returns its output row.</summary>
     public async Task<float[]> SubmitAsync(ModelHandle handle, RgbImage image, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var item = new Item(handle, image, new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously), ct);
         if (!_queue.Writer.TryWrite(item))
-            throw new ServerOverloadedException($"model '{ModelName}' is busy ({_options.QueueCapacity} requests queued); retry shortly", _options.RetryAfterSeconds);
+            throw Overloaded();
         _metrics.SetQueueDepth(ModelName, QueueDepth);
         await using var registration = ct.Register(() => item.Result.TrySetCanceled(ct));
         return await item.Result.Task;

@@ -6,10 +6,9 @@ using Lookout.Server.Models;
 
 namespace Lookout.Server.Inference;
 
-/// <summary>A classification: the model version used, all classes ranked by score, the input's size and timings.</summary>
+/// <summary>A classification: the model version used, all classes ranked by score, and timings.</summary>
 public sealed record Classification(
-    string Model, int ModelVersion, IReadOnlyList<Prediction> Ranked, int ImageWidth, int ImageHeight,
-    TimeSpan DecodeTime, TimeSpan InferenceTime);
+    string Model, int ModelVersion, IReadOnlyList<Prediction> Ranked, TimeSpan DecodeTime, TimeSpan InferenceTime);
 
 /// <summary>
 /// The server's one classification path: resolve the model, decode the bytes with that model's
@@ -26,18 +25,20 @@ public sealed class ClassificationService(ModelRegistry registry, ServerOptions 
         using var lease = registry.Acquire(name);
         var model = lease.Handle.Model;
 
+        var batcher = registry.Batcher(name);
+        batcher.ThrowIfFull(); // refuse before spending CPU on decoding when the answer would be 503 anyway
+
         var clock = Stopwatch.StartNew();
         var pixels = ImageLoader.Load(image, model.Spec, options.ImageLimits);
-        var (width, height) = ImageHeader.DisplaySize(image);
         var decodeTime = clock.Elapsed;
 
         float[] probs;
-        try { probs = await registry.Batcher(name).SubmitAsync(lease.Handle, pixels, timeout.Token); }
+        try { probs = await batcher.SubmitAsync(lease.Handle, pixels, timeout.Token); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new ServerOverloadedException($"model '{name}' did not answer within {options.RequestTimeout.TotalSeconds:0.#} s; retry shortly", options.RetryAfterSeconds);
         }
-        return new Classification(name, lease.Handle.Version, Rank(model.Labels, probs), width, height, decodeTime, clock.Elapsed - decodeTime);
+        return new Classification(name, lease.Handle.Version, Rank(model.Labels, probs), decodeTime, clock.Elapsed - decodeTime);
     }
 
     /// <summary>Classes sorted by score, highest first; ties keep label order.</summary>

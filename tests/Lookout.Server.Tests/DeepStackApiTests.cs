@@ -62,4 +62,17 @@ public class DeepStackApiTests
         Assert.False(doc.RootElement.GetProperty("success").GetBoolean());
         Assert.Equal(error, doc.RootElement.GetProperty("error").GetString());
     }
+
+    [Fact]
+    public async Task Custom_Box_IsInDisplayedOrientation_ForExifRotatedJpeg()
+    {
+        await using var host = await TestHost.StartAsync();
+        using var stored = NetVips.Image.NewFromBuffer(TestModels.SolidImage(240, 10, 10, width: 64, height: 48, format: ".jpg"));
+        using var rotated = stored.Mutate(m => m.Set("orientation", 6)); // stored 64x48, displayed 48x64
+        var jpeg = rotated.JpegsaveBuffer();
+        var response = await host.Client.PostAsync("/v1/vision/custom/colours", TestHost.Form(jpeg, "image"));
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var p = Assert.Single(doc.RootElement.GetProperty("predictions").EnumerateArray());
+        Assert.Equal((48, 64), (p.GetProperty("x_max").GetInt32(), p.GetProperty("y_max").GetInt32()));
+    }
 }

@@ -81,4 +81,33 @@ public class HotReloadTests
         while (!v1.Disposed && clock.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10);
         Assert.True(v1.Disposed);
     }
+
+    [Fact]
+    public async Task Watcher_AddsNewModelFiles_AndRemovesDeletedOnes()
+    {
+        await using var host = await TestHost.StartAsync();
+        var image = TestModels.SolidImage(10, 240, 10);
+        TestModels.Write(host.ModelsDir, "second", TestModels.ColourClassifier(["r2", "g2", "b2"]));
+        await Eventually(async () => (await host.Client.PostAsync("/v1/classify?model=second&top=1", TestHost.Form(image))).IsSuccessStatusCode);
+        Assert.Equal("g2", (await ClassifyApiTests.ReadData(await host.Client.PostAsync("/v1/classify?model=second", TestHost.Form(image))))[0].Class);
+
+        File.Delete(Path.Combine(host.ModelsDir, "second.onnx"));
+        await Eventually(async () => (await host.Client.PostAsync("/v1/classify?model=second", TestHost.Form(image))).StatusCode == HttpStatusCode.NotFound);
+        Assert.Equal("green", (await ClassifyApiTests.ReadData(await host.Client.PostAsync("/v1/classify", TestHost.Form(image))))[0].Class);
+
+        File.WriteAllText(Path.Combine(host.ModelsDir, "junk.onnx"), "half-written"); // a bad file never takes the server down
+        await Task.Delay(400);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync("/v1/classify", TestHost.Form(image))).StatusCode);
+        Assert.Contains("lookout_model_reloads_total{model=\"junk\",result=\"failed\"}", await host.Client.GetStringAsync("/metrics"));
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "condition never became true");
+            await Task.Delay(50);
+        }
+    }
 }

@@ -68,29 +68,42 @@ public sealed class ModelRegistry : IAsyncDisposable
     public ModelHandle LoadOrReload(string path)
     {
         var name = NameOf(path);
-        var slot = _slots.GetOrAdd(name, _ => new Slot(name, path));
-        lock (slot.LoadLock) // two reloads of one model never interleave; other models are unaffected
+        while (true)
         {
-            var clock = Stopwatch.StartNew();
-            IImageModel model;
-            try { model = _loader.Load(path); }
-            catch (Exception e)
+            var slot = _slots.GetOrAdd(name, _ => new Slot(name, path));
+            lock (slot.LoadLock) // two (re)loads or a load and a removal of one model never interleave
             {
-                _metrics.ModelLoadFailed(name);
-                if (slot.CurrentOrNull is null) _slots.TryRemove(new(name, slot));
-                _log.LogWarning("Model {Name} failed to load from {Path}: {Error}", name, path, e.Message);
-                throw;
+                if (slot.Removed) continue; // removed while we waited: start over with a fresh slot
+                return LoadInto(slot, path);
             }
-            var previous = slot.CurrentOrNull;
-            var handle = new ModelHandle(name, model, DateTimeOffset.UtcNow, clock.Elapsed, (previous?.Version ?? 0) + 1);
-            slot.Path = path;
-            slot.Batcher ??= new MicroBatcher(name, _batching, _metrics); // one queue per name, reused across versions
-            slot.Publish(handle);
-            previous?.Release(); // the registry's reference; in-flight requests keep theirs
-            _metrics.ModelLoaded(name, handle.LoadTime);
-            _log.LogInformation("Model {Name} v{Version} loaded in {Ms:0} ms", name, handle.Version, handle.LoadTime.TotalMilliseconds);
-            return handle;
         }
+    }
+
+    private ModelHandle LoadInto(Slot slot, string path)
+    {
+        var clock = Stopwatch.StartNew();
+        IImageModel model;
+        try { model = _loader.Load(path); }
+        catch (Exception e)
+        {
+            _metrics.ModelLoadFailed(slot.Name);
+            if (slot.CurrentOrNull is null)
+            {
+                slot.Removed = true;
+                _slots.TryRemove(new(slot.Name, slot));
+            }
+            _log.LogWarning("Model {Name} failed to load from {Path}: {Error}", slot.Name, path, e.Message);
+            throw;
+        }
+        var previous = slot.CurrentOrNull;
+        var handle = new ModelHandle(slot.Name, model, DateTimeOffset.UtcNow, clock.Elapsed, (previous?.Version ?? 0) + 1);
+        slot.Path = path;
+        slot.Batcher ??= new MicroBatcher(slot.Name, _batching, _metrics); // one queue per name, reused across versions
+        slot.Publish(handle);
+        previous?.Release(); // the registry's reference; in-flight requests keep theirs
+        _metrics.ModelLoaded(slot.Name, handle.LoadTime);
+        _log.LogInformation("Model {Name} v{Version} loaded in {Ms:0} ms", slot.Name, handle.Version, handle.LoadTime.TotalMilliseconds);
+        return handle;
     }
 
     /// <summary>Reloads a served model from the file it came from (404 if the name is not served).</summary>
@@ -103,7 +116,13 @@ public sealed class ModelRegistry : IAsyncDisposable
     /// <summary>Stops serving <paramref name="name"/>; queued requests still complete on the version they hold.</summary>
     public async Task RemoveAsync(string name)
     {
-        if (!_slots.TryRemove(name, out var slot)) return;
+        if (!_slots.TryGetValue(name, out var slot)) return;
+        lock (slot.LoadLock)
+        {
+            if (slot.Removed) return;
+            slot.Removed = true;
+            _slots.TryRemove(new(name, slot));
+        }
         await slot.DisposeAsync();
         _metrics.ModelRemoved(name);
         _log.LogInformation("Model {Name} removed", name);
@@ -123,6 +142,8 @@ public sealed class ModelRegistry : IAsyncDisposable
         public string Name { get; } = name;
         public string Path { get; set; } = path;
         public object LoadLock { get; } = new();
+        /// <summary>Set under <see cref="LoadLock"/> once the slot left the registry; a load that sees it starts over.</summary>
+        public bool Removed { get; set; }
         public ModelHandle? CurrentOrNull => Volatile.Read(ref _current);
         public ModelHandle Current => CurrentOrNull ?? throw new ModelNotFoundException(Name);
         /// <summary>Set once, under <see cref="LoadLock"/>, before the first version is published.</summary>

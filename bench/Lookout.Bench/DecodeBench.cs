@@ -22,9 +22,11 @@ public static class DecodeBench
 {
     private const int Width = 4000, Height = 3000;
 
-    public static IReadOnlyList<DecodeBenchResult> Run(int iterations = 15, TextWriter? output = null)
+    /// <summary>Entry point for the bench runner (found by reflection: exactly one parameterless Run).</summary>
+    public static IReadOnlyList<DecodeBenchResult> Run() => Compare(15, Console.Out);
+
+    public static IReadOnlyList<DecodeBenchResult> Compare(int iterations, TextWriter output)
     {
-        output ??= Console.Out;
         var dir = Directory.CreateTempSubdirectory("lookout-bench").FullName;
         // libvips caches operation results; a cache hit would time nothing, so both paths run uncached.
         var (cacheMax, cacheMem, cacheFiles) = (Cache.Max, Cache.MaxMem, Cache.MaxFiles);

@@ -63,8 +63,17 @@ public sealed class OnnxImageRunner : IDisposable
     public int OutputDim { get; }
     public int BatchSize => _options.BatchSize;
 
-    /// <summary>Runs one batch of already-resized images. Thread-safe.</summary>
+    /// <summary>Runs already-resized images, at most <see cref="BatchSize"/> per session call. Thread-safe.</summary>
     public float[][] Run(IReadOnlyList<RgbImage> images)
+    {
+        if (images.Count <= _options.BatchSize) return RunBatch(images);
+        var rows = new List<float[]>(images.Count);
+        for (int start = 0; start < images.Count; start += _options.BatchSize)
+            rows.AddRange(RunBatch(images.Skip(start).Take(_options.BatchSize).ToList()));
+        return [.. rows];
+    }
+
+    private float[][] RunBatch(IReadOnlyList<RgbImage> images)
     {
         if (images.Count == 0) return [];
         int h = Spec.Height, w = Spec.Width, per = h * w * 3;
@@ -101,22 +110,22 @@ public sealed class OnnxImageRunner : IDisposable
         int done = 0, failed = 0;
         try
         {
-        await foreach (var batch in channel.Reader.ReadAllAsync(ct))
-        {
-            var ok = batch.Images.Select((img, i) => (img, i)).Where(t => t.img is not null).ToList();
-            var rows = Run(ok.Select(t => t.img!).ToList());
-            var outputs = new float[]?[batch.Images.Length];
-            for (int k = 0; k < ok.Count; k++) outputs[ok[k].i] = rows[k];
-            for (int i = 0; i < batch.Images.Length; i++)
+            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
             {
-                int index = batch.Start + i;
-                if (outputs[i] is null) failed++;
-                yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]);
+                var ok = batch.Images.Select((img, i) => (img, i)).Where(t => t.img is not null).ToList();
+                var rows = Run(ok.Select(t => t.img!).ToList());
+                var outputs = new float[]?[batch.Images.Length];
+                for (int k = 0; k < ok.Count; k++) outputs[ok[k].i] = rows[k];
+                for (int i = 0; i < batch.Images.Length; i++)
+                {
+                    int index = batch.Start + i;
+                    if (outputs[i] is null) failed++;
+                    yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]);
+                }
+                done += batch.Images.Length;
+                progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             }
-            done += batch.Images.Length;
-            progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
-        }
-        await producer; // surfaces cancellation or an unexpected producer fault
+            await producer; // surfaces cancellation or an unexpected producer fault
         }
         finally { stop.Cancel(); }
     }

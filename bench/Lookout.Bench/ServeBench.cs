@@ -13,7 +13,7 @@ namespace Lookout.Bench;
 
 /// <summary>One load run against one server configuration.</summary>
 public sealed record ServeBenchResult(string Name, int Requests, int Ok, int Overloaded, int OtherFailures,
-    double Seconds, double P50Ms, double P99Ms, double RejectP99Ms)
+    double Seconds, double P50Ms, double P99Ms, double RejectP99Ms, double CpuMsPerRequest)
 {
     public double Throughput => Ok / Seconds;
 }
@@ -26,7 +26,7 @@ public sealed record ServeBenchResult(string Name, int Requests, int Ok, int Ove
 /// </summary>
 public static class ServeBench
 {
-    private const int Concurrency = 16, Requests = 480, OverloadConcurrency = 64, OverloadRequests = 640;
+    private const int Concurrency = 16, Requests = 160, Rounds = 3, OverloadConcurrency = 64, OverloadRequests = 640;
     private static readonly TimeSpan TimeCap = TimeSpan.FromSeconds(60);
 
     public static async Task Run()
@@ -40,14 +40,24 @@ public static class ServeBench
             var baseOptions = new ServerOptions { ModelsDirectory = modelsDir, Urls = "http://127.0.0.1:0", WatchModels = false, QueueCapacity = 256 };
 
             Console.WriteLine($"model: generated backbone 224 px + 5-class head; {images.Length} JPEGs 640x480 ~{images.Average(i => i.Length) / 1024:0} KB; {Environment.ProcessorCount} cores");
-            Console.WriteLine($"load: {Requests} requests, {Concurrency} concurrent clients, loopback HTTP/1.1, cap {TimeCap.TotalSeconds:0} s");
+            Console.WriteLine($"load: {Rounds} interleaved rounds of {Requests} requests per configuration, {Concurrency} concurrent clients, loopback HTTP/1.1, cap {TimeCap.TotalSeconds:0} s");
             await RunOnce("warm-up", baseOptions, images, Concurrency, 64);
-            var off = await RunOnce("batching off (max batch 1)", baseOptions with { MaxBatchSize = 1 }, images, Concurrency, Requests);
-            var on = await RunOnce("batching on (max 16, wait 2 ms)", baseOptions with { MaxBatchSize = 16, MaxBatchWait = TimeSpan.FromMilliseconds(2) }, images, Concurrency, Requests);
+            var rounds = new List<(ServeBenchResult Off, ServeBenchResult On)>();
+            for (int r = 0; r < Rounds; r++) // interleaved, so a noisy neighbour hurts both sides alike
+            {
+                var off = await RunOnce("batching off (max batch 1)", baseOptions with { MaxBatchSize = 1 }, images, Concurrency, Requests);
+                var on = await RunOnce("batching on (max 16, wait 2 ms)", baseOptions with { MaxBatchSize = 16, MaxBatchWait = TimeSpan.FromMilliseconds(2) }, images, Concurrency, Requests);
+                Print(off);
+                Print(on);
+                rounds.Add((off, on));
+            }
             var over = await RunOnce($"over capacity (queue 8, {OverloadConcurrency} clients)", baseOptions with { QueueCapacity = 8 }, images, OverloadConcurrency, OverloadRequests);
-            foreach (var r in new[] { off, on, over }) Print(r);
-            Console.WriteLine($"batching on / off throughput: {on.Throughput / off.Throughput:0.00}x; p99 {on.P99Ms:0} vs {off.P99Ms:0} ms");
-            bool healthy = off.Overloaded + off.OtherFailures + on.Overloaded + on.OtherFailures == 0 && over.OtherFailures == 0;
+            Print(over);
+            var ratios = rounds.Select(x => x.On.Throughput / x.Off.Throughput).Order().ToList();
+            var p99 = rounds.Select(x => x.On.P99Ms / x.Off.P99Ms).Order().ToList();
+            var cpu = rounds.Select(x => x.Off.CpuMsPerRequest / x.On.CpuMsPerRequest).Order().ToList();
+            Console.WriteLine($"batching on / off throughput, median of {Rounds} rounds: {ratios[Rounds / 2]:0.00}x (rounds: {string.Join(", ", ratios.Select(v => v.ToString("0.00")))}); p99 ratio {p99[Rounds / 2]:0.00}; CPU per request off / on {cpu[Rounds / 2]:0.00}x");
+            bool healthy = rounds.All(x => x.Off.Overloaded + x.Off.OtherFailures + x.On.Overloaded + x.On.OtherFailures == 0) && over.OtherFailures == 0;
             Console.WriteLine(healthy ? "failures: none below capacity; over capacity only 503s" : "FAILURES: see above");
         }
         finally
@@ -57,7 +67,7 @@ public static class ServeBench
     }
 
     private static void Print(ServeBenchResult r) => Console.WriteLine(
-        $"{r.Name,-38} {r.Throughput,7:0.0} req/s  p50 {r.P50Ms,6:0.0} ms  p99 {r.P99Ms,6:0.0} ms  ok {r.Ok}  503 {r.Overloaded}{(r.Overloaded > 0 ? $" (p99 {r.RejectP99Ms:0.0} ms)" : "")}  other failures {r.OtherFailures}  ({r.Seconds:0.0} s)");
+        $"{r.Name,-38} {r.Throughput,7:0.0} req/s  p50 {r.P50Ms,6:0.0} ms  p99 {r.P99Ms,6:0.0} ms  ok {r.Ok}  503 {r.Overloaded}{(r.Overloaded > 0 ? $" (p99 {r.RejectP99Ms:0.0} ms)" : "")}  other failures {r.OtherFailures}  cpu {r.CpuMsPerRequest:0.0} ms/req  ({r.Seconds:0.0} s)");
 
     private static async Task<ServeBenchResult> RunOnce(string name, ServerOptions options, byte[][] images, int concurrency, int requests)
     {
@@ -70,6 +80,7 @@ public static class ServeBench
         var rejections = new List<double>();
         int next = -1, ok = 0, overloaded = 0, other = 0;
         var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
 
         async Task Client()
         {
@@ -98,11 +109,12 @@ public static class ServeBench
 
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Client)));
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds; // server + client: same for both configs
         await app.StopAsync();
         latencies.Sort();
         rejections.Sort();
         return new ServeBenchResult(name, Math.Min(requests, next), ok, overloaded, other, seconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.99), Percentile(rejections, 0.99));
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), Percentile(rejections, 0.99), cpuMs / Math.Max(1, ok + overloaded));
     }
 
     private static double Percentile(List<double> sorted, double p) =>

@@ -15,6 +15,8 @@ command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need_apt+=(dataset-fashion-mnist)
 command -v readelf >/dev/null 2>&1 || need_apt+=(binutils)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# Debian's chromium for the web page's browser test (Playwright drives it; no browser download)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 for extra in ${LOOKOUT_SETUP_EXTRA_APT:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
 done

@@ -38,17 +38,6 @@ public sealed class ClassificationService(ModelRegistry registry, ServerOptions 
         {
             throw new ServerOverloadedException($"model '{name}' did not answer within {options.RequestTimeout.TotalSeconds:0.#} s; retry shortly", options.RetryAfterSeconds);
         }
-        return new Classification(name, lease.Handle.Version, Rank(model.Labels, probs), decodeTime, clock.Elapsed - decodeTime);
-    }
-
-    /// <summary>Classes sorted by score, highest first; ties keep label order.</summary>
-    public static IReadOnlyList<Prediction> Rank(IReadOnlyList<string> labels, float[] scores)
-    {
-        if (scores.Length != labels.Count)
-            throw new InvalidOperationException($"model gave {scores.Length} scores for {labels.Count} labels");
-        return Enumerable.Range(0, scores.Length)
-            .OrderByDescending(i => scores[i]).ThenBy(i => i)
-            .Select(i => new Prediction(labels[i], scores[i]))
-            .ToList();
+        return new Classification(name, lease.Handle.Version, Prediction.Rank(model.Labels, probs), decodeTime, clock.Elapsed - decodeTime);
     }
 }

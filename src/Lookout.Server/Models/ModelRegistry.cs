@@ -33,7 +33,13 @@ public sealed class ModelRegistry : IAsyncDisposable
     public IImageModelLoader Loader => _loader;
 
     /// <summary>Name a file is served under: its file name without extension.</summary>
-    public static string NameOf(string path) => Path.GetFileNameWithoutExtension(path);
+    public static string NameOf(string path)
+    {
+        // A run folder's model.onnx is served under the run id (train3), not as "model".
+        var name = Path.GetFileNameWithoutExtension(path);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        return name == "model" && dir is not null && File.Exists(Path.Combine(dir, "manifest.json")) ? Path.GetFileName(dir) : name;
+    }
 
     /// <summary>The request's model name, or the default one; 404 when nothing matches.</summary>
     public string Resolve(string? requested)

@@ -35,7 +35,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable, IDisposable
     {
         options ??= new FrameReaderOptions();
         options.Validate();
-        var info = await VideoProbe.ProbeAsync(source, options.Tools, ct).ConfigureAwait(false);
+        var info = await VideoProbe.ProbeAsync(source, options.Tools, ct, options.InputArguments).ConfigureAwait(false);
         return new FfmpegFrameReader(source, options, info);
     }
 
@@ -50,6 +50,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable, IDisposable
     internal IReadOnlyList<string> Arguments()
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error" };
+        if (_options.RealTime) args.Add("-re");
         args.AddRange(_options.InputArguments);
         args.AddRange(["-i", _source, "-an", "-sn", "-dn"]);
         var filters = new List<string>();

@@ -9,13 +9,15 @@ public static class VideoProbe
     /// <summary>ffprobe containers that are really still images; Lookout treats them as "not a video".</summary>
     private static readonly string[] StillImageFormats = ["image2", "_pipe", "gif", "webp"];
 
-    public static async Task<VideoInfo> ProbeAsync(string source, FfmpegTools? tools = null, CancellationToken ct = default)
+    /// <param name="inputArguments">ffmpeg input options for the source (e.g. <c>-rtsp_transport tcp</c>, <c>-f v4l2</c>).</param>
+    public static async Task<VideoInfo> ProbeAsync(string source, FfmpegTools? tools = null, CancellationToken ct = default,
+        IReadOnlyList<string>? inputArguments = null)
     {
         tools ??= FfmpegTools.Default;
-        if (!IsUrl(source) && !File.Exists(source)) throw new VideoException(source, "file not found");
+        if (!IsUrl(source) && !File.Exists(source) && !source.StartsWith("/dev/", StringComparison.Ordinal)) throw new VideoException(source, "file not found");
         string[] args =
         [
-            "-v", "error", "-select_streams", "v:0",
+            "-v", "error", .. inputArguments ?? [], "-select_streams", "v:0",
             "-show_entries", "stream=codec_name,width,height,avg_frame_rate,r_frame_rate,duration:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration",
             "-of", "json", source,
         ];

@@ -39,7 +39,7 @@ public sealed class FfmpegSource : IFrameSource
         while (!ct.IsCancellationRequested)
         {
             status?.Invoke(new SourceStatus(_source, SourceState.Connecting));
-            var last = TimeSpan.Zero;
+            TimeSpan last = TimeSpan.Zero, step = TimeSpan.FromSeconds(0.04);
             string? failure = null;
             await using (var frames = OpenFrames(ct).GetAsyncEnumerator(ct))
             {
@@ -57,12 +57,14 @@ public sealed class FfmpegSource : IFrameSource
                         failure = e is VideoException v ? v.Reason : e.Message;
                         break;
                     }
+                    bool wasFirst = first;
                     if (first)
                     {
                         status?.Invoke(new SourceStatus(_source, SourceState.Connected));
                         backoff = _options.InitialBackoff;
                         first = false;
                     }
+                    if (!wasFirst && frame.Time > last) step = frame.Time - last;
                     last = frame.Time;
                     var time = _kind == SourceKind.File ? offset + frame.Time : wall.Elapsed;
                     yield return frame with { Seq = seq++, Time = time };
@@ -71,7 +73,7 @@ public sealed class FfmpegSource : IFrameSource
             ct.ThrowIfCancellationRequested();
             if (_kind == SourceKind.File && _options.Loop)
             {
-                offset += last + TimeSpan.FromSeconds(0.04);
+                offset += last + step;   // the next loop starts one frame after this one ended
                 continue;
             }
             if (!Reconnects) break;

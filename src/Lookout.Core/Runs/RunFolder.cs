@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Lookout.Core.Evaluation;
+
+namespace Lookout.Core.Runs;
+
+/// <summary>(contract) The files of one run folder <c>runs/&lt;id&gt;/</c>.</summary>
+public sealed record RunFolder(string Id, string Dir)
+{
+    public string OptionsPath => Path.Combine(Dir, "options.json");
+    public string ManifestPath => Path.Combine(Dir, "manifest.json");
+    public string MetricsPath => Path.Combine(Dir, "metrics.tsv");
+    public string ModelPath => Path.Combine(Dir, "model.onnx");
+    public string EvalJsonPath => Path.Combine(Dir, "eval.json");
+    public string EvalMarkdownPath => Path.Combine(Dir, "eval.md");
+    public string ConfusionPngPath => Path.Combine(Dir, "confusion.png");
+    public string LogPath => Path.Combine(Dir, "log.txt");
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Writes eval.json, eval.md and confusion.png for a report (each atomically).</summary>
+    public void WriteEvaluation(EvaluationReport report)
+    {
+        AtomicFile.WriteAllText(EvalJsonPath, ReportJson.Render(report));
+        AtomicFile.WriteAllText(EvalMarkdownPath, ReportText.Markdown(report));
+        ConfusionMatrixPlot.SavePng(report, ConfusionPngPath);
+    }
+
+    public void WriteJson<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json));
+
+    public T? ReadJson<T>(string path) => File.Exists(path) ? JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json) : default;
+}
+
+/// <summary>Temp file in the same folder, then rename: readers never see a half-written file.</summary>
+public static class AtomicFile
+{
+    public static void WriteAllText(string path, string text)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(tmp, text);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+}

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lookout.Core.Evaluation;
@@ -35,24 +36,4 @@ public sealed record RunFolder(string Id, string Dir)
     public void WriteJson<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json));
 
     public T? ReadJson<T>(string path) => File.Exists(path) ? JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json) : default;
-}
-
-/// <summary>Temp file in the same folder, then rename: readers never see a half-written file.</summary>
-public static class AtomicFile
-{
-    public static void WriteAllText(string path, string text)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(tmp, text);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
 }

@@ -25,7 +25,7 @@ public sealed record RunManifest(
     public static RunManifest Create(string runId, IReadOnlyList<LabeledImage> items, IReadOnlyList<string> labels,
         string backboneId, string backboneHash, int seed, DateTimeOffset? created = null) =>
         new(runId, created ?? DateTimeOffset.UtcNow, HashDataset(items), HashSplits(items), labels.ToArray(),
-            Runs.CodeVersion.Current, backboneId, backboneHash, seed);
+            Lookout.Core.CodeVersion.Current, backboneId, backboneHash, seed);
 
     /// <summary>SHA-256 over the sorted lines <c>sha\tlabel\tsplit</c>: independent of paths and item order.</summary>
     public static string HashDataset(IEnumerable<LabeledImage> items) =>

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Export;

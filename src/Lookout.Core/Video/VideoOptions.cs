@@ -1,3 +1,5 @@
+using Lookout.Core.Inference;
+
 namespace Lookout.Core.Video;
 
 /// <summary>What <see cref="VideoService"/> analyses and which outputs it writes (null path = not written).</summary>

@@ -1,7 +1,9 @@
+using Lookout.Core.IO;
 using System.Diagnostics;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Drawing;
 using Lookout.Core.Video.Timeline;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Video;
 
@@ -76,7 +78,7 @@ public sealed class VideoService(FfmpegTools? tools = null)
     {
         if (options.TimelineJsonPath is { } json) TimelineWriter.WriteAtomic(json, TimelineWriter.ToJson(report));
         if (options.TimelineCsvPath is { } csv) TimelineWriter.WriteAtomic(csv, TimelineWriter.ToCsv(report.Timeline, options.TopK));
-        if (options.ContactSheetPath is { } png && sheet?.ToPng(options.ContactSheetColumns) is { } bytes) AtomicFile.Write(png, bytes);
+        if (options.ContactSheetPath is { } png && sheet?.ToPng(options.ContactSheetColumns) is { } bytes) AtomicFile.WriteAllBytes(png, bytes);
     }
 
     private static string[] Outputs(VideoOptions o) =>

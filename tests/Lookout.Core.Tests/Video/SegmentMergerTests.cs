@@ -1,5 +1,6 @@
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Timeline;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Tests.Video;
 

@@ -3,6 +3,7 @@ using Lookout.Core.Imaging;
 using Lookout.Core.Video;
 using Lookout.Core.Video.Analysis;
 using NetVips;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Tests.Video;
 
@@ -12,7 +13,7 @@ public class VideoServiceTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private IFrameAnalyzer Analyzer() =>
-        new ClassifierFrameAnalyzer(ExportedClassifier.Load(TinyClassifier.Build(Path.Combine(_dir, "tiny.onnx"))));
+        ClassifierFrameAnalyzer.Load(TinyClassifier.Build(Path.Combine(_dir, "tiny.onnx")));
 
     /// <summary>2 s grey, 3 s person, 1 s grey, 2 s cat at 10 fps, 96x64.</summary>
     private Task<string> Clip() => TestClips.WriteAsync(Path.Combine(_dir, "scene.mp4"), 10,
@@ -70,8 +71,8 @@ public class VideoServiceTests : IDisposable
     public async Task FrameScores_MatchClassifyingTheSameFrameAsAnImage()
     {
         var clip = await Clip();
-        using var classifier = ExportedClassifier.Load(TinyClassifier.Build(Path.Combine(_dir, "tiny.onnx")));
-        using var analyzer = new ClassifierFrameAnalyzer(classifier, ownsClassifier: false);
+        using var classifier = ClassifierModel.Load(TinyClassifier.Build(Path.Combine(_dir, "tiny.onnx")));
+        using var analyzer = new ClassifierFrameAnalyzer(classifier, ownsModel: false);
         var report = await new VideoService().RunAsync(clip, analyzer, new VideoOptions { SampleFps = 1 });
 
         // Decode the same frames independently, save each as PNG and classify the file through the image path.
@@ -83,8 +84,7 @@ public class VideoServiceTests : IDisposable
             File.WriteAllBytes(png, FrameFitter.Encode(frame.Pixels, ".png"));
             var fromFile = ImageLoader.Load(png, classifier.Spec);
             Assert.Equal(FrameFitter.Fit(frame.Pixels, classifier.Spec).Pixels, fromFile.Pixels);
-            var probs = classifier.Predict([fromFile])[0];
-            var expected = ClassifierFrameAnalyzer.ToPredictions(classifier.Labels, probs).Take(3);
+            var expected = classifier.Classify(fromFile, top: 3);
             Assert.Equal(expected, report.Timeline[i].Top);
             i++;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch.Rules;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Tests.Watch;
 

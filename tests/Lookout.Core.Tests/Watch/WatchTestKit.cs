@@ -47,7 +47,7 @@ internal sealed class RecordingObserver : IWatchObserver
 internal static class WatchTestKit
 {
     public static IFrameAnalyzer Tiny(string dir) =>
-        new ClassifierFrameAnalyzer(ExportedClassifier.Load(TinyClassifier.Build(Path.Combine(dir, "tiny.onnx"))));
+        ClassifierFrameAnalyzer.Load(TinyClassifier.Build(Path.Combine(dir, "tiny.onnx")));
 
     /// <summary>
     /// 10 fps, 96x64: grey for <paramref name="before"/> s, then a blob drifting left to right for

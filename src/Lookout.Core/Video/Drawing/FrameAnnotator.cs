@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video.Analysis;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Video.Drawing;
 

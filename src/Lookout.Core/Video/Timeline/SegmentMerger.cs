@@ -1,3 +1,5 @@
+using Lookout.Core.Inference;
+
 namespace Lookout.Core.Video.Timeline;
 
 /// <summary>

@@ -1,6 +1,8 @@
+using Lookout.Core.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Video.Timeline;
 
@@ -62,7 +64,7 @@ public static class TimelineWriter
     }
 
     /// <summary>Writes text to a temp file beside <paramref name="path"/> and renames it, so readers never see half a file.</summary>
-    public static void WriteAtomic(string path, string text) => AtomicFile.Write(path, Encoding.UTF8.GetBytes(text));
+    public static void WriteAtomic(string path, string text) => AtomicFile.WriteAllText(path, text);
 
     private static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
     private static string F(float v) => v.ToString("0.####", CultureInfo.InvariantCulture);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch.Alerts;
 using Microsoft.Data.Sqlite;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Watch.Events;
 

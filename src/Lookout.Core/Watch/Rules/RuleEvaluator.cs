@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Watch.Rules;
 
@@ -13,7 +14,7 @@ public sealed record RuleWindow(ImmutableArray<float?> Recent, TimeSpan? LastFir
 }
 
 /// <summary>The rule fired on this frame: the label seen, the consensus score and where.</summary>
-public sealed record AlertDecision(string Rule, string Label, float Score, float TopScore, Video.Analysis.BoxF? Box);
+public sealed record AlertDecision(string Rule, string Label, float Score, float TopScore, BoxF? Box);
 
 /// <summary>
 /// Temporal consensus and cooldown, as a pure function. A rule fires on a hit frame when at least

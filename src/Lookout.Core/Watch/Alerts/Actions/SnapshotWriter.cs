@@ -1,9 +1,11 @@
+using Lookout.Core.IO;
 using System.Globalization;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Drawing;
 using Lookout.Core.Watch.Rules;
+using Lookout.Core.Inference;
 
 namespace Lookout.Core.Watch.Alerts.Actions;
 
@@ -28,7 +30,7 @@ public sealed class SnapshotWriter(SnapshotActionConfig config, string workspace
         var name = string.Join('_', alert.Time.UtcDateTime.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture),
             Safe(alert.Camera), Safe(alert.Rule), alert.Id[..Math.Min(8, alert.Id.Length)]) + ".jpg";
         var path = Path.Combine(Directory, name);
-        AtomicFile.Write(path, FrameFitter.Encode(annotated, $".jpg[Q={config.Quality}]"));
+        AtomicFile.WriteAllBytes(path, FrameFitter.Encode(annotated, $".jpg[Q={config.Quality}]"));
         return path;
     }
 

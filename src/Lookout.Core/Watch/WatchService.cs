@@ -46,7 +46,7 @@ public sealed class WatchService
             Stage(moving.Writer, stop, () => GateMotion(frames.Reader, moving.Writer, gate, run, stop.Token)),
             Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, analyzer, run, stop.Token)),
             Stage(fired.Writer, stop, () => Evaluate(analysed.Reader, fired.Writer, new RuleEngine(rules), stop.Token)),
-            Stage(null, stop, () => Act(fired.Reader, dispatcher, run, observer, stop.Token)),
+            Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, stop.Token)),
         };
         var ticker = Tick(observer, run, options.StatsInterval, stop.Token);
         try
@@ -87,8 +87,6 @@ public sealed class WatchService
             throw;
         }
     }
-
-    private static Task Stage(ChannelWriter<Fired>? output, CancellationTokenSource stop, Func<Task> body) => Stage<Fired>(output, stop, body);
 
     private static async Task ReadSource(IFrameSource source, ChannelWriter<Captured> output, Run run, IWatchObserver observer, CancellationToken ct)
     {

@@ -107,3 +107,27 @@ internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
 }
+
+public class VideoServiceCancelTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lookout-videocancel").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Cancelling_LeavesNoPartialOutputs()
+    {
+        var clip = await TestClips.WriteAsync(Path.Combine(_dir, "long.mp4"), 10, (Scenes.Frame(96, 64), 6));
+        using var analyzer = ClassifierFrameAnalyzer.Load(TinyClassifier.Build(Path.Combine(_dir, "tiny.onnx")));
+        var outDir = Path.Combine(_dir, "out");
+        using var cts = new CancellationTokenSource();
+        var options = new VideoOptions
+        {
+            SampleFps = null,
+            TimelineJsonPath = Path.Combine(outDir, "t.json"), TimelineCsvPath = Path.Combine(outDir, "t.csv"),
+            AnnotatedVideoPath = Path.Combine(outDir, "a.mp4"), ContactSheetPath = Path.Combine(outDir, "s.png"),
+        };
+        var progress = new SyncProgress<VideoProgress>(p => { if (p.Done == 20) cts.Cancel(); });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new VideoService().RunAsync(clip, analyzer, options, progress, cts.Token));
+        Assert.Empty(Directory.GetFiles(outDir));     // no outputs and no temp files
+    }
+}

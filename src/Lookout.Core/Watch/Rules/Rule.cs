@@ -13,9 +13,24 @@ public enum RuleSource
 
 /// <summary>
 /// When a rule fires: <see cref="Frames"/> of the last <see cref="OfLast"/> processed frames must show
-/// <see cref="Label"/> (null = any label not ignored) with at least <see cref="MinScore"/>.
+/// <see cref="Label"/> (null = any label not ignored) with at least <see cref="MinScore"/>. For boxes,
+/// <see cref="MinArea"/>/<see cref="MaxArea"/> bound the box area as a fraction of the frame (a "person" the size
+/// of a cat far away, or one filling the whole frame, is usually something else).
 /// </summary>
-public sealed record RuleCondition(string? Label, float MinScore, int Frames, int OfLast);
+public sealed record RuleCondition(string? Label, float MinScore, int Frames, int OfLast)
+{
+    public float MinArea { get; init; }
+    public float MaxArea { get; init; } = 1f;
+}
+
+/// <summary>When a rule may fire again after firing.</summary>
+public enum Rearm
+{
+    /// <summary>As soon as the cooldown has passed (while the object stays, once per cooldown).</summary>
+    Cooldown,
+    /// <summary>Only after the cooldown and a full window without hits: one event per visit, however long it lasts.</summary>
+    Absent,
+}
 
 /// <summary>A normalised point (0..1, origin top-left).</summary>
 public readonly record struct PointF(float X, float Y);
@@ -31,6 +46,8 @@ public sealed record Rule(
     IReadOnlyList<string> Actions)
 {
     public const string AnyLabel = "any";
+
+    public Rearm Rearm { get; init; } = Rearm.Cooldown;
 }
 
 public sealed record SnapshotActionConfig(string Dir, int Quality = 85);

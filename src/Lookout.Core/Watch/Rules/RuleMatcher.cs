@@ -45,6 +45,7 @@ public static class RuleMatcher
         foreach (var d in boxes)
         {
             if (!Wanted(rule, d.Label) || d.Score < rule.When.MinScore) continue;
+            if (d.Box.Area < rule.When.MinArea || d.Box.Area > rule.When.MaxArea) continue;
             if (rule.Zone is { } zone && !Zone.Contains(zone, d.Box.CenterX, d.Box.CenterY)) continue;
             if (boxes.Any(o => rule.Ignore.Contains(o.Label) && o.Score > d.Score && o.Box.IoU(d.Box) >= SameObjectIoU)) continue;
             if (best is null || d.Score > best.Score) best = d;

@@ -11,8 +11,9 @@ namespace Lookout.Core.Watch.Rules;
 public static class RulesLoader
 {
     private static readonly string[] TopKeys = ["rules", "actions"];
-    private static readonly string[] RuleKeys = ["name", "when", "source", "zone", "ignore", "cooldown", "actions"];
-    private static readonly string[] WhenKeys = ["label", "min_score", "frames", "of_last"];
+    private static readonly string[] RuleKeys = ["name", "when", "source", "zone", "ignore", "cooldown", "rearm", "actions"];
+    private static readonly string[] WhenKeys = ["label", "min_score", "frames", "of_last", "min_area", "max_area"];
+    private static readonly Dictionary<string, Rearm> Rearms = new() { ["cooldown"] = Rearm.Cooldown, ["absent"] = Rearm.Absent };
     private static readonly Dictionary<string, RuleSource> Sources = new()
     {
         ["classifier"] = RuleSource.Classifier, ["detector"] = RuleSource.Detector, ["face_unknown"] = RuleSource.FaceUnknown,
@@ -62,6 +63,8 @@ public static class RulesLoader
         int frames = when?.Integer("frames", 1, MaxWindow) ?? 1;
         int ofLast = when?.Integer("of_last", 1, MaxWindow) ?? frames;
         if (ofLast < frames) problems.Add($"line {when!.Line}: {ctx}: frames ({frames}) cannot exceed of_last ({ofLast})");
+        float minArea = (float)(when?.Number("min_area", 0, 1) ?? 0), maxArea = (float)(when?.Number("max_area", 0, 1) ?? 1);
+        if (minArea > maxArea) problems.Add($"line {when!.Line}: {ctx}: min_area ({minArea}) is above max_area ({maxArea})");
 
         var source = RuleSource.Classifier;
         if (map.String("source") is { } s && !Sources.TryGetValue(s, out source))
@@ -70,6 +73,11 @@ public static class RulesLoader
         if (zone is not null && source == RuleSource.Classifier)
             map.Problem(map.Node("zone")!, $"{ctx}: a zone needs boxes; use 'source: detector' (or face_unknown), classifiers see whole frames");
 
+        if ((when?.Has("min_area") == true || when?.Has("max_area") == true) && source == RuleSource.Classifier)
+            when!.Problem(when.Node("min_area") ?? when.Node("max_area")!, $"{ctx}: min_area/max_area need boxes; use 'source: detector'");
+        var rearm = Rearm.Cooldown;
+        if (map.String("rearm") is { } r && !Rearms.TryGetValue(r, out rearm))
+            map.Problem(map.Node("rearm")!, $"{ctx}: rearm must be 'cooldown' or 'absent'{NameSuggester.Hint(r, Rearms.Keys)}");
         var ignore = map.Strings("ignore") ?? [];
         var cooldown = map.Duration("cooldown") ?? DefaultCooldown;
         var ruleActions = map.Strings("actions") ?? [ActionsConfig.SnapshotName];
@@ -87,8 +95,8 @@ public static class RulesLoader
             problems.Add($"line {map.Line}: {ctx} ignores its own label '{normalisedLabel}'");
             return null;
         }
-        return new Rule(name, new RuleCondition(normalisedLabel, minScore, frames, ofLast), source, zone,
-            ignore.ToHashSet(StringComparer.Ordinal), cooldown, ruleActions.Distinct().ToArray());
+        return new Rule(name, new RuleCondition(normalisedLabel, minScore, frames, ofLast) { MinArea = minArea, MaxArea = maxArea }, source, zone,
+            ignore.ToHashSet(StringComparer.Ordinal), cooldown, ruleActions.Distinct().ToArray()) { Rearm = rearm };
     }
 
     private static List<PointF>? ReadZone(YamlMap map, string ctx)

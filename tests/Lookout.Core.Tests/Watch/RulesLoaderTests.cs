@@ -95,3 +95,19 @@ public class RulesLoaderTests
         Assert.Equal(seconds, t.TotalSeconds, 6);
     }
 }
+
+public class ExampleRulesTests
+{
+    [Fact]
+    public void TheShippedExampleLoads()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Lookout.slnx"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var set = RulesLoader.Load(Path.Combine(dir!.FullName, "examples", "watch-rules.yaml"));
+        Assert.Equal(["stranger", "car-on-the-drive"], set.Rules.Select(r => r.Name));
+        Assert.Equal(Rearm.Absent, set.Rules[0].Rearm);
+        Assert.Equal(0.02f, set.Rules[1].When.MinArea);
+        Assert.Equal(TimeSpan.FromMinutes(5), set.Rules[1].Cooldown);
+    }
+}

@@ -58,3 +58,26 @@ public class EventStoreTests : IDisposable
         Assert.Equal(1, r.GetInt32(0));                // the other tables are left alone
     }
 }
+
+public class SnapshotWriterTests
+{
+    [Fact]
+    public void WritesAnnotatedJpeg_AndCleansOnlyLeftoverTempFiles()
+    {
+        var ws = Directory.CreateTempSubdirectory("lookout-snap").FullName;
+        try
+        {
+            var writer = new Lookout.Core.Watch.Alerts.Actions.SnapshotWriter(new Lookout.Core.Watch.Rules.SnapshotActionConfig("events"), ws);
+            var alert = new AlertEvent("0123456789abcdef", "front door", "r/1", "person", 0.9f, 0.9f,
+                new DateTimeOffset(2026, 11, 23, 10, 1, 2, 345, TimeSpan.Zero), TimeSpan.FromSeconds(1), 10, new BoxF(0.1f, 0.1f, 0.5f, 0.9f), null);
+            var path = writer.Write(alert, Lookout.Core.Tests.Video.Scenes.Frame(160, 120), FrameAnalysis.Empty);
+            Assert.Equal(Path.Combine(ws, "events", "20261123-100102-345_front-door_r-1_01234567.jpg"), path);
+            Assert.Equal([0xFF, 0xD8], File.ReadAllBytes(path)[..2]);
+
+            File.WriteAllBytes(Path.Combine(writer.Directory, ".x.jpg.0a1b.tmp"), [1, 2]);   // what a kill mid-write leaves
+            Assert.Equal(1, writer.RemoveLeftovers());
+            Assert.Equal([path], Directory.GetFiles(writer.Directory));
+        }
+        finally { Directory.Delete(ws, true); }
+    }
+}

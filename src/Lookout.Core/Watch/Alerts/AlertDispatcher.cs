@@ -30,8 +30,9 @@ public sealed class AlertDispatcher : IAsyncDisposable
         var notifiers = new List<IAlertNotifier>();
         if (used.Contains(ActionsConfig.WebhookName) && rules.Actions.Webhook is { } hook) notifiers.Add(new WebhookNotifier(hook));
         if (used.Contains(ActionsConfig.MqttName) && rules.Actions.Mqtt is { } mqtt) notifiers.Add(new MqttNotifier(mqtt));
-        var snapshot = rules.Actions.Snapshot ?? new SnapshotActionConfig("events");
-        return new AlertDispatcher(new SnapshotWriter(snapshot, workspace), store, notifiers);
+        var snapshots = new SnapshotWriter(rules.Actions.Snapshot ?? new SnapshotActionConfig("events"), workspace);
+        snapshots.RemoveLeftovers();
+        return new AlertDispatcher(snapshots, store, notifiers);
     }
 
     public string SnapshotDirectory => _snapshots.Directory;

@@ -17,6 +17,22 @@ public sealed class SnapshotWriter(SnapshotActionConfig config, string workspace
 {
     public string Directory { get; } = Path.GetFullPath(Path.IsPathRooted(config.Dir) ? config.Dir : Path.Combine(workspace, config.Dir));
 
+    /// <summary>
+    /// Deletes temp files a killed run left behind (hidden <c>.*.tmp</c>); finished snapshots are never touched.
+    /// Returns how many were removed.
+    /// </summary>
+    public int RemoveLeftovers()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return 0;
+        int removed = 0;
+        foreach (var temp in System.IO.Directory.EnumerateFiles(Directory, ".*.tmp"))
+        {
+            try { File.Delete(temp); removed++; }
+            catch (IOException) { }
+        }
+        return removed;
+    }
+
     public string Write(AlertEvent alert, RgbImage frame, FrameAnalysis analysis)
     {
         var caption = $"{alert.Camera} {alert.Rule}: {alert.Label} {FrameAnnotator.Percent(alert.Score)} {alert.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z";

@@ -17,6 +17,7 @@ command -v readelf >/dev/null 2>&1 || need_apt+=(binutils)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # Debian's chromium for the web page's browser test (Playwright drives it; no browser download)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)  # watch tests start a loopback MQTT broker
 for extra in ${LOOKOUT_SETUP_EXTRA_APT:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
 done

@@ -53,6 +53,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable, IDisposable
     internal IReadOnlyList<string> Arguments()
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error" };
+        if (_options.RealTime) args.Add("-re");
         args.AddRange(_options.InputArguments);
         args.AddRange(["-i", _source, "-an", "-sn", "-dn"]);
         var filters = new List<string>();

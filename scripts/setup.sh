@@ -27,4 +27,5 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 bash "$root/scripts/fetch-models.sh"
+bash "$root/scripts/fetch-samples.sh"
 bash "$root/scripts/make-goldens.sh"

@@ -12,6 +12,8 @@ public static class CommandCatalog
         TrainCommand.Create(),
         EvalCommand.Create(),
         ClassifyCommand.Create(),
+        DetectCommand.Create(),
+        FacesCommands.Create(),
         RunsCommands.Create(),
         ModelsCommands.Create(),
         VersionCommand.Create(),

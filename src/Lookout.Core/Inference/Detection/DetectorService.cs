@@ -9,7 +9,9 @@ namespace Lookout.Core.Inference.Detection;
 /// COCO-80 object detection with a catalog detector (nanodet by default: Apache-2.0; centernet has no upstream
 /// licence). The ONNX is loaded once; every method is thread-safe (one shared ONNX Runtime session). The whole frame
 /// is stretched to the model's square input, as upstream does, and boxes are scaled back to the original
-/// (EXIF-oriented) width and height.
+/// (EXIF-oriented) width and height. The converted detector graphs are batch-1 (nanodet's reshape shapes are
+/// constants with N=1, and ORT also runs centernet's in-graph <c>detections</c> branch, whose shapes are fixed), so
+/// images go one per session call; the C# decode itself is batch-agnostic.
 /// </summary>
 public sealed class DetectorService : IDisposable
 {
@@ -19,7 +21,7 @@ public sealed class DetectorService : IDisposable
     private DetectorService(DetectorModel model, string onnxPath, OnnxRunnerOptions? options)
     {
         _model = model;
-        _runner = new OnnxImageRunner(onnxPath, model.OutputNames[0], model.Entry.Preprocess, options);
+        _runner = new OnnxImageRunner(onnxPath, model.OutputNames[0], model.Entry.Preprocess, (options ?? OnnxRunnerOptions.Default) with { BatchSize = 1 });
     }
 
     /// <summary>Opens a detector by name (<see cref="DetectorModel.Names"/>), converting it into the cache on first use.</summary>
@@ -69,7 +71,8 @@ public sealed class DetectorService : IDisposable
     public async IAsyncEnumerable<DetectionResult> DetectFilesAsync(IReadOnlyList<string> paths, DetectorOptions? options = null,
         IProgress<BatchProgress>? progress = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        int batch = _runner.BatchSize, done = 0, failed = 0;
+        const int batch = 8; // decoded in parallel; inferred one by one (see class remarks)
+        int done = 0, failed = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int start = 0; start < paths.Count; start += batch)
         {

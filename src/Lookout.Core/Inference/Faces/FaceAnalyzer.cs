@@ -47,7 +47,8 @@ public sealed class FaceAnalyzer : IDisposable
 
     public FaceAnalyzer(string blazefaceOnnx, string faceresOnnx, OnnxRunnerOptions? options = null)
     {
-        _detector = new OnnxImageRunner(blazefaceOnnx, "logits_s16", KnownModels.Blazeface.Preprocess, options);
+        // The converted BlazeFace graph is batch-1 (constant reshape shapes); FaceRes batches the crops.
+        _detector = new OnnxImageRunner(blazefaceOnnx, "logits_s16", KnownModels.Blazeface.Preprocess, (options ?? OnnxRunnerOptions.Default) with { BatchSize = 1 });
         try { _descriptor = new OnnxImageRunner(faceresOnnx, "descriptor", KnownModels.Faceres.Preprocess, options); }
         catch { _detector.Dispose(); throw; }
     }

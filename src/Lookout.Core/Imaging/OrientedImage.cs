@@ -35,10 +35,15 @@ public static class OrientedImage
     /// </summary>
     public static RgbImage Load(string path, int maxSide, ImageLimits? limits = null)
     {
-        // ImageLoader does every validity check; a 1x1 decode is cheap thanks to shrink-on-load.
-        ImageLoader.Load(path, new PreprocessSpec { Width = 1, Height = 1, Resize = ResizeMode.Stretch }, limits);
+        limits ??= ImageLimits.Default;
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new ImageDecodeException(path, ImageProblem.Missing, "file not found");
+        if (info.Length == 0) throw new ImageDecodeException(path, ImageProblem.Empty, "empty file");
+        if (info.Length > limits.MaxFileBytes)
+            throw new ImageDecodeException(path, ImageProblem.TooLarge, $"file is {info.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
         try
         {
+            using (var header = Image.NewFromFile(path, access: Enums.Access.Sequential)) CheckPixels(path, header, limits);
             using var thumb = Image.Thumbnail(path, maxSide, height: maxSide, size: Enums.Size.Down, failOn: Enums.FailOn.Error);
             return ToRgbImage(thumb);
         }
@@ -47,13 +52,28 @@ public static class OrientedImage
 
     public static RgbImage Load(byte[] data, int maxSide, ImageLimits? limits = null, string sourceName = "upload")
     {
-        ImageLoader.Load(data, new PreprocessSpec { Width = 1, Height = 1, Resize = ResizeMode.Stretch }, limits, sourceName);
+        limits ??= ImageLimits.Default;
+        if (data.Length == 0) throw new ImageDecodeException(sourceName, ImageProblem.Empty, "empty image");
+        if (data.Length > limits.MaxFileBytes)
+            throw new ImageDecodeException(sourceName, ImageProblem.TooLarge, $"image is {data.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
+        if (!ImageSniffer.LooksLikeImage(data))
+            throw new ImageDecodeException(sourceName, ImageProblem.NotAnImage, "not a supported image format (jpeg, png, webp, gif, bmp, tiff)");
         try
         {
+            using (var header = Image.NewFromBuffer(data, access: Enums.Access.Sequential)) CheckPixels(sourceName, header, limits);
             using var thumb = Image.ThumbnailBuffer(data, maxSide, height: maxSide, size: Enums.Size.Down, failOn: Enums.FailOn.Error);
             return ToRgbImage(thumb);
         }
         catch (VipsException e) { throw ImageLoader.Classify(sourceName, e); }
+    }
+
+    /// <summary>The same decompression-bomb guard as <see cref="ImageLoader"/>, from the header alone.</summary>
+    private static void CheckPixels(string source, Image header, ImageLimits limits)
+    {
+        long pixels = (long)header.Width * header.Height;
+        if (pixels > limits.MaxPixels)
+            throw new ImageDecodeException(source, ImageProblem.TooManyPixels,
+                $"{header.Width}x{header.Height} is {pixels / 1_000_000.0:0.#} MP, limit {limits.MaxPixels / 1_000_000.0:0.#} MP");
     }
 
     private static RgbImage ToRgbImage(Image image)

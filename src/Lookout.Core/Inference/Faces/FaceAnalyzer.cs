@@ -95,6 +95,15 @@ public sealed class FaceAnalyzer : IDisposable
     public FaceImage Analyze(byte[] data, FaceOptions? options = null, string sourceName = "upload") =>
         ToOriginal(OrientedImage.Load(data, WorkingSide, sourceName: sourceName), OrientedImage.ReadSize(data, sourceName), options);
 
+    /// <summary>Face boxes only (no descriptors: for a face-detection route), in the original image's pixels.</summary>
+    public (int Width, int Height, IReadOnlyList<FaceDetection> Faces) DetectFaces(byte[] data, FaceOptions? options = null, string sourceName = "upload")
+    {
+        var working = OrientedImage.Load(data, WorkingSide, sourceName: sourceName);
+        var (w, h) = OrientedImage.ReadSize(data, sourceName);
+        float sx = (float)w / working.Width, sy = (float)h / working.Height;
+        return (w, h, DetectFaces(working, options).Select(f => f.Scaled(sx, sy)).ToList());
+    }
+
     private FaceImage ToOriginal(RgbImage working, (int Width, int Height) original, FaceOptions? options)
     {
         var faces = Analyze(working, options);

@@ -99,6 +99,18 @@ public sealed class FaceModelTests : IClassFixture<FaceModelTests.Analyzer>, IDi
     }
 
     [Fact]
+    public void DetectFacesFromBytes_BoxesInOriginalPixels_MatchTheFullPipeline()
+    {
+        var bytes = File.ReadAllBytes(SamplePhotos.Photo(1));
+        var (w, h, boxes) = _faces.DetectFaces(bytes);
+        var full = _faces.AnalyzeFile(SamplePhotos.Photo(1));
+        Assert.Equal((1920, 1280), (w, h));
+        Assert.Equal(full.Faces.Count, boxes.Count);
+        Assert.Equal(full.Faces.Select(f => f.Box), boxes.Select(b => b.Box));
+        Assert.All(boxes, b => Assert.InRange(b.Box.CenterX, 0, w));
+    }
+
+    [Fact]
     public void Enroll_PhotoWithoutFace_IsAnOutcomeNotACrash()
     {
         var service = new FaceService(_faces, Path.Combine(_dir, "catalog.db"));

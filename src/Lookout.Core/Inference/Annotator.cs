@@ -23,30 +23,40 @@ public static class Annotator
 
     public static void Write(string sourcePath, IEnumerable<Annotation> annotations, string outputPath)
     {
+        var format = FormatFor(outputPath);
         Image original;
         try { original = Image.Thumbnail(sourcePath, 100_000, height: 100_000, size: Enums.Size.Down, failOn: Enums.FailOn.Error); }
         catch (VipsException e) { throw ImageLoader.Classify(sourcePath, e); }
-        using (original) Write(original, annotations, outputPath);
+        using (original) AtomicFile.WriteAllBytes(outputPath, Render(original, annotations, format));
     }
 
-    public static void Write(byte[] source, IEnumerable<Annotation> annotations, string outputPath, string sourceName = "upload")
+    public static void Write(byte[] source, IEnumerable<Annotation> annotations, string outputPath, string sourceName = "upload") =>
+        AtomicFile.WriteAllBytes(outputPath, Render(source, annotations, Path.GetExtension(outputPath), sourceName));
+
+    /// <summary>The annotated image encoded in memory (for an HTTP answer); <paramref name="extension"/> is .jpg, .png or .webp.</summary>
+    public static byte[] Render(byte[] source, IEnumerable<Annotation> annotations, string extension = ".jpg", string sourceName = "upload")
     {
+        var format = FormatFor("x" + extension);
         Image original;
         try { original = Image.ThumbnailBuffer(source, 100_000, height: 100_000, size: Enums.Size.Down, failOn: Enums.FailOn.Error); }
         catch (VipsException e) { throw ImageLoader.Classify(sourceName, e); }
-        using (original) Write(original, annotations, outputPath);
+        using (original) return Render(original, annotations, format);
     }
 
-    private static void Write(Image original, IEnumerable<Annotation> annotations, string outputPath)
+    private static string FormatFor(string path)
     {
-        var ext = Path.GetExtension(outputPath).ToLowerInvariant();
-        string format = ext switch
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        return ext switch
         {
             ".jpg" or ".jpeg" => ".jpg[Q=90]",
             ".png" => ".png",
             ".webp" => ".webp[Q=90]",
             _ => throw new ArgumentException($"annotated output must be .jpg, .png or .webp, not '{ext}'"),
         };
+    }
+
+    private static byte[] Render(Image original, IEnumerable<Annotation> annotations, string format)
+    {
         using var rgb = ImageLoader.ToRgb8(original);
         int thickness = Math.Max(2, Math.Min(rgb.Width, rgb.Height) / 300);
         int dpi = Math.Clamp(Math.Min(rgb.Width, rgb.Height) / 6, 72, 300);
@@ -70,7 +80,7 @@ public static class Annotator
                     m.DrawImage(caption, cx, cy);
                 }
             });
-            AtomicFile.WriteAllBytes(outputPath, drawn.WriteToBuffer(format));
+            return drawn.WriteToBuffer(format);
         }
         finally
         {

@@ -47,6 +47,10 @@ public sealed class DetectorService : IDisposable
         return outputs.Select((o, i) => (IReadOnlyList<Detection>)Postprocess(_model.Decode(o, options.MinScore), Entry.InputSize, sizes[i].Width, sizes[i].Height, options)).ToList();
     }
 
+    /// <summary>Detects in a decoded full frame (e.g. a video frame); boxes are in its pixels.</summary>
+    public IReadOnlyList<Detection> Detect(RgbImage frame, DetectorOptions? options = null) =>
+        Detect([PixelOps.Stretch(frame, Spec.Width, Spec.Height)], [(frame.Width, frame.Height)], options)[0];
+
     /// <summary>Decodes and detects encoded bytes (an upload); a bad image becomes an error result, never an exception.</summary>
     public DetectionResult Detect(byte[] data, DetectorOptions? options = null, string sourceName = "upload")
     {

@@ -1,4 +1,5 @@
 using Lookout.Core.Imaging;
+using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detection;
 
 namespace Lookout.Core.Tests.Inference.Detection;
@@ -86,6 +87,28 @@ public sealed class DetectorModelTests : IClassFixture<DetectorModelTests.Detect
         var photo = ImageLoader.Load(SamplePhotos.Photo(1), _d.Centernet.Spec);
         var dark = new RgbImage(photo.Width, photo.Height, photo.Pixels.Select(p => (byte)(p / 255)).ToArray());
         Assert.DoesNotContain(_d.Centernet.Detect([dark], [(1920, 1280)], new DetectorOptions { MinScore = 0.2f })[0], d => d.Label == "person");
+    }
+
+    [Fact]
+    public void FullFrame_Bytes_AndAnnotation_AgreeOnThePeople()
+    {
+        var bytes = File.ReadAllBytes(SamplePhotos.Photo(3));
+        var fromBytes = _d.Nanodet.Detect(bytes);
+        var frame = OrientedImage.Load(bytes, 4000);
+        var fromFrame = _d.Nanodet.Detect(frame);
+        Assert.Equal((1920, 1350), (fromBytes.Width, fromBytes.Height));
+        // Different resizers (libvips thumbnail vs resize of the decoded frame): same people, boxes within a few px.
+        var a = fromBytes.Detections.Where(d => d.Label == "person").ToList();
+        var b = fromFrame.Where(d => d.Label == "person").ToList();
+        Assert.Equal(a.Count, b.Count);
+        Assert.All(a.Zip(b), p => Assert.True(p.First.Box.IoU(p.Second.Box) > 0.9f));
+        var png = Annotator.Render(bytes, a.Select(d => new Annotation(d.Box, $"{d.Label} {d.Score:0.00}", d.ClassId)), ".png");
+        using var drawn = NetVips.Image.NewFromBuffer(png);
+        using var plain = NetVips.Image.NewFromBuffer(bytes);
+        Assert.Equal((plain.Width, plain.Height), (drawn.Width, drawn.Height));
+        // The box outline's top-left corner pixel is the person colour (palette 0: 230,25,75).
+        var corner = drawn.Getpoint((int)a[0].Box.X1 + 1, (int)a[0].Box.Y2 - 2);
+        Assert.Equal([230.0, 25.0, 75.0], corner);
     }
 
     [Fact]

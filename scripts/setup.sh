@@ -35,4 +35,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 bash "$root/scripts/fetch-models.sh"
-[ $for_tests -eq 0 ] || bash "$root/scripts/make-goldens.sh"
+if [ $for_tests -eq 1 ]; then
+  bash "$root/scripts/fetch-samples.sh"   # real photos for the detector/face semantic tests
+  bash "$root/scripts/make-goldens.sh"    # TF.js reference outputs for the importer tests
+fi

@@ -17,6 +17,8 @@ public static class CommandCatalog
         VideoCommand.Create(),
         WatchCommand.Create(),
         EventsCommands.Create(),
+        DetectCommand.Create(),
+        FacesCommands.Create(),
         RunsCommands.Create(),
         ModelsCommands.Create(),
         VersionCommand.Create(),

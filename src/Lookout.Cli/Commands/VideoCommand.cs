@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core.Video;
-using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Timeline;
 using Spectre.Console;
 
@@ -16,7 +15,7 @@ public static class VideoCommand
     public static Command Create()
     {
         var d = new VideoOptions();
-        var modelArg = new Argument<string>("model") { Description = "Exported model (.onnx) or a run id/folder." };
+        var modelArg = new Argument<string>("model") { Description = "Exported classifier (.onnx) or run id/folder, or a COCO detector name (nanodet, centernet)." };
         var fileArg = new Argument<string>("file") { Description = "Video file (anything ffmpeg reads)." };
         var fps = new Option<double?>("--fps") { Description = $"Frames analysed per second (default {d.SampleFps}); --every-frame for all." };
         var every = new Option<bool>("--every-frame") { Description = "Analyse every frame." };
@@ -40,7 +39,9 @@ public static class VideoCommand
                 AnnotatedVideoPath = parse.GetValue(noVideo) ? null : stem + ".mp4",
                 ContactSheetPath = stem + ".png",
             };
-            using var analyzer = ClassifierFrameAnalyzer.Load(Locations.Model(parse, parse.GetValue(modelArg)!));
+            var name = parse.GetValue(modelArg)!;
+            bool isDetector = Lookout.Core.Inference.Detectors.DetectorModel.Names.Contains(name.ToLowerInvariant());
+            using var analyzer = FrameAnalyzers.Create(parse, isDetector ? null : name, isDetector ? name : null, 0.4f);
             var report = await ProgressSink.RunAsync(output, sink => new VideoService().RunAsync(file, analyzer, options,
                 new Progress<VideoProgress>(p => sink.Report("frames", p.Done, p.Total ?? p.Done, "frames")), ct));
             if (output.Json) Console.Out.WriteLine(TimelineWriter.ToJson(report));

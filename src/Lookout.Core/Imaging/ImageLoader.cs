@@ -144,7 +144,7 @@ public static class ImageLoader
         }
     }
 
-    private static ImageDecodeException Classify(string source, VipsException e)
+    internal static ImageDecodeException Classify(string source, VipsException e)
     {
         var msg = e.Message;
         if (msg.Contains("is not a known file format", StringComparison.OrdinalIgnoreCase) || msg.Contains("not a known", StringComparison.OrdinalIgnoreCase))

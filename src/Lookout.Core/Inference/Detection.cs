@@ -1,27 +1,20 @@
 namespace Lookout.Core.Inference;
 
-/// <summary>
-/// An axis-aligned box in normalised image coordinates (0..1, origin top-left), so boxes survive any resize
-/// between the frame the model saw and the frame that is drawn or stored.
-/// </summary>
-public readonly record struct BoxF(float X1, float Y1, float X2, float Y2)
+/// <summary>(contract) One detected object: label, score in [0,1], box in original-image pixels.</summary>
+public sealed record Detection(string Label, float Score, BoxF Box)
 {
-    public float CenterX => (X1 + X2) / 2f;
-    public float CenterY => (Y1 + Y2) / 2f;
-    public float Area => Math.Max(0f, X2 - X1) * Math.Max(0f, Y2 - Y1);
-
-    public static BoxF Full { get; } = new(0f, 0f, 1f, 1f);
-
-    /// <summary>Intersection over union; 0 for disjoint or empty boxes.</summary>
-    public float IoU(BoxF other)
-    {
-        float w = Math.Min(X2, other.X2) - Math.Max(X1, other.X1);
-        float h = Math.Min(Y2, other.Y2) - Math.Max(Y1, other.Y1);
-        if (w <= 0 || h <= 0) return 0f;
-        float inter = w * h;
-        return inter / (Area + other.Area - inter);
-    }
+    /// <summary>Index of <see cref="Label"/> in the model's label list (COCO-80: 0 person, 15 cat, 16 dog...).</summary>
+    public int ClassId { get; init; }
 }
 
-/// <summary>(contract) A located object (detector) or face; <see cref="Box"/> is normalised.</summary>
-public sealed record Detection(string Label, float Score, BoxF Box);
+/// <summary>
+/// The detections for one input image, sorted by score (highest first), with the original image size the boxes
+/// refer to, or the reason the image could not be used.
+/// </summary>
+public sealed record DetectionResult(string Source, int Width, int Height, IReadOnlyList<Detection> Detections, string? Error = null)
+{
+    public bool Ok => Error is null;
+}
+
+/// <summary>A decoded candidate before NMS and labelling: class index, score, box in model-input pixels.</summary>
+public readonly record struct RawDetection(int ClassId, float Score, BoxF Box);

@@ -73,7 +73,25 @@ public sealed class OnnxImageRunner : IDisposable
         return [.. rows];
     }
 
-    private float[][] RunBatch(IReadOnlyList<RgbImage> images)
+    private float[][] RunBatch(IReadOnlyList<RgbImage> images) =>
+        RunBatch(images, [_outputName]).Select(perImage => perImage[0]).ToArray();
+
+    /// <summary>
+    /// Runs already-resized images and returns, per image, one flattened row per requested output (in the order of
+    /// <paramref name="outputNames"/>), for models with several outputs (detectors). Thread-safe.
+    /// </summary>
+    public float[][][] RunOutputs(IReadOnlyList<RgbImage> images, IReadOnlyList<string> outputNames)
+    {
+        foreach (var name in outputNames)
+            if (!_session.OutputMetadata.ContainsKey(name)) throw new ArgumentException($"The model has no output named '{name}'.", nameof(outputNames));
+        if (images.Count <= _options.BatchSize) return RunBatch(images, outputNames);
+        var rows = new List<float[][]>(images.Count);
+        for (int start = 0; start < images.Count; start += _options.BatchSize)
+            rows.AddRange(RunBatch(images.Skip(start).Take(_options.BatchSize).ToList(), outputNames));
+        return [.. rows];
+    }
+
+    private float[][][] RunBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<string> outputNames)
     {
         if (images.Count == 0) return [];
         int h = Spec.Height, w = Spec.Width, per = h * w * 3;
@@ -86,12 +104,16 @@ public sealed class OnnxImageRunner : IDisposable
             img.Pixels.CopyTo(buffer, i * per);
         }
         var input = new DenseTensor<byte>(buffer, [images.Count, h, w, 3]);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Backbones.Backbone.InputName, input)], [_outputName]);
-        var output = results[0].AsTensor<float>();
-        int dim = (int)(output.Length / images.Count);
-        var flat = output is DenseTensor<float> dense ? dense.Buffer.Span : output.ToArray();
-        var rows = new float[images.Count][];
-        for (int i = 0; i < rows.Length; i++) rows[i] = flat.Slice(i * dim, dim).ToArray();
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Backbones.Backbone.InputName, input)], outputNames);
+        var rows = new float[images.Count][][];
+        for (int i = 0; i < rows.Length; i++) rows[i] = new float[outputNames.Count][];
+        for (int o = 0; o < outputNames.Count; o++)
+        {
+            var output = results[o].AsTensor<float>();
+            int dim = (int)(output.Length / images.Count);
+            var flat = output is DenseTensor<float> dense ? dense.Buffer.Span : output.ToArray();
+            for (int i = 0; i < rows.Length; i++) rows[i][o] = flat.Slice(i * dim, dim).ToArray();
+        }
         return rows;
     }
 

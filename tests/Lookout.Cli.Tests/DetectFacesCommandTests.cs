@@ -141,4 +141,63 @@ public sealed class DetectFacesCommandTests : IDisposable
         var rec = CliRunner.Run(_dir, "faces", "recognize", Sample(3), "--workspace", ws, "--json");
         using (var doc = JsonDocument.Parse(rec.StdOut)) Assert.Equal(threshold, doc.RootElement.GetProperty("threshold").GetSingle(), 5);
     }
+
+    /// <summary>
+    /// The home-CCTV case: a clip of a photo of three people nobody enrolled -> "stranger" (face_unknown) and "person"
+    /// (detector) each fire exactly once thanks to the cooldown; after enrolling everyone in it, no stranger alert.
+    /// </summary>
+    [Fact]
+    public void Watch_WithDetectorAndFaces_AlertsOnStrangers_NotOnEnrolledFamily()
+    {
+        var clip = Path.Combine(_dir, "people.mp4");
+        var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-loglevel", "error", "-y", "-loop", "1", "-i", Sample(1), "-t", "2", "-r", "4",
+            "-vf", "scale=960:-2", "-pix_fmt", "yuv420p", clip])!;
+        ffmpeg.WaitForExit();
+        Assert.Equal(0, ffmpeg.ExitCode);
+        var rules = Path.Combine(_dir, "rules.yaml");
+        File.WriteAllText(rules, """
+            rules:
+              - name: stranger
+                when: { label: face_unknown, min_score: 0.5, frames: 2, of_last: 3 }
+                source: face_unknown
+                cooldown: 60s
+                actions: [snapshot]
+              - name: person
+                when: { label: person, min_score: 0.4, frames: 2, of_last: 3 }
+                source: detector
+                ignore: [cat]
+                cooldown: 60s
+                actions: [snapshot]
+            actions:
+              snapshot: { dir: events }
+            """);
+        var ws = Path.Combine(_dir, "ws");
+        string[] Watch() => ["watch", clip, "--detector", "nanodet", "--faces", "--rules", rules, "--no-motion-gate", "--workspace", ws, "--quiet"];
+        List<string> Rules()
+        {
+            var list = CliRunner.Run(_dir, "events", "list", "--json", "--workspace", ws);
+            Assert.Equal(0, list.ExitCode);
+            return JsonDocument.Parse(list.StdOut).RootElement.EnumerateArray().Select(e => e.GetProperty("rule").GetString()!).ToList();
+        }
+
+        var first = CliRunner.Run(_dir, Watch());
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.Equal(["person", "stranger"], Rules().Order());
+
+        // Enrol every face of the same photo (crops via the photo itself: the largest face each time would be one
+        // person, so enrol from left/right/centre crops made with ffmpeg).
+        var crops = new[] { "crop=iw/3:ih:0:0", "crop=iw/3:ih:iw/3:0", "crop=iw/3:ih:2*iw/3:0" }.Select((c, i) =>
+        {
+            var path = Path.Combine(_dir, $"face{i}.jpg");
+            var p = System.Diagnostics.Process.Start("ffmpeg", ["-loglevel", "error", "-y", "-i", Sample(1), "-vf", c, path])!;
+            p.WaitForExit();
+            return path;
+        }).ToList();
+        for (int i = 0; i < crops.Count; i++)
+            Assert.Equal(0, CliRunner.Run(_dir, "faces", "enroll", $"family{i}", crops[i], "--workspace", ws).ExitCode);
+
+        var second = CliRunner.Run(_dir, Watch());
+        Assert.True(second.ExitCode == 0, second.StdErr);
+        Assert.Equal(1, Rules().Count(r => r == "stranger")); // still only the first run's stranger event
+    }
 }

@@ -26,3 +26,4 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 bash "$root/scripts/fetch-models.sh"
+bash "$root/scripts/make-goldens.sh"

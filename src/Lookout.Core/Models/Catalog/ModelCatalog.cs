@@ -1,0 +1,66 @@
+using Lookout.Core.Models.Onnx;
+using Lookout.Core.Models.TfJs;
+
+namespace Lookout.Core.Models.Catalog;
+
+/// <summary>A catalog entry and whether its converted ONNX is already in the cache.</summary>
+public sealed record CatalogStatus(CatalogEntry Entry, bool Converted, string Path);
+
+/// <summary>
+/// Pretrained models: converts each TF.js model once into <c>&lt;cache&gt;/models/&lt;name&gt;-&lt;ImporterVersion&gt;.onnx</c>
+/// (atomic write) and returns the path. Bump <see cref="ImporterVersion"/> whenever the converter's output changes,
+/// so stale conversions are redone. Thread-safe.
+/// </summary>
+public sealed class ModelCatalog(string cacheRoot)
+{
+    /// <summary>Part of every converted file name; change it when the importer's output changes.</summary>
+    public const string ImporterVersion = "1";
+
+    private static readonly object Gate = new();
+
+    public string CacheRoot { get; } = Path.GetFullPath(cacheRoot);
+    public string ModelsDirectory => Path.Combine(CacheRoot, "models");
+    public string SourceDirectory => LookoutCache.HumanModels(CacheRoot);
+
+    public static ModelCatalog Default() => new(LookoutCache.Root());
+
+    public static IReadOnlyList<CatalogEntry> Entries => KnownModels.All;
+
+    public static CatalogEntry Get(string name) =>
+        KnownModels.All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new KeyNotFoundException($"Unknown model '{name}'. Known models: {string.Join(", ", KnownModels.All.Select(e => e.Name))}.");
+
+    public string PathFor(string name) => Path.Combine(ModelsDirectory, $"{Get(name).Name}-{ImporterVersion}.onnx");
+
+    public IReadOnlyList<CatalogStatus> List() =>
+        KnownModels.All.Select(e => new CatalogStatus(e, File.Exists(PathFor(e.Name)), PathFor(e.Name))).ToList();
+
+    /// <summary>The converted model's path, converting it first if this importer version has not yet done so.</summary>
+    public string GetPath(string name)
+    {
+        var path = PathFor(name);
+        if (File.Exists(path)) return path;
+        lock (Gate)
+        {
+            if (!File.Exists(path)) OnnxWriter.Save(Build(name), path);
+        }
+        return path;
+    }
+
+    /// <summary>Converts in memory (no cache): the TF.js graph plus Lookout's metadata.</summary>
+    public OnnxModel Build(string name)
+    {
+        var entry = Get(name);
+        var source = Path.Combine(SourceDirectory, entry.TfJsFile);
+        if (!File.Exists(source))
+            throw new FileNotFoundException($"Pretrained model files are missing ({source}). Run scripts/setup.sh (or scripts/fetch-models.sh) once to fetch them.", source);
+        var model = TfJsConverter.Convert(TfJsLoader.Load(source), entry.ConversionOptions());
+        model.ProducerVersion = ImporterVersion;
+        model.Metadata["lookout.backbone"] = entry.Name;
+        model.Metadata["lookout.preprocess"] = entry.Preprocess.ToJson();
+        model.Metadata["lookout.source"] = entry.SourceUrl;
+        model.Metadata["lookout.licence"] = entry.Licence.Name;
+        model.Metadata["lookout.importer"] = ImporterVersion;
+        return model;
+    }
+}

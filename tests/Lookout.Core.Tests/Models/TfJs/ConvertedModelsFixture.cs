@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Lookout.Core.Models.Catalog;
+using Lookout.Core.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Lookout.Core.Tests.Models.TfJs;
+
+/// <summary>Converts each catalog model once per test run (in memory, never from a possibly stale cache file).</summary>
+public sealed class ConvertedModelsFixture : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<(InferenceSession Session, OnnxModel Model, TimeSpan Time)>> _models = new();
+    private readonly ModelCatalog _catalog = new(LookoutCache.Root());
+
+    public (InferenceSession Session, OnnxModel Model, TimeSpan ConvertTime) Get(string name) =>
+        _models.GetOrAdd(name, n => new Lazy<(InferenceSession, OnnxModel, TimeSpan)>(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            var model = _catalog.Build(n);
+            var bytes = OnnxWriter.Serialize(model);
+            sw.Stop();
+            return (new InferenceSession(bytes), model, sw.Elapsed);
+        })).Value;
+
+    /// <summary>Runs a model on the deterministic uint8 image and returns every output by name.</summary>
+    public Dictionary<string, (int[] Shape, float[] Data)> Run(string name, int size, int batch = 1)
+    {
+        var session = Get(name).Session;
+        var one = Goldens.Image(size);
+        var pixels = new byte[one.Length * batch];
+        for (int b = 0; b < batch; b++) one.CopyTo(pixels, b * one.Length);
+        var input = new DenseTensor<byte>(pixels, [batch, size, size, 3]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("image", input)]);
+        return results.ToDictionary(r => r.Name, r =>
+        {
+            var t = r.AsTensor<float>();
+            return (t.Dimensions.ToArray(), t.ToArray());
+        });
+    }
+
+    public void Dispose()
+    {
+        foreach (var lazy in _models.Values.Where(l => l.IsValueCreated)) lazy.Value.Session.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConvertedModelsCollection : ICollectionFixture<ConvertedModelsFixture>
+{
+    public const string Name = "converted-models";
+}

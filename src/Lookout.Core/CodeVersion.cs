@@ -1,39 +1,23 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace Lookout.Core;
 
-/// <summary>Which code produced a run or a model: the assembly version and, when run from a git checkout, the commit.</summary>
+/// <summary>
+/// The code that produced a run or model: the git commit the SDK stamps into the informational version
+/// (<c>0.1.0+&lt;sha&gt;</c>) when built from a repository, else the assembly version.
+/// </summary>
 public static class CodeVersion
 {
-    public static string Version { get; } =
-        typeof(CodeVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    private static readonly string Informational =
+        typeof(CodeVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(CodeVersion).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-    private static readonly Lazy<string?> Commit = new(ReadGitCommit);
+    /// <summary>Product version without build metadata, e.g. <c>0.1.0</c>.</summary>
+    public static string Version => Informational.Split('+')[0];
 
-    /// <summary>HEAD commit (with "-dirty" when the work tree has changes), or null outside a git checkout.</summary>
-    public static string? GitCommit => Commit.Value;
+    /// <summary>Git commit if known, else null.</summary>
+    public static string? Commit => Informational.Split('+') is [_, var sha, ..] && sha.Length >= 7 ? sha : null;
 
-    private static string? ReadGitCommit()
-    {
-        var dir = AppContext.BaseDirectory;
-        try
-        {
-            var head = Git(dir, "rev-parse HEAD");
-            if (head is null) return null;
-            var dirty = Git(dir, "status --porcelain --untracked-files=no");
-            return string.IsNullOrEmpty(dirty) ? head : head + "-dirty";
-        }
-        catch (Exception) { return null; }
-    }
-
-    private static string? Git(string dir, string args)
-    {
-        var psi = new ProcessStartInfo("git", args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi);
-        if (p is null) return null;
-        var text = p.StandardOutput.ReadToEnd().Trim();
-        p.WaitForExit(5000);
-        return p.ExitCode == 0 ? text : null;
-    }
+    /// <summary>What runs record: the commit if known, else the version.</summary>
+    public static string Current => Commit ?? Version;
 }

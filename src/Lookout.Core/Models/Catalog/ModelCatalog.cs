@@ -11,7 +11,9 @@ public sealed record CatalogStatus(CatalogEntry Entry, bool Converted, string Pa
 /// (atomic write) and returns the path. Bump <see cref="ImporterVersion"/> whenever the converter's output changes,
 /// so stale conversions are redone. Thread-safe.
 /// </summary>
-public sealed class ModelCatalog(string cacheRoot)
+/// <param name="cacheRoot">The cache folder (see <see cref="LookoutCache"/>): converted models go to its <c>models/</c>.</param>
+/// <param name="sourceDirectory">Where the TF.js files are; defaults to the cache's human-models folder.</param>
+public sealed class ModelCatalog(string cacheRoot, string? sourceDirectory = null)
 {
     /// <summary>Part of every converted file name; change it when the importer's output changes.</summary>
     public const string ImporterVersion = "1";
@@ -20,7 +22,7 @@ public sealed class ModelCatalog(string cacheRoot)
 
     public string CacheRoot { get; } = Path.GetFullPath(cacheRoot);
     public string ModelsDirectory => Path.Combine(CacheRoot, "models");
-    public string SourceDirectory => LookoutCache.HumanModels(CacheRoot);
+    public string SourceDirectory { get; } = sourceDirectory ?? LookoutCache.HumanModels(Path.GetFullPath(cacheRoot));
 
     public static ModelCatalog Default() => new(LookoutCache.Root());
 

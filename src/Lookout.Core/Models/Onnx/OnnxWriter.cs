@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Text;
 using Google.Protobuf;
 
@@ -11,27 +12,8 @@ public static class OnnxWriter
 {
     public static byte[] Serialize(OnnxModel model) => Message(w => WriteModel(w, model));
 
-    /// <summary>Writes atomically: a temp file in the same folder, then a rename, so readers never see half a model.</summary>
-    public static void Save(OnnxModel model, string path)
-    {
-        var bytes = Serialize(model);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+    /// <summary>Writes atomically, so readers (hot reload, a killed export) never see half a model.</summary>
+    public static void Save(OnnxModel model, string path) => AtomicFile.WriteAllBytes(path, Serialize(model));
 
     private static byte[] Message(Action<CodedOutputStream> body)
     {

@@ -89,6 +89,33 @@ public class GoldenTests(ConvertedModelsFixture models, ITestOutputHelper output
         AssertClose("faceres age", outputs["age"].Data, golden["age_pred/Softmax"].Data);
     }
 
+    [Theory]
+    [InlineData("nanodet-backbone", 512)]
+    [InlineData("centernet-backbone", 480)]
+    public void Backbones_BatchOfTwo_EqualsTwoSingleRuns(string name, int dim)
+    {
+        var single = models.Run(name, 224)["embedding"].Data;
+        var batch = models.Run(name, 224, batch: 2)["embedding"];
+        Assert.Equal([2, dim], batch.Shape);
+        AssertClose($"{name} batch row 0", batch.Data[..dim], single);
+        AssertClose($"{name} batch row 1", batch.Data[dim..], single);
+    }
+
+    [Fact]
+    public void FullModels_SatisfyOutputInvariants()
+    {
+        var c = models.Run("centernet", 512);
+        Assert.All(c["keypoints"].Data, v => Assert.InRange(v, 0f, 1f));
+        var det = c["detections"].Data;
+        var scores = Enumerable.Range(0, 100).Select(r => det[r * 6 + 4]).ToArray();
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.All(Enumerable.Range(0, 100), r => Assert.True(det[r * 6 + 5] is >= 0 and <= 79 && det[r * 6 + 5] == MathF.Round(det[r * 6 + 5])));
+
+        var f = models.Run("faceres", 224);
+        Assert.All(f["descriptor"].Data, v => Assert.InRange(v, 0f, 6f));
+        Assert.Equal(1.0, f["age"].Data.Sum(), 4);
+    }
+
     private static float[] Column(float[] rows, int column) =>
         Enumerable.Range(0, rows.Length / 6).Select(r => rows[r * 6 + column]).OrderDescending().ToArray();
 }

@@ -46,8 +46,9 @@ internal static class ShapeOps
         var outShape = ResolveShape(x.Shape, target);
         // A batch of 1 baked into the target shape becomes 0 ("copy input dim 0") so converted graphs take any batch.
         var onnxShape = target.ToArray();
-        if (onnxShape.Length > 0 && onnxShape[0] == 1 && x.Rank > 0 && x.Shape[0] == TfValue.Batch) { onnxShape[0] = 0; outShape[0] = TfValue.Batch; }
-        var y = c.Emit("Reshape", [c.Logical(x), c.Int64s("shape", onnxShape)]);
+        bool literalZero = target.Contains(0);
+        if (!literalZero && onnxShape.Length > 0 && onnxShape[0] == 1 && x.Rank > 0 && x.Shape[0] == TfValue.Batch) { onnxShape[0] = 0; outShape[0] = TfValue.Batch; }
+        var y = c.Emit("Reshape", [c.Logical(x), c.Int64s("shape", onnxShape)], OnnxAttribute.Of("allowzero", literalZero ? 1L : 0L));
         return c.Var(y, Perms.Identity(outShape.Length), x.DType, outShape);
     }
 

@@ -1,0 +1,42 @@
+namespace Lookout.Core.Datasets;
+
+/// <summary>Label and split a file gets from where it sits, or why it gets none.</summary>
+public sealed record Placement(string? Label, Split Split, string? Problem)
+{
+    public bool IsValid => Problem is null;
+}
+
+/// <summary>
+/// The folder conventions (ImageNet/Ultralytics classification style): <c>label/file</c>, or
+/// <c>train|val|test/label/file</c> when the data folder has a <c>train</c> folder. Deeper folders belong to
+/// the label folder they are in. Pure: works on relative paths only.
+/// </summary>
+public static class FolderLayout
+{
+    public static bool HasSplitFolders(string dataDir) =>
+        Directory.Exists(dataDir) && Directory.EnumerateDirectories(dataDir).Any(d => ParseSplit(Path.GetFileName(d)) == Split.Train);
+
+    /// <summary>Maps a split folder name to a split: train, val/valid/validation, test.</summary>
+    public static Split ParseSplit(string folder) => folder.ToLowerInvariant() switch
+    {
+        "train" => Split.Train,
+        "val" or "valid" or "validation" => Split.Val,
+        "test" => Split.Test,
+        _ => Split.Unassigned,
+    };
+
+    /// <param name="relativePath">Path relative to the data folder, '/' or the OS separator.</param>
+    /// <param name="splitFolders">True when the data folder uses train/val/test top folders.</param>
+    public static Placement Place(string relativePath, bool splitFolders)
+    {
+        var parts = relativePath.Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries);
+        if (!splitFolders)
+            return parts.Length >= 2 ? new Placement(parts[0], Split.Unassigned, null)
+                : new Placement(null, Split.Unassigned, "not inside a label folder");
+        var split = parts.Length > 0 ? ParseSplit(parts[0]) : Split.Unassigned;
+        if (split == Split.Unassigned)
+            return new Placement(null, Split.Unassigned, "outside the train/val/test folders");
+        return parts.Length >= 3 ? new Placement(parts[1], split, null)
+            : new Placement(null, split, $"not inside a label folder under {parts[0]}/");
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Lookout.Core.Models;
+using Lookout.Core.Models.Backbones;
+using Lookout.Core.Models.Onnx;
+using Lookout.Core.Runs;
+using Lookout.Core.Training;
+
+namespace Lookout.Core.Export;
+
+/// <summary>
+/// Writes the one-file classifier: the backbone graph as is (uint8 <c>image</c> in, normalisation in-graph), the
+/// head with standardisation folded into its first Gemm, and Softmax to <c>probs</c> [N,C], plus the metadata every
+/// inference path reads. Because the backbone part is byte-for-byte the graph training embedded with, serving
+/// sees exactly the features the head was trained on.
+/// </summary>
+public static class ExportService
+{
+    public static OnnxModel Build(Backbone backbone, HeadWeights head, string runId)
+    {
+        if (head.InputDim != backbone.EmbeddingDim)
+            throw new ArgumentException($"Head expects {head.InputDim}-d input but backbone {backbone.Id} gives {backbone.EmbeddingDim}-d.", nameof(head));
+        var model = OnnxReader.Load(backbone.OnnxPath);
+        var g = model.Graph;
+        g.Outputs.RemoveAll(o => o.Name == Backbone.OutputName);
+        var b = new OnnxGraphBuilder(g, "head/");
+
+        string x = Backbone.OutputName;
+        var layers = head.FoldedLayers();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var l = layers[i];
+            if (i > 0) x = b.Node("Relu", [x]);
+            var w = b.Floats($"fc{i}_w", l.Weight, l.Out, l.In);
+            var bias = b.Floats($"fc{i}_b", l.Bias, l.Out);
+            x = b.Node("Gemm", [x, w, bias], OnnxAttribute.Of("transB", 1L));
+        }
+        b.NodeNamed("Softmax", [x], [ModelMetadata.ProbsOutput], OnnxAttribute.Of("axis", 1L));
+        b.Output(ModelMetadata.ProbsOutput, OnnxDataType.Float, "N", head.Labels.Count);
+        g.Name = $"lookout-{runId}";
+
+        model.ProducerName = "lookout";
+        model.ProducerVersion = CodeVersion.Version;
+        model.Metadata[ModelMetadata.Labels] = JsonSerializer.Serialize(head.Labels);
+        model.Metadata[ModelMetadata.Preprocess] = backbone.Spec.ToJson();
+        model.Metadata[ModelMetadata.Backbone] = backbone.Id;
+        model.Metadata[ModelMetadata.Run] = runId;
+        model.Metadata[ModelMetadata.Version] = CodeVersion.Current;
+        return model;
+    }
+
+    /// <summary>Builds and saves atomically to <paramref name="path"/>.</summary>
+    public static void Export(Backbone backbone, HeadWeights head, string runId, string path) =>
+        OnnxWriter.Save(Build(backbone, head, runId), path);
+}

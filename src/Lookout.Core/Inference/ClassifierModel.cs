@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Lookout.Core.Imaging;
+using Lookout.Core.Models;
+using Lookout.Core.Models.Onnx;
+
+namespace Lookout.Core.Inference;
+
+/// <summary>
+/// An exported Lookout classifier, loaded once and shared: labels and preprocessing come from the file's metadata,
+/// inference runs in batches on one thread-safe ONNX Runtime session. Every path (single image, bytes, files,
+/// directory, evaluation) goes through <see cref="OnnxImageRunner"/>, so the same image always gets the same scores.
+/// </summary>
+public sealed class ClassifierModel : IDisposable
+{
+    private static readonly HashSet<string> ImageExtensions =
+        new([".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"], StringComparer.OrdinalIgnoreCase);
+
+    private readonly OnnxImageRunner _runner;
+
+    private ClassifierModel(string path, IReadOnlyList<string> labels, PreprocessSpec spec, IReadOnlyDictionary<string, string> metadata, OnnxRunnerOptions? options)
+    {
+        ModelPath = path;
+        Labels = labels;
+        Spec = spec;
+        Metadata = metadata;
+        _runner = new OnnxImageRunner(path, ModelMetadata.ProbsOutput, spec, options);
+        if (_runner.OutputDim > 0 && _runner.OutputDim != labels.Count)
+        {
+            _runner.Dispose();
+            throw new InvalidDataException($"{path}: output '{ModelMetadata.ProbsOutput}' has {_runner.OutputDim} classes but metadata lists {labels.Count} labels.");
+        }
+    }
+
+    public string ModelPath { get; }
+    public IReadOnlyList<string> Labels { get; }
+    public PreprocessSpec Spec { get; }
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+    public string? BackboneId => Metadata.GetValueOrDefault(ModelMetadata.Backbone);
+    public string? RunId => Metadata.GetValueOrDefault(ModelMetadata.Run);
+
+    /// <summary>Opens an exported model; a file that is not a Lookout classifier gets a clear <see cref="InvalidDataException"/>.</summary>
+    public static ClassifierModel Load(string onnxPath, OnnxRunnerOptions? options = null)
+    {
+        if (!File.Exists(onnxPath)) throw new FileNotFoundException($"Model not found: {onnxPath}", onnxPath);
+        Dictionary<string, string> meta;
+        try { meta = OnnxReader.ReadMetadata(onnxPath); }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException) { throw new InvalidDataException($"Not a valid ONNX file: {onnxPath}", e); }
+        if (!meta.TryGetValue(ModelMetadata.Labels, out var labelsJson) || !meta.TryGetValue(ModelMetadata.Preprocess, out var specJson))
+            throw new InvalidDataException($"{onnxPath} is not a Lookout classifier (missing {ModelMetadata.Labels} / {ModelMetadata.Preprocess} metadata).");
+        var labels = JsonSerializer.Deserialize<string[]>(labelsJson) ?? throw new InvalidDataException($"{onnxPath}: empty label list.");
+        return new ClassifierModel(onnxPath, labels, PreprocessSpec.FromJson(specJson), meta, options);
+    }
+
+    /// <summary>Probability rows (label order) for already-resized images. Thread-safe.</summary>
+    public float[][] Probabilities(IReadOnlyList<RgbImage> images) => _runner.Run(images);
+
+    public IReadOnlyList<Prediction> Classify(RgbImage image, int top = 5) => TopK(Probabilities([image])[0], top);
+
+    /// <summary>Decodes and classifies encoded image bytes (an upload); a bad image becomes an error result.</summary>
+    public ClassifyResult Classify(byte[] data, int top = 5, string sourceName = "upload")
+    {
+        RgbImage image;
+        try { image = ImageLoader.Load(data, Spec, sourceName: sourceName); }
+        catch (ImageDecodeException e) { return new ClassifyResult(sourceName, [], null, e.Reason); }
+        var probs = Probabilities([image])[0];
+        return new ClassifyResult(sourceName, TopK(probs, top), probs, null);
+    }
+
+    /// <summary>Classifies files in parallel-decoded batches, in input order; unreadable files become error results.</summary>
+    public async IAsyncEnumerable<ClassifyResult> ClassifyFilesAsync(IReadOnlyList<string> paths, int top = 5,
+        IProgress<BatchProgress>? progress = null, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var o in _runner.RunFilesAsync(paths, progress, ct))
+            yield return o.Output is { } p ? new ClassifyResult(o.Source, TopK(p, top), p, null) : new ClassifyResult(o.Source, [], null, o.Error);
+    }
+
+    /// <summary>Classifies every image file (by extension) under <paramref name="dir"/>, sorted by path.</summary>
+    public IAsyncEnumerable<ClassifyResult> ClassifyDirectoryAsync(string dir, bool recursive = true, int top = 5,
+        IProgress<BatchProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Folder not found: {dir}");
+        return ClassifyFilesAsync(ImageFiles(dir, recursive), top, progress, ct);
+    }
+
+    public static IReadOnlyList<string> ImageFiles(string dir, bool recursive = true) =>
+        Directory.EnumerateFiles(dir, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+            .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The <paramref name="k"/> best classes, highest first (ties keep label order).</summary>
+    public IReadOnlyList<Prediction> TopK(float[] probs, int k) =>
+        probs.Select((p, i) => (p, i)).OrderByDescending(t => t.p).ThenBy(t => t.i).Take(Math.Max(k, 1))
+            .Select(t => new Prediction(Labels[t.i], t.p)).ToList();
+
+    public void Dispose() => _runner.Dispose();
+}

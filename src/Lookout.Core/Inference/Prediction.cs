@@ -1,0 +1,14 @@
+namespace Lookout.Core.Inference;
+
+/// <summary>(contract) One class and its probability.</summary>
+public sealed record Prediction(string Label, float Score);
+
+/// <summary>
+/// The classification of one input: predictions sorted by score (top-k), the full probability vector in label
+/// order, or the reason the input could not be classified.
+/// </summary>
+public sealed record ClassifyResult(string Source, IReadOnlyList<Prediction> Predictions, float[]? Probabilities, string? Error)
+{
+    public bool Ok => Error is null;
+    public Prediction? Top => Predictions.Count > 0 ? Predictions[0] : null;
+}

@@ -1,0 +1,15 @@
+namespace Lookout.Core.Models;
+
+/// <summary>(contract) metadata_props keys of an exported Lookout classifier.</summary>
+public static class ModelMetadata
+{
+    public const string Labels = "lookout.labels";
+    public const string Preprocess = "lookout.preprocess";
+    public const string Backbone = "lookout.backbone";
+    public const string Run = "lookout.run";
+    public const string Version = "lookout.version";
+    public const string Thresholds = "lookout.thresholds";
+
+    /// <summary>Output name of an exported classifier: softmax probabilities [N, C].</summary>
+    public const string ProbsOutput = "probs";
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Lookout.Core.Imaging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Lookout.Core.Models;
+
+/// <summary>Result for one input image: the model output row, or a user-facing reason it could not be used.</summary>
+public sealed record ImageOutcome(int Index, string Source, float[]? Output, string? Error)
+{
+    public bool Ok => Output is not null;
+}
+
+/// <summary>Progress of a batched run: images done (including failures), total, failures, throughput.</summary>
+public sealed record BatchProgress(int Done, int Total, int Failed, double ImagesPerSecond);
+
+public sealed record OnnxRunnerOptions
+{
+    public int BatchSize { get; init; } = 32;
+    /// <summary>Parallel image decodes; 0 = one per core.</summary>
+    public int DecodeParallelism { get; init; }
+    /// <summary>ONNX Runtime intra-op threads; 0 = runtime default (one per core).</summary>
+    public int IntraOpThreads { get; init; }
+    public ImageLimits Limits { get; init; } = ImageLimits.Default;
+
+    public static OnnxRunnerOptions Default { get; } = new();
+}
+
+/// <summary>
+/// Runs an image ONNX model (input <c>image</c> uint8 [N,H,W,3]) and returns one named float output per image.
+/// One <see cref="InferenceSession"/>, shared by all callers (ONNX Runtime's Run is thread-safe). File runs decode the
+/// next batch in parallel while the current one is inferred; at most two decoded batches are held, so memory stays
+/// flat for any number of files. The embedding extractor and the classifier both use this one path.
+/// </summary>
+public sealed class OnnxImageRunner : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string _outputName;
+    private readonly OnnxRunnerOptions _options;
+
+    public OnnxImageRunner(string onnxPath, string outputName, PreprocessSpec spec, OnnxRunnerOptions? options = null)
+    {
+        _options = options ?? OnnxRunnerOptions.Default;
+        if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Batch size must be at least 1.");
+        using var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (_options.IntraOpThreads > 0) so.IntraOpNumThreads = _options.IntraOpThreads;
+        try { _session = new InferenceSession(onnxPath, so); }
+        catch (OnnxRuntimeException e) { throw new InvalidDataException($"ONNX Runtime cannot load {onnxPath}: {e.Message}", e); }
+        if (!_session.OutputMetadata.ContainsKey(outputName))
+        {
+            _session.Dispose();
+            throw new InvalidDataException($"{onnxPath} has no output named '{outputName}'.");
+        }
+        _outputName = outputName;
+        Spec = spec;
+        OutputDim = _session.OutputMetadata[outputName].Dimensions[^1];
+    }
+
+    public PreprocessSpec Spec { get; }
+    /// <summary>Length of each output row (the last dimension), or -1 if the model leaves it symbolic.</summary>
+    public int OutputDim { get; }
+    public int BatchSize => _options.BatchSize;
+
+    /// <summary>Runs one batch of already-resized images. Thread-safe.</summary>
+    public float[][] Run(IReadOnlyList<RgbImage> images)
+    {
+        if (images.Count == 0) return [];
+        int h = Spec.Height, w = Spec.Width, per = h * w * 3;
+        var buffer = new byte[images.Count * per];
+        for (int i = 0; i < images.Count; i++)
+        {
+            var img = images[i];
+            if (img.Width != w || img.Height != h || img.Pixels.Length != per)
+                throw new ArgumentException($"Image {i} is {img.Width}x{img.Height}, the model takes {w}x{h}.", nameof(images));
+            img.Pixels.CopyTo(buffer, i * per);
+        }
+        var input = new DenseTensor<byte>(buffer, [images.Count, h, w, 3]);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Backbones.Backbone.InputName, input)], [_outputName]);
+        var output = results[0].AsTensor<float>();
+        int dim = (int)(output.Length / images.Count);
+        var flat = output is DenseTensor<float> dense ? dense.Buffer.Span : output.ToArray();
+        var rows = new float[images.Count][];
+        for (int i = 0; i < rows.Length; i++) rows[i] = flat.Slice(i * dim, dim).ToArray();
+        return rows;
+    }
+
+    /// <summary>
+    /// Decodes and runs every file, yielding outcomes in input order. Unreadable files become outcomes with an
+    /// <see cref="ImageOutcome.Error"/>; they never fail the run.
+    /// </summary>
+    public async IAsyncEnumerable<ImageOutcome> RunFilesAsync(IReadOnlyList<string> paths, IProgress<BatchProgress>? progress = null,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var channel = Channel.CreateBounded<DecodedBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        // Cancelled when the caller stops early too, so the producer never stays blocked on a full channel.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(() => DecodeAllAsync(paths, channel.Writer, stop.Token), stop.Token);
+        var clock = Stopwatch.StartNew();
+        int done = 0, failed = 0;
+        try
+        {
+        await foreach (var batch in channel.Reader.ReadAllAsync(ct))
+        {
+            var ok = batch.Images.Select((img, i) => (img, i)).Where(t => t.img is not null).ToList();
+            var rows = Run(ok.Select(t => t.img!).ToList());
+            var outputs = new float[]?[batch.Images.Length];
+            for (int k = 0; k < ok.Count; k++) outputs[ok[k].i] = rows[k];
+            for (int i = 0; i < batch.Images.Length; i++)
+            {
+                int index = batch.Start + i;
+                if (outputs[i] is null) failed++;
+                yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]);
+            }
+            done += batch.Images.Length;
+            progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+        }
+        await producer; // surfaces cancellation or an unexpected producer fault
+        }
+        finally { stop.Cancel(); }
+    }
+
+    private async Task DecodeAllAsync(IReadOnlyList<string> paths, ChannelWriter<DecodedBatch> writer, CancellationToken ct)
+    {
+        try
+        {
+            int parallelism = _options.DecodeParallelism > 0 ? _options.DecodeParallelism : Environment.ProcessorCount;
+            for (int start = 0; start < paths.Count; start += _options.BatchSize)
+            {
+                int n = Math.Min(_options.BatchSize, paths.Count - start);
+                var images = new RgbImage?[n];
+                var errors = new string?[n];
+                Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, i =>
+                {
+                    try { images[i] = ImageLoader.Load(paths[start + i], Spec, _options.Limits); }
+                    catch (ImageDecodeException e) { errors[i] = e.Reason; }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { errors[i] = e.Message; }
+                });
+                await writer.WriteAsync(new DecodedBatch(start, images, errors), ct);
+            }
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(e);
+            throw;
+        }
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private sealed record DecodedBatch(int Start, RgbImage?[] Images, string?[] Errors);
+}

@@ -1,0 +1,30 @@
+using Lookout.Core.IO;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Lookout.Core.Runs;
+
+/// <summary>(contract) The files of one run folder <c>runs/&lt;id&gt;/</c>.</summary>
+public sealed record RunFolder(string Id, string Dir)
+{
+    public string OptionsPath => Path.Combine(Dir, "options.json");
+    public string ManifestPath => Path.Combine(Dir, "manifest.json");
+    public string MetricsPath => Path.Combine(Dir, "metrics.tsv");
+    public string ModelPath => Path.Combine(Dir, "model.onnx");
+    public string EvalJsonPath => Path.Combine(Dir, "eval.json");
+    public string EvalMarkdownPath => Path.Combine(Dir, "eval.md");
+    public string ConfusionPngPath => Path.Combine(Dir, "confusion.png");
+    public string LogPath => Path.Combine(Dir, "log.txt");
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public void WriteJson<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json));
+
+    public T? ReadJson<T>(string path) => File.Exists(path) ? JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json) : default;
+}

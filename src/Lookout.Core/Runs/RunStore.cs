@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Lookout.Core.Evaluation;
+
+namespace Lookout.Core.Runs;
+
+/// <summary>One line of <c>runs list</c>.</summary>
+public sealed record RunSummary(string Id, string Dir, DateTimeOffset Created, string? Backbone, int Classes, string? DatasetHash,
+    bool HasModel, double? TestAccuracy, int? TestCount);
+
+/// <summary>
+/// The <c>runs/</c> folder of a workspace. New runs get incrementing ids per kind (<c>train1</c>, <c>train2</c>, ...),
+/// claimed atomically so two processes never share a folder.
+/// </summary>
+public sealed class RunStore(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public RunFolder Create(string kind = "train")
+    {
+        if (kind.Length == 0 || !kind.All(char.IsAsciiLetterLower)) throw new ArgumentException("Run kind must be lower-case letters.", nameof(kind));
+        Directory.CreateDirectory(Root);
+        for (int n = NextNumber(kind); ; n++)
+        {
+            var dir = Path.Combine(Root, $"{kind}{n}");
+            if (Directory.Exists(dir)) continue;
+            Directory.CreateDirectory(dir);
+            try
+            {
+                // The claim: only one creator succeeds in making this marker.
+                using var _ = new FileStream(Path.Combine(dir, ".claimed"), FileMode.CreateNew, FileAccess.Write);
+                return new RunFolder($"{kind}{n}", dir);
+            }
+            catch (IOException) when (File.Exists(Path.Combine(dir, ".claimed"))) { }
+        }
+    }
+
+    public RunFolder Open(string id)
+    {
+        var dir = Path.Combine(Root, id);
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"No run '{id}' in {Root}.");
+        return new RunFolder(id, dir);
+    }
+
+    /// <summary>All runs, oldest first. Runs with unreadable files are listed with what could be read.</summary>
+    public IReadOnlyList<RunSummary> List()
+    {
+        if (!Directory.Exists(Root)) return [];
+        var list = new List<RunSummary>();
+        foreach (var dir in Directory.EnumerateDirectories(Root))
+        {
+            var run = new RunFolder(Path.GetFileName(dir), dir);
+            RunManifest? manifest = null;
+            EvaluationReport? eval = null;
+            try { manifest = run.ReadJson<RunManifest>(run.ManifestPath); } catch (JsonException) { }
+            try { eval = File.Exists(run.EvalJsonPath) ? ReportJson.Parse(File.ReadAllText(run.EvalJsonPath)) : null; } catch (JsonException) { }
+            list.Add(new RunSummary(run.Id, dir, manifest?.Created ?? new DateTimeOffset(Directory.GetCreationTimeUtc(dir), TimeSpan.Zero),
+                manifest?.Backbone, manifest?.Labels.Count ?? 0, manifest?.DatasetHash, File.Exists(run.ModelPath),
+                eval?.Accuracy, eval?.Count));
+        }
+        return list.OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    private int NextNumber(string kind)
+    {
+        int max = 0;
+        foreach (var dir in Directory.EnumerateDirectories(Root, kind + "*"))
+            if (int.TryParse(Path.GetFileName(dir).AsSpan(kind.Length), out var n) && n > max) max = n;
+        return max + 1;
+    }
+}

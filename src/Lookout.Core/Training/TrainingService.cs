@@ -1,0 +1,100 @@
+using Lookout.Core.IO;
+using Lookout.Core.Datasets;
+using Lookout.Core.Evaluation;
+using Lookout.Core.Export;
+using Lookout.Core.Models;
+using Lookout.Core.Models.Backbones;
+using Lookout.Core.Runs;
+
+namespace Lookout.Core.Training;
+
+/// <summary>What a training run produced.</summary>
+public sealed record TrainResult(
+    RunFolder Run,
+    IReadOnlyList<string> Labels,
+    HeadFit Fit,
+    EvaluationReport? Test,
+    IReadOnlyList<ItemError> Skipped,
+    double EmbeddingImagesPerSecond,
+    int EmbeddingsFromCache)
+{
+    public string ModelPath => Run.ModelPath;
+}
+
+/// <summary>
+/// The <c>train</c> verb: embeddings once (through the cache), a softmax head fitted on them, the one-file ONNX export,
+/// and, when there is a test split, an evaluation of that exported file. Everything lands in the run folder:
+/// options.json, manifest.json, metrics.tsv, model.onnx, eval.json / eval.md / confusion.png, log.txt.
+/// </summary>
+public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOptions? runner = null)
+{
+    public Task<TrainResult> RunAsync(TrainOptions options, IReadOnlyList<LabeledImage> items, Backbone backbone, string runDir,
+        ITrainingObserver? observer = null, CancellationToken ct = default) =>
+        RunAsync(options, items, backbone, new RunFolder(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDir))), runDir), observer, ct);
+
+    public async Task<TrainResult> RunAsync(TrainOptions options, IReadOnlyList<LabeledImage> items, Backbone backbone, RunFolder run,
+        ITrainingObserver? observer = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        var labels = items.Where(i => i.Split == Split.Train).Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (labels.Count < 2)
+            throw new ArgumentException($"Training needs at least 2 classes with training images; found {labels.Count}.", nameof(items));
+
+        Directory.CreateDirectory(run.Dir);
+        using var log = new RunLog(run.LogPath);
+        using var metrics = new MetricsTsvWriter(run.MetricsPath);
+        var events = new CompositeObserver(log, metrics, observer);
+        run.WriteJson(run.OptionsPath, options);
+        run.WriteJson(run.ManifestPath, RunManifest.Create(run.Id, items, labels, backbone.Id, backbone.ModelHash, options.Seed));
+        events.OnStage($"run {run.Id}: {items.Count} items, {labels.Count} classes, backbone {backbone.Id}");
+
+        var classOf = labels.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i, StringComparer.Ordinal);
+        var trainItems = items.Where(i => i.Split == Split.Train).ToList();
+        var valItems = items.Where(i => i.Split == Split.Val).ToList();
+        foreach (var unknown in valItems.Where(i => !classOf.ContainsKey(i.Label)).Select(i => i.Label).Distinct())
+            events.OnWarning($"validation label '{unknown}' has no training images; those items are ignored");
+        valItems.RemoveAll(i => !classOf.ContainsKey(i.Label));
+
+        events.OnStage($"embedding {trainItems.Count + valItems.Count} images");
+        EmbeddingSet set;
+        using (var extractor = new EmbeddingExtractor(backbone, cache, runner))
+            set = await extractor.ExtractAsync([.. trainItems, .. valItems], new ObserverProgress(events), ct);
+        foreach (var e in set.Errors) events.OnWarning($"skipped {e.Path}: {e.Reason}");
+        events.OnStage($"embeddings: {set.FromCache} from cache, {set.ImagesPerSecond:0.0} img/s computed");
+
+        var train = Collect(trainItems, set, 0, classOf);
+        var val = Collect(valItems, set, trainItems.Count, classOf);
+        if (val.Count == 0) events.OnWarning("no validation images: early stopping is off, the last epoch is kept");
+        events.OnStage($"training head on {train.Count} train / {val.Count} val embeddings");
+        var fit = HeadTrainer.Fit(train, val, labels, options, events, ct);
+        events.OnStage($"best epoch {fit.BestEpoch} of {fit.Epochs.Count}");
+
+        ExportService.Export(backbone, fit.Head, run.Id, run.ModelPath);
+        events.OnStage($"exported {run.ModelPath}");
+
+        EvaluationReport? test = null;
+        if (options.EvaluateTest && items.Any(i => i.Split == Split.Test))
+        {
+            events.OnStage("evaluating exported model on test split");
+            test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, null, ct, runner);
+            AtomicFile.WriteAllText(run.EvalJsonPath, ReportJson.Render(test));
+            AtomicFile.WriteAllText(run.EvalMarkdownPath, ReportText.Markdown(test));
+            ConfusionMatrixPlot.SavePng(test, run.ConfusionPngPath);
+            events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
+        }
+        return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);
+    }
+
+    private static EmbeddingData Collect(List<LabeledImage> items, EmbeddingSet set, int offset, Dictionary<string, int> classOf)
+    {
+        var x = new List<float[]>(); var y = new List<int>();
+        for (int i = 0; i < items.Count; i++)
+            if (set.Vectors[offset + i] is { } v) { x.Add(v); y.Add(classOf[items[i].Label]); }
+        return new EmbeddingData([.. x], [.. y]);
+    }
+
+    private sealed class ObserverProgress(ITrainingObserver observer) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value) => observer.OnEmbeddingProgress(value);
+    }
+}

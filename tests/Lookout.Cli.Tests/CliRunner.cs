@@ -1,0 +1,27 @@
+using System.Diagnostics;
+
+namespace Lookout.Cli.Tests;
+
+public sealed record CliResult(int ExitCode, string StdOut, string StdErr);
+
+/// <summary>Runs the real CLI (lookout.dll next to the tests) as a child process, as a user would.</summary>
+public static class CliRunner
+{
+    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "lookout.dll");
+
+    public static CliResult Run(string workingDir, params string[] args) => RunAsync(workingDir, args).GetAwaiter().GetResult();
+
+    public static async Task<CliResult> RunAsync(string workingDir, string[] args, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        try { await p.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"lookout {string.Join(' ', args)} timed out"); }
+        return new CliResult(p.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,74 @@
+using Lookout.Core.Export;
+using Lookout.Core.Inference;
+using Lookout.Core.Models.Backbones;
+using Lookout.Core.Tests.TestData;
+using Lookout.Core.Training;
+
+namespace Lookout.Core.Tests.Inference;
+
+public class ClassifierModelTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lookout-clf-").FullName;
+
+    /// <summary>An exported model with a hand-set head: class "bright" wins on large first feature values.</summary>
+    private string ExportModel()
+    {
+        var bb = GeneratedBackbone.EnsureIn(_dir, size: 32, seed: 1);
+        int d = bb.EmbeddingDim;
+        var w = new float[3 * d];
+        w[0] = 4f; w[d + 0] = -4f; // feature 0 = global mean of R
+        var head = new HeadWeights(["bright", "dark", "never"], new float[d], Enumerable.Repeat(1f, d).ToArray(),
+            [new DenseLayer(d, 3, w, [0f, 0f, -20f])]);
+        var path = Path.Combine(_dir, "m.onnx");
+        ExportService.Export(bb, head, "t", path);
+        return path;
+    }
+
+    private string Png(string name, byte value)
+    {
+        var path = Path.Combine(_dir, name);
+        ShapesDataset.WritePng(path, Enumerable.Repeat(value, 40 * 40 * 3).ToArray(), 40);
+        return path;
+    }
+
+    [Fact]
+    public async Task ClassifiesInOrder_ReportsBadFilesPerItem_AndSortsPredictions()
+    {
+        using var model = ClassifierModel.Load(ExportModel(), new Lookout.Core.Models.OnnxRunnerOptions { BatchSize = 2 });
+        var bad = Path.Combine(_dir, "broken.png");
+        File.WriteAllBytes(bad, [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+        var paths = new[] { Png("w.png", 250), bad, Png("b.png", 5), Path.Combine(_dir, "missing.jpg"), Png("w2.png", 240) };
+        var results = new List<ClassifyResult>();
+        await foreach (var r in model.ClassifyFilesAsync(paths, top: 3)) results.Add(r);
+
+        Assert.Equal(paths, results.Select(r => r.Source));
+        Assert.Equal(["bright", null, "dark", null, "bright"], results.Select(r => r.Top?.Label));
+        Assert.False(results[1].Ok);
+        Assert.Contains("image", results[1].Error);
+        Assert.Equal("file not found", results[3].Error);
+        var preds = results[0].Predictions;
+        Assert.Equal(3, preds.Count);
+        Assert.True(preds[0].Score >= preds[1].Score && preds[1].Score >= preds[2].Score);
+        Assert.Equal(1f, results[0].Probabilities!.Sum(), 5);
+    }
+
+    [Fact]
+    public async Task IsThreadSafe_ConcurrentCallersGetTheSameScores()
+    {
+        using var model = ClassifierModel.Load(ExportModel());
+        var bytes = File.ReadAllBytes(Png("w.png", 200));
+        var expected = model.Classify(bytes).Probabilities!;
+        var all = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => model.Classify(bytes).Probabilities!)));
+        Assert.All(all, p => Assert.Equal(expected, p));
+    }
+
+    [Fact]
+    public void RejectsOnnxWithoutLookoutMetadata()
+    {
+        var bb = GeneratedBackbone.EnsureIn(_dir, size: 32, seed: 1);
+        var e = Assert.Throws<InvalidDataException>(() => ClassifierModel.Load(bb.OnnxPath));
+        Assert.Contains("not a Lookout classifier", e.Message);
+    }
+
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+}

@@ -1,0 +1,61 @@
+using Lookout.Core.Datasets;
+using Lookout.Core.Export;
+using Lookout.Core.Inference;
+using Lookout.Core.Models;
+using Lookout.Core.Models.Backbones;
+using Lookout.Core.Models.Onnx;
+using Lookout.Core.Tests.TestData;
+using Lookout.Core.Training;
+
+namespace Lookout.Core.Tests.Training;
+
+public class ExportParityTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lookout-export-").FullName;
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(24)]
+    public async Task ExportedOnnx_MatchesTorchHead_OnTheSameImages(int hidden)
+    {
+        var bb = GeneratedBackbone.EnsureIn(_dir, size: 48, seed: 9);
+        var rng = new Random(2);
+        var items = new List<LabeledImage>();
+        for (int i = 0; i < 24; i++)
+        {
+            var label = ShapesDataset.Classes[i % 3];
+            var p = Path.Combine(_dir, $"{i}.png");
+            ShapesDataset.WritePng(p, ShapesDataset.Draw(label, 64, rng), 64);
+            items.Add(new LabeledImage(p, "", label, Split.Train, p));
+        }
+        EmbeddingSet set;
+        using (var ex = new EmbeddingExtractor(bb)) set = await ex.ExtractAsync(items);
+        var x = set.Vectors.Select(v => v!).ToArray();
+        string[] labels = ShapesDataset.Classes[..3];
+        var y = items.Select(i => Array.IndexOf(labels, i.Label)).ToArray();
+        var fit = HeadTrainer.Fit(new EmbeddingData(x, y), null, labels, new TrainOptions { Hidden = hidden, Epochs = 20 });
+
+        var modelPath = Path.Combine(_dir, $"model{hidden}.onnx");
+        ExportService.Export(bb, fit.Head, "run-x", modelPath);
+        using var model = ClassifierModel.Load(modelPath);
+        var onnx = new List<float[]>();
+        await foreach (var r in model.ClassifyFilesAsync(items.Select(i => i.Path).ToList())) onnx.Add(r.Probabilities!);
+        var torch = TorchHead.Probabilities(fit.Head, x);
+
+        for (int i = 0; i < items.Count; i++)
+            for (int c = 0; c < labels.Length; c++)
+                Assert.True(Math.Abs(onnx[i][c] - torch[i][c]) <= 1e-5, $"item {i} class {c}: onnx {onnx[i][c]} torch {torch[i][c]}");
+
+        var meta = OnnxReader.ReadMetadata(modelPath);
+        Assert.Equal("[\"blue-square\",\"green-triangle\",\"red-circle\"]", meta[ModelMetadata.Labels]);
+        Assert.Equal(bb.Spec, Lookout.Core.Imaging.PreprocessSpec.FromJson(meta[ModelMetadata.Preprocess]));
+        Assert.Equal(bb.Id, meta[ModelMetadata.Backbone]);
+        Assert.Equal("run-x", meta[ModelMetadata.Run]);
+        Assert.False(string.IsNullOrEmpty(meta[ModelMetadata.Version]));
+        var graph = OnnxReader.Load(modelPath).Graph;
+        Assert.Equal(["probs"], graph.Outputs.Select(o => o.Name));
+        Assert.Equal(hidden > 0 ? 2 : 1, graph.Nodes.Count(n => n.OpType == "Gemm"));
+    }
+
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+}

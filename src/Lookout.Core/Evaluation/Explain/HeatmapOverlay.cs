@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using Lookout.Core.Imaging;
 using NetVips;
 
@@ -44,19 +45,7 @@ public static class HeatmapOverlay
     /// <summary>Writes the overlay PNG atomically (temp file + rename).</summary>
     public static void SavePng(RgbImage image, GradCamMap map, string path, float opacity = 0.6f)
     {
-        var bytes = EncodePng(Blend(image, map, opacity));
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        AtomicFile.WriteAllBytes(path, EncodePng(Blend(image, map, opacity)));
     }
 
     private static byte Mix(byte under, byte over, float a) => (byte)Math.Clamp((int)Math.Round(under * (1 - a) + over * a), 0, 255);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Lookout.Core.IO;
 
 namespace Lookout.Core.Training.FineTuning;
 
@@ -38,32 +39,20 @@ public sealed record FineTuneCheckpoint(
 
     public void Save(string directory)
     {
-        Directory.CreateDirectory(directory);
-        var path = PathIn(directory);
-        var tmp = Path.Combine(directory, $".{FileName}.{Guid.NewGuid():N}.tmp");
-        try
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
-            using (var w = new BinaryWriter(fs, Encoding.UTF8))
+            w.Write(Magic); w.Write(Version);
+            w.Write(JsonSerializer.Serialize(new Header(OptionsJson, EpochsDone, Step, OptimizerSteps, BestValLoss, BestEpoch,
+                EpochsWithoutImprovement, Finished, TorchRngState, History.ToList()), Json));
+            w.Write(Tensors.Count);
+            foreach (var (name, data) in Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                w.Write(Magic); w.Write(Version);
-                w.Write(JsonSerializer.Serialize(new Header(OptionsJson, EpochsDone, Step, OptimizerSteps, BestValLoss, BestEpoch,
-                    EpochsWithoutImprovement, Finished, TorchRngState, History.ToList()), Json));
-                w.Write(Tensors.Count);
-                foreach (var (name, data) in Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                {
-                    w.Write(name); w.Write(data.Length);
-                    w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
-                }
-                w.Flush();
-                fs.Flush(flushToDisk: true);
+                w.Write(name); w.Write(data.Length);
+                w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
             }
-            File.Move(tmp, path, overwrite: true);
         }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        AtomicFile.WriteAllBytes(PathIn(directory), ms.GetBuffer().AsSpan(0, (int)ms.Length));
     }
 
     public static FineTuneCheckpoint Load(string directory)

@@ -41,7 +41,8 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
         int index = 0;
         foreach (var init in graph.Initializers)
         {
-            var t = OnnxTensors.ToTorch(init);
+            // Module state must outlive any DisposeScope the module happens to be built in.
+            var t = OnnxTensors.ToTorch(init).DetachFromDisposeScope();
             var key = $"i{index++}_{Sanitize(init.Name)}";
             if (init.Type == OnnxDataType.Float && trainable?.Invoke(init.Name) == true)
             {
@@ -61,6 +62,25 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
     }
 
     public string InputName { get; }
+
+    /// <summary>
+    /// Float32 (default), or BFloat16 for hand-made mixed precision: activations and weights are cast to bf16 on use
+    /// (parameters stay float32 masters, the casts are differentiable), and requested outputs come back as float32.
+    /// </summary>
+    public ScalarType ComputeType
+    {
+        get => _computeType;
+        set
+        {
+            if (value is not (ScalarType.Float32 or ScalarType.BFloat16)) throw new ArgumentException("ComputeType must be Float32 or BFloat16.");
+            foreach (var t in _lowPrecision.Values) t.Dispose();
+            _lowPrecision.Clear();
+            _computeType = value;
+        }
+    }
+
+    private ScalarType _computeType = ScalarType.Float32;
+    private readonly Dictionary<string, Tensor> _lowPrecision = new(StringComparer.Ordinal);
     public string OutputName { get; }
 
     /// <summary>Initializer names that are trainable parameters, in graph order.</summary>
@@ -87,13 +107,14 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         if (wanted.Contains(InputName)) result[InputName] = input;
         long opset = _model.DefaultOpset;
+        var castParams = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int step = 0; step < _order.Count; step++)
         {
             var node = _order[step];
-            var args = node.Inputs.Select(n => n.Length == 0 ? null : Lookup(values, n, node)).ToArray();
+            var args = node.Inputs.Select(n => n.Length == 0 ? null : Lookup(values, castParams, n, node)).ToArray();
             OnnxOps.TryGet(node.OpType, out var impl);
             Tensor[] produced;
-            try { produced = impl(new OpContext(node, args, opset)); }
+            try { produced = impl(new OpContext(node, args, opset, _computeType)); }
             catch (Exception e) when (e is not LookoutException)
             {
                 var shapes = string.Join(", ", args.Select(a => a is null ? "-" : $"[{string.Join(",", a.shape)}]"));
@@ -104,6 +125,7 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
                 var name = node.Outputs[o];
                 if (name.Length == 0) { produced[o].Dispose(); continue; }
                 var value = tap is null ? produced[o] : tap(name, produced[o]);
+                if (node.OpType == "Constant") value = Lowered(value);
                 values[name] = value;
                 if (wanted.Contains(name)) result[name] = value;
             }
@@ -113,15 +135,34 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
         // Values computed but never consumed (side outputs, or nodes past the ones asked for) are released here.
         foreach (var (name, t) in values)
             if (name != InputName && !wanted.Contains(name)) t.Dispose();
+        foreach (var t in castParams.Values) t.Dispose();
+        if (_computeType != ScalarType.Float32)
+            foreach (var name in result.Keys.ToList())
+                if (result[name].dtype == _computeType) { var f = result[name].to_type(ScalarType.Float32); result[name].Dispose(); result[name] = f; }
         foreach (var w in wanted)
             if (!result.ContainsKey(w)) throw new LookoutException($"The ONNX graph does not compute '{w}'.");
         return result;
     }
 
-    private Tensor Lookup(Dictionary<string, Tensor> values, string name, OnnxNode node) =>
-        values.TryGetValue(name, out var v) ? v
-        : _constants.TryGetValue(name, out var c) ? c
-        : throw new LookoutException($"ONNX node '{node.Name}' ({node.OpType}) reads '{name}', which nothing produced.");
+    private Tensor Lookup(Dictionary<string, Tensor> values, Dictionary<string, Tensor> castParams, string name, OnnxNode node)
+    {
+        if (values.TryGetValue(name, out var v)) return v;
+        if (!_constants.TryGetValue(name, out var c))
+            throw new LookoutException($"ONNX node '{node.Name}' ({node.OpType}) reads '{name}', which nothing produced.");
+        if (_computeType == ScalarType.Float32 || c.dtype != ScalarType.Float32) return c;
+        // Trainable weights are cast per run (the cast is part of the autograd graph); frozen ones once.
+        if (_trainable.ContainsKey(name))
+            return castParams.TryGetValue(name, out var p) ? p : castParams[name] = c.to_type(_computeType);
+        return _lowPrecision.TryGetValue(name, out var l) ? l : _lowPrecision[name] = c.detach().to_type(_computeType).DetachFromDisposeScope();
+    }
+
+    private Tensor Lowered(Tensor t)
+    {
+        if (_computeType == ScalarType.Float32 || t.dtype != ScalarType.Float32) return t;
+        var low = t.to_type(_computeType);
+        t.Dispose();
+        return low;
+    }
 
     private void ReleaseDead(Dictionary<string, Tensor> values, HashSet<string> wanted, OnnxNode node, int step)
     {

@@ -137,6 +137,34 @@ public class OnnxTorchModuleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BFloat16Compute_IsCloseToFloat32_ReturnsFloat32_AndKeepsFloat32Gradients()
+    {
+        var model = TestGraphs.MobileLike();
+        var (h, w) = InputSize(model);
+        var pixels = TestGraphs.RandomPixels(2, h, w, 21);
+        using var module = new OnnxTorchModule(model, TrainableSelection.LastConvBlocks(model.Graph, 2));
+        var fp32 = RunTorch(module, pixels, 2, h, w);
+        module.ComputeType = ScalarType.BFloat16;
+        var bf16 = RunTorch(module, pixels, 2, h, w);
+        double rel = RelativeError(bf16, fp32);
+        output.WriteLine($"bf16 vs fp32 relative error {rel:E2}");
+        Assert.InRange(rel, 1e-6, 5e-2); // really reduced precision, but close
+
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(pixels, dtype: ScalarType.Byte).reshape(2, h, w, 3);
+        var y = module.forward(x);
+        Assert.Equal(ScalarType.Float32, y.dtype);
+        (y * y).sum().backward();
+        Assert.All(module.TrainableParameters.Values, p =>
+        {
+            Assert.Equal(ScalarType.Float32, p.grad!.dtype);
+            Assert.True(p.grad.abs().sum().item<float>() > 0);
+        });
+        // A second run reuses the cached bf16 copies of frozen weights.
+        Assert.Equal(bf16, RunTorch(module, pixels, 2, h, w));
+    }
+
+    [Fact]
     public void UnknownOp_IsReportedWithOpAndNode()
     {
         var b = new OnnxGraphBuilder();

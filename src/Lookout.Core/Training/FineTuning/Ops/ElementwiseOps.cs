@@ -10,7 +10,11 @@ internal static class ElementwiseOps
     public static void Register(IDictionary<string, Func<OpContext, Tensor[]>> ops)
     {
         ops["Identity"] = c => [c.In(0).alias()];
-        ops["Cast"] = c => [c.In(0).to_type(OpContext.DType((Models.Onnx.OnnxDataType)c.Int("to", 1)), copy: true)];
+        ops["Cast"] = c =>
+        {
+            var to = (Models.Onnx.OnnxDataType)c.Int("to", 1);
+            return [c.In(0).to_type(to == Models.Onnx.OnnxDataType.Float ? c.FloatType : OpContext.DType(to), copy: true)];
+        };
         ops["Add"] = c => [c.In(0) + c.In(1)];
         ops["Sub"] = c => [c.In(0) - c.In(1)];
         ops["Mul"] = c => [c.In(0) * c.In(1)];

@@ -5,8 +5,11 @@ using static TorchSharp.torch;
 namespace Lookout.Core.Training.FineTuning.Ops;
 
 /// <summary>One node's evaluation context: its resolved input tensors, attributes and the model's opset.</summary>
-internal sealed class OpContext(OnnxNode node, Tensor?[] inputs, long opset)
+internal sealed class OpContext(OnnxNode node, Tensor?[] inputs, long opset, ScalarType floatType = ScalarType.Float32)
 {
+    /// <summary>What ONNX "float" computes in: Float32, or BFloat16 when the executor runs in reduced precision.</summary>
+    public ScalarType FloatType { get; } = floatType;
+
     public OnnxNode Node { get; } = node;
     public long Opset { get; } = opset;
     public int InputCount => inputs.Length;

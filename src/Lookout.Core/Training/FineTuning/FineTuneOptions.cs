@@ -20,6 +20,11 @@ public sealed record FineTuneOptions
     public int Patience { get; init; } = 3;
     /// <summary>Seeds torch, the shuffle order of every epoch and every augmentation draw.</summary>
     public int Seed { get; init; } = 1;
+    /// <summary>
+    /// Run the backbone in bfloat16 (weights kept in float32). Off by default: see the fine-tuning notes for when it
+    /// pays off on this CPU.
+    /// </summary>
+    public bool BFloat16 { get; init; }
     /// <summary>The backbone output the head reads.</summary>
     public string EmbeddingOutput { get; init; } = "embedding";
 

@@ -1,4 +1,11 @@
+using Lookout.Core.Export;
+using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
+using Lookout.Core.Training;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Lookout.Core.Training.Augmentation;
 using Lookout.Core.Training.FineTuning;
 
@@ -93,6 +100,47 @@ public sealed class FineTuneTrainerTests : IDisposable
         Assert.Contains("different fine-tuning options", e.Message);
         var bad = new InMemoryFineTuneData([train.Image(0), train.Image(1)], [0, 5]);
         Assert.Contains("label 5", Assert.Throws<LookoutException>(() => new FineTuneTrainer(backbone, Options).Train(bad, bad, 2, _dir)).Message);
+    }
+
+    [Fact]
+    public void FineTunedModel_ExportsAsOneOnnxClassifier_WhoseProbsMatchTorch()
+    {
+        var train = TinyTask.Data(16, 16, 8);
+        var result = new FineTuneTrainer(TinyTask.Backbone(), Options with { Epochs = 2, TrainableBlocks = 2 }, Aug).Train(train, train, 2, _dir);
+        var path = Path.Combine(_dir, "backbone.onnx");
+        OnnxWriter.Save(result.Backbone, path);
+        var exported = ExportService.Build(Backbone.FromOnnx(path, "tiny-ft"), result.Head.ToHeadWeights(["red", "blue"]), "run-ft");
+
+        var pixels = Enumerable.Range(0, 4).SelectMany(i => train.Image(i).Pixels).ToArray();
+        using var session = new InferenceSession(OnnxWriter.Serialize(exported));
+        using var outputs = session.Run([NamedOnnxValue.CreateFromTensor("image", new DenseTensor<byte>(pixels, [4, 16, 16, 3]))]);
+        var ortProbs = outputs.First(o => o.Name == "probs").AsEnumerable<float>().ToArray();
+
+        using var module = new OnnxTorchModule(result.Backbone);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var emb = module.forward(torch.tensor(pixels, dtype: ScalarType.Byte).reshape(4, 16, 16, 3));
+        var logits = torch.nn.functional.linear(emb, torch.tensor(result.Head.Weight).reshape(2, result.Head.Dim), torch.tensor(result.Head.Bias));
+        var torchProbs = torch.nn.functional.softmax(logits, 1).data<float>().ToArray();
+        for (int i = 0; i < ortProbs.Length; i++) Assert.Equal(torchProbs[i], ortProbs[i], 5);
+    }
+
+    [Fact]
+    public void InitialHead_FromTheFrozenEmbeddingTrainer_IsTheStartingPoint()
+    {
+        var r = new Random(4);
+        float[] Rand(int n, double lo, double hi) => Enumerable.Range(0, n).Select(_ => (float)(lo + r.NextDouble() * (hi - lo))).ToArray();
+        var frozen = new HeadWeights(["red", "blue"], Rand(12, 0, 1), Rand(12, 0.5, 2), [new DenseLayer(12, 2, Rand(24, -1, 1), Rand(2, -1, 1))]);
+        var start = frozen.ToLinearHead();
+        var train = TinyTask.Data(8, 16, 9);
+        var still = Options with { Epochs = 1, BackboneLearningRate = 0, HeadLearningRate = 1e-12, WeightDecay = 0 };
+        var result = new FineTuneTrainer(TinyTask.Backbone(), still, initialHead: start).Train(train, train, 2, _dir);
+        for (int i = 0; i < start.Weight.Length; i++) Assert.Equal(start.Weight[i], result.Head.Weight[i], 5);
+        Assert.Equal(start.Bias[0], result.Head.Bias[0], 5);
+
+        var wrong = new LinearHead(2, 5, new float[10], new float[2]);
+        Assert.Contains("[2,5]", Assert.Throws<LookoutException>(() =>
+            new FineTuneTrainer(TinyTask.Backbone(), still, initialHead: wrong).Train(train, train, 2, _dir)).Message);
     }
 
     private sealed class KillAfter(int epoch, CancellationTokenSource cts) : IFineTuneObserver

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Lookout.Core.Imaging;
+using Lookout.Core.Models.Catalog;
+using Lookout.Core.Models.Onnx;
+using Lookout.Core.Training.FineTuning;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Lookout.Bench;
+
+/// <summary>
+/// Fine-tuning cost on a converted backbone: one training step (forward, backward through the last N blocks,
+/// AdamW) at batch B and 224 px, float32 against hand-made bf16, interleaved, median of N; plus the bf16
+/// embedding error. With --fmnist K, also fine-tunes on K Fashion-MNIST images per class in both precisions and
+/// compares validation accuracy (the "accuracy equal" half of the bf16 decision).
+/// Usage: fine-tune [--model centernet-backbone] [--batch 16] [--blocks 2] [--steps 5] [--fmnist 0] [--epochs 3]
+/// </summary>
+public static class FineTuneBench
+{
+    public static void Run(string[] args)
+    {
+        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        var modelName = Arg("--model", "centernet-backbone");
+        int batch = int.Parse(Arg("--batch", "16")), blocks = int.Parse(Arg("--blocks", "2")), steps = int.Parse(Arg("--steps", "5"));
+        int perClass = int.Parse(Arg("--fmnist", "0")), epochs = int.Parse(Arg("--epochs", "3"));
+        Console.WriteLine($"torch threads {torch.get_num_threads()}, load avg {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        var model = new ModelCatalog(LookoutCache.Root()).Build(modelName);
+        StepTimes(model, batch, blocks, steps);
+        if (perClass > 0) FashionAccuracy(model, blocks, perClass, epochs);
+    }
+
+    private static void StepTimes(OnnxModel model, int batch, int blocks, int steps)
+    {
+        torch.manual_seed(1);
+        using var net = new FineTuneNetwork(model, blocks, "embedding", 10, null);
+        var pixels = new byte[batch * net.InputHeight * net.InputWidth * 3];
+        new Random(1).NextBytes(pixels);
+        using var x = torch.tensor(pixels, dtype: ScalarType.Byte).reshape(batch, net.InputHeight, net.InputWidth, 3);
+        using var y = torch.tensor(Enumerable.Range(0, batch).Select(i => (long)(i % 10)).ToArray());
+        using var opt = new AdamW([new ParameterGroup("b", 1e-4, net.BackboneParameters), new ParameterGroup("h", 1e-3, net.HeadParameters)], 1e-4);
+        var times = new Dictionary<ScalarType, List<double>> { [ScalarType.Float32] = [], [ScalarType.BFloat16] = [] };
+        // CPU time too: on a shared, loaded machine wall-clock mostly measures the neighbours.
+        var cpu = new Dictionary<ScalarType, List<double>> { [ScalarType.Float32] = [], [ScalarType.BFloat16] = [] };
+        var process = Process.GetCurrentProcess();
+        for (int i = 0; i < steps + 1; i++)
+        {
+            foreach (var type in times.Keys)
+            {
+                net.Backbone.ComputeType = type;
+                process.Refresh();
+                var cpu0 = process.TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                using (var scope = torch.NewDisposeScope())
+                {
+                    var loss = F.cross_entropy(net.Logits(x), y);
+                    opt.ZeroGrad();
+                    loss.backward();
+                    opt.Step();
+                }
+                process.Refresh();
+                if (i > 0) // the first round warms up
+                {
+                    times[type].Add(sw.Elapsed.TotalMilliseconds);
+                    cpu[type].Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
+                }
+            }
+        }
+        float[] Embed(ScalarType type)
+        {
+            net.Backbone.ComputeType = type;
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            return net.Backbone.forward(x).data<float>().ToArray();
+        }
+        var a = Embed(ScalarType.Float32); var b = Embed(ScalarType.BFloat16);
+        double err = a.Zip(b, (p, q) => Math.Abs(p - q)).Max() / a.Max(Math.Abs);
+        double f32 = Median(times[ScalarType.Float32]), bf = Median(times[ScalarType.BFloat16]);
+        Console.WriteLine($"{net.Backbone.TrainableInitializers.Count} trainable tensors ({blocks} blocks), batch {batch} @ {net.InputWidth}px");
+        double c32 = Median(cpu[ScalarType.Float32]), cbf = Median(cpu[ScalarType.BFloat16]);
+        Console.WriteLine($"train step median CPU time: fp32 {c32:F0} ms, bf16 {cbf:F0} ms, fp32/bf16 = {c32 / cbf:F2}");
+        Console.WriteLine($"train step median wall: fp32 {f32:F0} ms, bf16 {bf:F0} ms, fp32/bf16 = {f32 / bf:F2}; " +
+                          $"per image fp32 {f32 / batch:F1} ms; bf16 embedding max rel error {err:E2}");
+    }
+
+    private static void FashionAccuracy(OnnxModel model, int blocks, int perClass, int epochs)
+    {
+        var (trainImgs, trainLabels) = Fashion("train", perClass, 0);
+        var (valImgs, valLabels) = Fashion("t10k", Math.Max(20, perClass), 0);
+        var train = new InMemoryFineTuneData(trainImgs, trainLabels);
+        var val = new InMemoryFineTuneData(valImgs, valLabels);
+        foreach (var bf16 in new[] { false, true })
+        {
+            var options = new FineTuneOptions { Epochs = epochs, BatchSize = 16, TrainableBlocks = blocks, Patience = 0, Seed = 1, BFloat16 = bf16 };
+            var dir = Directory.CreateTempSubdirectory("lookout-ftbench").FullName;
+            var sw = Stopwatch.StartNew();
+            var result = new FineTuneTrainer(model, options).Train(train, val, 10, dir);
+            Directory.Delete(dir, true);
+            Console.WriteLine($"Fashion-MNIST {perClass}/class, {epochs} epochs, {(bf16 ? "bf16" : "fp32")}: val accuracy per epoch " +
+                              string.Join(" ", result.History.Select(h => h.ValAccuracy.ToString("F3"))) +
+                              $" ({valImgs.Count} val images), {sw.Elapsed.TotalSeconds:F0} s");
+        }
+    }
+
+    /// <summary>The first <paramref name="perClass"/> images of each class, grey copied to RGB, bilinear to 224.</summary>
+    private static (List<RgbImage>, List<int>) Fashion(string split, int perClass, int skip)
+    {
+        const string dir = "/usr/share/datasets/fashion-mnist";
+        byte[] Read(string name) { using var gz = new GZipStream(File.OpenRead(Path.Combine(dir, name)), CompressionMode.Decompress); using var ms = new MemoryStream(); gz.CopyTo(ms); return ms.ToArray(); }
+        var images = Read($"{split}-images-idx3-ubyte.gz"); var labels = Read($"{split}-labels-idx1-ubyte.gz");
+        var outImgs = new List<RgbImage>(); var outLabels = new List<int>(); var counts = new int[10];
+        for (int i = 0; i < labels.Length - 8 && outImgs.Count < perClass * 10; i++)
+        {
+            int label = labels[8 + i];
+            if (counts[label] >= perClass) continue;
+            counts[label]++;
+            outImgs.Add(Upscale(images.AsSpan(16 + i * 784, 784), 28, 224));
+            outLabels.Add(label);
+        }
+        return (outImgs, outLabels);
+    }
+
+    private static RgbImage Upscale(ReadOnlySpan<byte> gray, int n, int size)
+    {
+        var px = new byte[size * size * 3];
+        for (int y = 0; y < size; y++)
+        for (int x = 0; x < size; x++)
+        {
+            float sx = Math.Clamp((x + 0.5f) * n / size - 0.5f, 0, n - 1), sy = Math.Clamp((y + 0.5f) * n / size - 0.5f, 0, n - 1);
+            int x0 = (int)sx, y0 = (int)sy, x1 = Math.Min(x0 + 1, n - 1), y1 = Math.Min(y0 + 1, n - 1);
+            float fx = sx - x0, fy = sy - y0;
+            float v = (gray[y0 * n + x0] * (1 - fx) + gray[y0 * n + x1] * fx) * (1 - fy) + (gray[y1 * n + x0] * (1 - fx) + gray[y1 * n + x1] * fx) * fy;
+            byte b = (byte)Math.Clamp((int)MathF.Round(v), 0, 255);
+            int i = (y * size + x) * 3;
+            px[i] = b; px[i + 1] = b; px[i + 2] = b;
+        }
+        return new RgbImage(size, size, px);
+    }
+
+    private static double Median(List<double> v) { var s = v.Order().ToList(); return s[s.Count / 2]; }
+}

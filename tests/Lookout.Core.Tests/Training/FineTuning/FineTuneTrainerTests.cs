@@ -143,6 +143,25 @@ public sealed class FineTuneTrainerTests : IDisposable
             new FineTuneTrainer(TinyTask.Backbone(), still, initialHead: wrong).Train(train, train, 2, _dir)).Message);
     }
 
+    [Fact]
+    public void TensorBoardObserver_RecordsEpochCurvesAndBatchLosses()
+    {
+        var train = TinyTask.Data(16, 16, 10);
+        string file;
+        using (var tb = new TensorBoardObserver(Path.Combine(_dir, "run")))
+        {
+            new FineTuneTrainer(TinyTask.Backbone(), Options with { Epochs = 2 }, observer: tb).Train(train, train, 2, _dir);
+            file = tb.FilePath;
+        }
+        var events = Lookout.Core.Tests.Runs.TfEventsTestReader.ReadEvents(File.ReadAllBytes(file));
+        var tags = events.Where(e => e.Tag is not null).GroupBy(e => e.Tag!).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(2, tags["loss/train"]);
+        Assert.Equal(2, tags["accuracy/val"]);
+        Assert.Equal(2, tags["lr/head"]);
+        Assert.Equal(4, tags["loss/batch"]); // 16 images / batch 8 x 2 epochs
+        Assert.Equal([0L, 1L, 2L, 3L], events.Where(e => e.Tag == "loss/batch").Select(e => e.Step));
+    }
+
     private sealed class KillAfter(int epoch, CancellationTokenSource cts) : IFineTuneObserver
     {
         public void OnEpochEnd(FineTuneEpoch e) { if (e.Epoch == epoch) cts.Cancel(); }

@@ -27,8 +27,9 @@ public static class FineTuneBench
         int perClass = int.Parse(Arg("--fmnist", "0")), epochs = int.Parse(Arg("--epochs", "3"));
         Console.WriteLine($"torch threads {torch.get_num_threads()}, load avg {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         var model = new ModelCatalog(LookoutCache.Root()).Build(modelName);
+        if (args.Contains("--inputs")) { InputDependence(model, batch); return; }
         StepTimes(model, batch, blocks, steps);
-        if (perClass > 0) FashionAccuracy(model, blocks, perClass, epochs);
+        if (perClass > 0) FashionAccuracy(model, blocks, perClass, epochs, args);
     }
 
     private static void StepTimes(OnnxModel model, int batch, int blocks, int steps)
@@ -84,13 +85,44 @@ public static class FineTuneBench
                           $"per image fp32 {f32 / batch:F1} ms; bf16 embedding max rel error {err:E2}");
     }
 
-    private static void FashionAccuracy(OnnxModel model, int blocks, int perClass, int epochs)
+    /// <summary>Forward time by input content: float32 slows down by orders of magnitude on subnormal values.</summary>
+    private static void InputDependence(OnnxModel model, int batch)
+    {
+        using var module = new OnnxTorchModule(model, null, "embedding");
+        var (fashion, _) = Fashion("t10k", (batch + 9) / 10, 0);
+        var inputs = new Dictionary<string, byte[]>
+        {
+            ["random"] = Enumerable.Range(0, batch * 224 * 224 * 3).Select(i => (byte)(i * 7919 % 251)).ToArray(),
+            ["black"] = new byte[batch * 224 * 224 * 3],
+            ["fashion"] = fashion.Take(batch).SelectMany(i => i.Pixels).ToArray(),
+        };
+        foreach (var type in new[] { ScalarType.Float32, ScalarType.BFloat16 })
+        {
+            module.ComputeType = type;
+            foreach (var (name, px) in inputs)
+            {
+                var ms = new List<double>();
+                for (int i = 0; i < 3; i++)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    using var noGrad = torch.no_grad();
+                    var x = torch.tensor(px, dtype: ScalarType.Byte).reshape(batch, 224, 224, 3);
+                    var sw = Stopwatch.StartNew();
+                    module.forward(x);
+                    ms.Add(sw.Elapsed.TotalMilliseconds);
+                }
+                Console.WriteLine($"{type} {name}: forward batch {batch} median {Median(ms):F0} ms");
+            }
+        }
+    }
+
+    private static void FashionAccuracy(OnnxModel model, int blocks, int perClass, int epochs, string[] args)
     {
         var (trainImgs, trainLabels) = Fashion("train", perClass, 0);
         var (valImgs, valLabels) = Fashion("t10k", Math.Max(20, perClass), 0);
         var train = new InMemoryFineTuneData(trainImgs, trainLabels);
         var val = new InMemoryFineTuneData(valImgs, valLabels);
-        foreach (var bf16 in new[] { false, true })
+        foreach (var bf16 in args.Contains("--bf16-first") ? new[] { true, false } : new[] { false, true })
         {
             var options = new FineTuneOptions { Epochs = epochs, BatchSize = 16, TrainableBlocks = blocks, Patience = 0, Seed = 1, BFloat16 = bf16 };
             var dir = Directory.CreateTempSubdirectory("lookout-ftbench").FullName;

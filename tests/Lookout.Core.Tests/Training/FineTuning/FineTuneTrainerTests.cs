@@ -88,6 +88,11 @@ public sealed class FineTuneTrainerTests : IDisposable
         Assert.Equal(result.BestEpoch, ckpt.BestEpoch);
         Assert.Equal(ckpt.Tensors["best/head/weight"], result.Head.Weight);
         Assert.NotEqual(ckpt.Tensors["param/head/weight"], result.Head.Weight);
+        // Resuming a finished run trains nothing and hands back the same (best) model.
+        var again = new FineTuneTrainer(TinyTask.Backbone(), Options with { Epochs = 8, Patience = 2 }).Resume(train, val, 2, _dir);
+        Assert.Equal(result.Head.Weight, again.Head.Weight);
+        Assert.Equal(result.History.Count, again.History.Count);
+        Assert.True(again.StoppedEarly);
     }
 
     [Fact]

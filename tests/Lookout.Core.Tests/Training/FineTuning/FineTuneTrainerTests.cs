@@ -167,6 +167,29 @@ public sealed class FineTuneTrainerTests : IDisposable
         Assert.Equal([0L, 1L, 2L, 3L], events.Where(e => e.Tag == "loss/batch").Select(e => e.Step));
     }
 
+    [Fact]
+    public void ImageFileData_DecodesAtTheSpecOnce()
+    {
+        Directory.CreateDirectory(_dir);
+        var spec = new Lookout.Core.Imaging.PreprocessSpec { Width = 16, Height = 16 };
+        var paths = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            var img = TinyTask.Blob(40, 20, 20, i == 0, new Random(i));
+            var path = Path.Combine(_dir, $"img{i}.png");
+            using var vips = NetVips.Image.NewFromMemory(img.Pixels, 40, 40, 3, NetVips.Enums.BandFormat.Uchar);
+            vips.WriteToFile(path);
+            paths.Add(path);
+        }
+        var data = new ImageFileFineTuneData(paths, [0, 1], spec);
+        var first = data.Image(0);
+        Assert.Equal((16, 16), (first.Width, first.Height));
+        Assert.Same(first, data.Image(0));
+        var centre = (8 * 16 + 8) * 3;
+        Assert.True(first.Pixels[centre] > first.Pixels[centre + 2], "red blob survives decoding");
+        Assert.True(data.Image(1).Pixels[centre + 2] > data.Image(1).Pixels[centre], "blue blob survives decoding");
+    }
+
     private sealed class KillAfter(int epoch, CancellationTokenSource cts) : IFineTuneObserver
     {
         public void OnEpochEnd(FineTuneEpoch e) { if (e.Epoch == epoch) cts.Cancel(); }

@@ -124,7 +124,14 @@ public static class FineTuneBench
         var val = new InMemoryFineTuneData(valImgs, valLabels);
         foreach (var bf16 in args.Contains("--bf16-first") ? new[] { true, false } : new[] { false, true })
         {
-            var options = new FineTuneOptions { Epochs = epochs, BatchSize = 16, TrainableBlocks = blocks, Patience = 0, Seed = 1, BFloat16 = bf16 };
+            string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+            var options = new FineTuneOptions
+            {
+                Epochs = epochs, BatchSize = 16, TrainableBlocks = blocks, Patience = 0, Seed = 1, BFloat16 = bf16,
+                HeadLearningRate = double.Parse(Arg("--head-lr", "1e-3"), System.Globalization.CultureInfo.InvariantCulture),
+                BackboneLearningRate = double.Parse(Arg("--backbone-lr", "1e-4"), System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (args.Contains("--fp32-only") && bf16) continue;
             var dir = Directory.CreateTempSubdirectory("lookout-ftbench").FullName;
             var sw = Stopwatch.StartNew();
             var result = new FineTuneTrainer(model, options).Train(train, val, 10, dir);

@@ -28,8 +28,10 @@ public static class FineTuneBench
         Console.WriteLine($"torch threads {torch.get_num_threads()}, load avg {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         var model = new ModelCatalog(LookoutCache.Root()).Build(modelName);
         if (args.Contains("--inputs")) { InputDependence(model, batch); return; }
+        if (args.Contains("--modes")) { ForwardModes(model, batch); return; }
         StepTimes(model, batch, blocks, steps);
-        if (perClass > 0) FashionAccuracy(model, blocks, perClass, epochs, args);
+        if (perClass > 0 && args.Contains("--probe")) ProbeThenFineTune(model, blocks, perClass, epochs, args);
+        else if (perClass > 0) FashionAccuracy(model, blocks, perClass, epochs, args);
     }
 
     private static void StepTimes(OnnxModel model, int batch, int blocks, int steps)
@@ -83,6 +85,29 @@ public static class FineTuneBench
         Console.WriteLine($"train step median CPU time: fp32 {c32:F0} ms, bf16 {cbf:F0} ms, fp32/bf16 = {c32 / cbf:F2}");
         Console.WriteLine($"train step median wall: fp32 {f32:F0} ms, bf16 {bf:F0} ms, fp32/bf16 = {f32 / bf:F2}; " +
                           $"per image fp32 {f32 / batch:F1} ms; bf16 embedding max rel error {err:E2}");
+    }
+
+    /// <summary>Forward time by how much of the graph records autograd (no_grad, frozen, last k blocks trainable).</summary>
+    private static void ForwardModes(OnnxModel model, int batch)
+    {
+        var px = Enumerable.Range(0, batch * 224 * 224 * 3).Select(i => (byte)(i * 7919 % 251)).ToArray();
+        foreach (var (name, blocks, noGrad) in new[] { ("no_grad", 0, true), ("frozen", 0, false), ("2 blocks", 2, false), ("9 blocks", 9, false), ("all", 1000, false) })
+        {
+            using var module = new OnnxTorchModule(model, TrainableSelection.LastConvBlocks(model.Graph, blocks), "embedding");
+            var ms = new List<double>();
+            for (int i = 0; i < 4; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                using var grad = noGrad ? torch.no_grad() : torch.enable_grad();
+                var x = torch.tensor(px, dtype: ScalarType.Byte).reshape(batch, 224, 224, 3);
+                var sw = Stopwatch.StartNew();
+                var y = module.forward(x);
+                double fwd = sw.Elapsed.TotalMilliseconds;
+                if (y.requires_grad) y.sum().backward();
+                if (i > 0) ms.Add(fwd);
+                if (i == 3) Console.WriteLine($"{name}: forward median {Median(ms):F0} ms, last fwd+bwd {sw.Elapsed.TotalMilliseconds:F0} ms");
+            }
+        }
     }
 
     /// <summary>Forward time by input content: float32 slows down by orders of magnitude on subnormal values.</summary>
@@ -142,7 +167,81 @@ public static class FineTuneBench
         }
     }
 
-    /// <summary>The first <paramref name="perClass"/> images of each class, grey copied to RGB, bilinear to 224.</summary>
+    /// <summary>
+    /// Frozen linear probe (HeadTrainer on embeddings) against fine-tuning started from that probe's head, both scored
+    /// on a held-out Fashion-MNIST test set (t10k items not used for validation).
+    /// </summary>
+    private static void ProbeThenFineTune(OnnxModel model, int blocks, int perClass, int epochs, string[] args)
+    {
+        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        var (trainImgs, trainLabels) = Fashion("train", perClass, 0);
+        var (valImgs, valLabels) = Fashion("t10k", 20, 0);
+        var (testImgs, testLabels) = Fashion("t10k", 50, 20);
+        var labels = Enumerable.Range(0, 10).Select(i => i.ToString()).ToList();
+        var sw = Stopwatch.StartNew();
+        using var frozen = new OnnxTorchModule(model, null, "embedding");
+        var probe = Lookout.Core.Training.HeadTrainer.Fit(
+            new Lookout.Core.Training.EmbeddingData(Embed(frozen, trainImgs), trainLabels.ToArray()),
+            new Lookout.Core.Training.EmbeddingData(Embed(frozen, valImgs), valLabels.ToArray()),
+            labels, new Lookout.Core.Training.TrainOptions { EvaluateTest = false }).Head;
+        var start = probe.ToLinearHead();
+        double probeAcc = Accuracy(frozen, start, testImgs, testLabels);
+        Console.WriteLine($"Fashion-MNIST {perClass}/class: frozen linear probe test accuracy {probeAcc:F3} ({testImgs.Count} test images), {sw.Elapsed.TotalSeconds:F0} s");
+        var options = new FineTuneOptions
+        {
+            Epochs = epochs, BatchSize = 16, TrainableBlocks = blocks, Patience = 3, Seed = 1,
+            HeadLearningRate = double.Parse(Arg("--head-lr", "1e-3"), System.Globalization.CultureInfo.InvariantCulture),
+            BackboneLearningRate = double.Parse(Arg("--backbone-lr", "1e-4"), System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var dir = Directory.CreateTempSubdirectory("lookout-ftbench").FullName;
+        sw.Restart();
+        var aug = Lookout.Core.Training.Augmentation.AugmentationPipeline.Standard(224, 224);
+        var result = new FineTuneTrainer(model, options, args.Contains("--augment") ? aug : null, start)
+            .Train(new InMemoryFineTuneData(trainImgs, trainLabels), new InMemoryFineTuneData(valImgs, valLabels), 10, dir);
+        Directory.Delete(dir, true);
+        using var tuned = new OnnxTorchModule(result.Backbone, null, "embedding");
+        Console.WriteLine($"fine-tuned ({blocks} blocks, {result.History.Count} epochs, best {result.BestEpoch}, lr {options.BackboneLearningRate}/{options.HeadLearningRate}" +
+                          $"{(args.Contains("--augment") ? ", augmented" : "")}): val " +
+                          string.Join(" ", result.History.Select(h => h.ValAccuracy.ToString("F3"))) +
+                          $"; test accuracy {Accuracy(tuned, result.Head, testImgs, testLabels):F3}, {sw.Elapsed.TotalSeconds:F0} s");
+    }
+
+    private static float[][] Embed(OnnxTorchModule module, IReadOnlyList<RgbImage> images)
+    {
+        var rows = new List<float[]>();
+        for (int s = 0; s < images.Count; s += 32)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var batch = images.Skip(s).Take(32).ToList();
+            var x = torch.tensor(batch.SelectMany(i => i.Pixels).ToArray(), dtype: ScalarType.Byte).reshape(batch.Count, 224, 224, 3);
+            var e = module.forward(x);
+            int d = (int)e.shape[1];
+            var flat = e.data<float>().ToArray();
+            for (int i = 0; i < batch.Count; i++) rows.Add(flat.AsSpan(i * d, d).ToArray());
+        }
+        return rows.ToArray();
+    }
+
+    private static double Accuracy(OnnxTorchModule module, LinearHead head, IReadOnlyList<RgbImage> images, IReadOnlyList<int> labels)
+    {
+        var emb = Embed(module, images);
+        int correct = 0;
+        for (int i = 0; i < emb.Length; i++)
+        {
+            int best = 0; double bestScore = double.NegativeInfinity;
+            for (int c = 0; c < head.Classes; c++)
+            {
+                double z = head.Bias[c];
+                for (int k = 0; k < head.Dim; k++) z += head.Weight[c * head.Dim + k] * emb[i][k];
+                if (z > bestScore) { bestScore = z; best = c; }
+            }
+            if (best == labels[i]) correct++;
+        }
+        return (double)correct / emb.Length;
+    }
+
+    /// <summary>Images <paramref name="skip"/>..skip+perClass of each class, grey copied to RGB, bilinear to 224.</summary>
     private static (List<RgbImage>, List<int>) Fashion(string split, int perClass, int skip)
     {
         const string dir = "/usr/share/datasets/fashion-mnist";
@@ -152,8 +251,8 @@ public static class FineTuneBench
         for (int i = 0; i < labels.Length - 8 && outImgs.Count < perClass * 10; i++)
         {
             int label = labels[8 + i];
-            if (counts[label] >= perClass) continue;
-            counts[label]++;
+            if (counts[label] >= perClass + skip) continue;
+            if (++counts[label] <= skip) continue;
             outImgs.Add(Upscale(images.AsSpan(16 + i * 784, 784), 28, 224));
             outLabels.Add(label);
         }

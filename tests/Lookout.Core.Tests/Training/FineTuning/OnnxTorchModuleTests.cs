@@ -10,7 +10,7 @@ namespace Lookout.Core.Tests.Training.FineTuning;
 
 public class OnnxTorchModuleTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Graphs => new() { "mobile", "resize", "shapes", "extras" };
+    public static TheoryData<string> Graphs => new() { "mobile", "resize", "shapes", "extras", "legacy" };
 
     internal static OnnxModel Graph(string name) => name switch
     {
@@ -18,6 +18,7 @@ public class OnnxTorchModuleTests(ITestOutputHelper output)
         "resize" => TestGraphs.ResizeAndDense(),
         "shapes" => TestGraphs.Shapes(),
         "extras" => TestGraphs.Extras(),
+        "legacy" => TestGraphs.Legacy(),
         _ => throw new ArgumentException(name),
     };
 

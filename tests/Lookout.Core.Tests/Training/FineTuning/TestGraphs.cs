@@ -137,6 +137,29 @@ internal static class TestGraphs
         return Finish(b, sm, 6);
     }
 
+    /// <summary>Opset 10 attribute forms: Clip min/max attrs, Pad attrs, Unsqueeze/Squeeze/Split attrs, Resize (scales only), 2-D Softmax.</summary>
+    public static OnnxModel Legacy(int seed = 5)
+    {
+        var r = new Random(seed);
+        var b = new OnnxGraphBuilder();
+        var x = ImageInputPrologue.Append(b, Spec with { Width = 8, Height = 8 });
+        x = b.Node("Conv", [x, W(b, r, "c1_w", 4, 3, 3, 3), Bias(b, r, "c1_b", 4)], OnnxAttribute.Of("pads", 1L, 1L, 1L, 1L));
+        x = b.Node("Clip", [x], OnnxAttribute.Of("min", -0.5f), OnnxAttribute.Of("max", 1.5f));
+        x = b.Node("Pad", [x], OnnxAttribute.Of("pads", 0L, 0L, 1L, 0L, 0L, 0L, 0L, 1L), OnnxAttribute.Of("value", 0.25f)); // 4x9x9
+        x = b.Node("Resize", [x, b.Floats("sc", [1f, 1f, 1.5f, 1.5f], 4)], OnnxAttribute.Of("mode", "nearest"));            // 4x13x13
+        var parts = b.Node("Split", [x], 2, OnnxAttribute.Of("axis", 1L), OnnxAttribute.Of("split", 1L, 3L));
+        var g = b.Node("GlobalAveragePool", [parts[1]]);                                                               // N,3,1,1
+        var sq = b.Node("Squeeze", [g], OnnxAttribute.Of("axes", 2L, 3L));                                             // N,3
+        var us = b.Node("Unsqueeze", [sq], OnnxAttribute.Of("axes", new long[] { 1 }));                                // N,1,3
+        var sm = b.Node("Softmax", [us], OnnxAttribute.Of("axis", 1L));                                                // over 1x3 flattened
+        b.NodeNamed("Flatten", [sm], ["embedding"], OnnxAttribute.Of("axis", 1L));
+        b.Output("embedding", OnnxDataType.Float, "N", 3);
+        var model = new OnnxModel { Graph = b.Graph };
+        model.Opsets.Clear();
+        model.Opsets.Add(new OnnxOpset("", 10));
+        return model;
+    }
+
     public static byte[] RandomPixels(int n, int h, int w, int seed)
     {
         var r = new Random(seed);

@@ -7,7 +7,11 @@ public sealed record FineTuneOptions
 {
     public int Epochs { get; init; } = 10;
     public int BatchSize { get; init; } = 16;
-    /// <summary>How many of the backbone's last Conv blocks are trained (0 = head only, through the backbone).</summary>
+    /// <summary>
+    /// How many of the backbone's last Conv layers are trained, counted by topological position (each with the
+    /// per-channel affine constants and dense weights after it); 0 trains the head only. A MobileNet inverted-residual
+    /// block is 3 Conv layers (expand, depthwise, project), so 9 ≈ the last three blocks.
+    /// </summary>
     public int TrainableBlocks { get; init; } = 2;
     public double BackboneLearningRate { get; init; } = 1e-4;
     public double HeadLearningRate { get; init; } = 1e-3;

@@ -12,8 +12,8 @@ public sealed record FineTuneOptions
     /// per-channel affine constants and dense weights after it); 0 trains the head only. A MobileNet inverted-residual
     /// block is 3 Conv layers (expand, depthwise, project), so 9 ≈ the last three blocks.
     /// </summary>
-    public int TrainableBlocks { get; init; } = 2;
-    public double BackboneLearningRate { get; init; } = 1e-4;
+    public int TrainableBlocks { get; init; } = 9;
+    public double BackboneLearningRate { get; init; } = 3e-4;
     public double HeadLearningRate { get; init; } = 1e-3;
     /// <summary>Decoupled (AdamW) weight decay, applied to weight tensors but not biases or per-channel scales.</summary>
     public double WeightDecay { get; init; } = 1e-4;

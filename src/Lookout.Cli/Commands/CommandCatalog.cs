@@ -7,6 +7,20 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Create(),
+        DataCommands.Create(),
+        TrainCommand.Create(),
+        EvalCommand.Create(),
+        ClassifyCommand.Create(),
+        ExportCommand.Create(),
+        ServeCommand.Create(),
+        VideoCommand.Create(),
+        WatchCommand.Create(),
+        EventsCommands.Create(),
+        DetectCommand.Create(),
+        FacesCommands.Create(),
+        RunsCommands.Create(),
+        ModelsCommands.Create(),
         VersionCommand.Create(),
     ];
 }

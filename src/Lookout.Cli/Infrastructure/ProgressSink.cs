@@ -34,7 +34,7 @@ public sealed class ProgressSink
     }
 
     /// <summary>Reports <paramref name="done"/> of <paramref name="total"/> units for a named stage.</summary>
-    public void Report(string stage, double done, double total, string unit = "")
+    public void Report(string stage, double done, double total, string unit = "", string detail = "")
     {
         lock (_gate)
         {
@@ -43,8 +43,9 @@ public sealed class ProgressSink
                 s = (_context?.AddTask(Markup.Escape(stage), maxValue: Math.Max(total, 1)), Stopwatch.StartNew(), -1);
                 _stages[stage] = s;
             }
-            double rate = done / Math.Max(s.Clock.Elapsed.TotalSeconds, 1e-3);
-            string rateText = unit.Length > 0 && done > 0 ? $" {rate:0.#} {unit}/s" : "";
+            // A rate over less than a second is noise (a cached first batch reads as 30,000 img/s).
+            double seconds = s.Clock.Elapsed.TotalSeconds;
+            string rateText = (unit.Length > 0 && seconds >= 1 ? $" {done / seconds:0.#} {unit}/s" : "") + (detail.Length > 0 ? $" {detail}" : "");
             if (s.Task is { } task)
             {
                 task.MaxValue = Math.Max(total, 1);
@@ -53,8 +54,10 @@ public sealed class ProgressSink
             }
             else
             {
+                // Plain mode: a line at 50% and at the end. Reports can arrive out of order (IProgress posts to the
+                // thread pool), so only a higher decile than already printed counts.
                 int decile = total > 0 ? (int)(10 * done / total) : 0;
-                if (decile != s.LastDecile && (decile % 5 == 0 || done >= total))
+                if (decile > s.LastDecile && ((decile >= 5 && s.LastDecile < 5) || done >= total))
                 {
                     _output.Note($"{stage}: {done:0}/{total:0}{rateText}");
                     _stages[stage] = (null, s.Clock, decile);

@@ -45,7 +45,7 @@ public sealed class ClassifierModel : IDisposable
         if (!File.Exists(onnxPath)) throw new FileNotFoundException($"Model not found: {onnxPath}", onnxPath);
         Dictionary<string, string> meta;
         try { meta = OnnxReader.ReadMetadata(onnxPath); }
-        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException) { throw new InvalidDataException($"Not a valid ONNX file: {onnxPath}", e); }
+        catch (Google.Protobuf.InvalidProtocolBufferException e) { throw new InvalidDataException($"Not a valid ONNX file: {onnxPath}", e); }
         if (!meta.TryGetValue(ModelMetadata.Labels, out var labelsJson) || !meta.TryGetValue(ModelMetadata.Preprocess, out var specJson))
             throw new InvalidDataException($"{onnxPath} is not a Lookout classifier (missing {ModelMetadata.Labels} / {ModelMetadata.Preprocess} metadata).");
         var labels = JsonSerializer.Deserialize<string[]>(labelsJson) ?? throw new InvalidDataException($"{onnxPath}: empty label list.");
@@ -90,9 +90,7 @@ public sealed class ClassifierModel : IDisposable
             .ToList();
 
     /// <summary>The <paramref name="k"/> best classes, highest first (ties keep label order).</summary>
-    public IReadOnlyList<Prediction> TopK(float[] probs, int k) =>
-        probs.Select((p, i) => (p, i)).OrderByDescending(t => t.p).ThenBy(t => t.i).Take(Math.Max(k, 1))
-            .Select(t => new Prediction(Labels[t.i], t.p)).ToList();
+    public IReadOnlyList<Prediction> TopK(float[] probs, int k) => Prediction.Rank(Labels, probs, k);
 
     public void Dispose() => _runner.Dispose();
 }

@@ -63,8 +63,35 @@ public sealed class OnnxImageRunner : IDisposable
     public int OutputDim { get; }
     public int BatchSize => _options.BatchSize;
 
-    /// <summary>Runs one batch of already-resized images. Thread-safe.</summary>
+    /// <summary>Runs already-resized images, at most <see cref="BatchSize"/> per session call. Thread-safe.</summary>
     public float[][] Run(IReadOnlyList<RgbImage> images)
+    {
+        if (images.Count <= _options.BatchSize) return RunBatch(images);
+        var rows = new List<float[]>(images.Count);
+        for (int start = 0; start < images.Count; start += _options.BatchSize)
+            rows.AddRange(RunBatch(images.Skip(start).Take(_options.BatchSize).ToList()));
+        return [.. rows];
+    }
+
+    private float[][] RunBatch(IReadOnlyList<RgbImage> images) =>
+        RunBatch(images, [_outputName]).Select(perImage => perImage[0]).ToArray();
+
+    /// <summary>
+    /// Runs already-resized images and returns, per image, one flattened row per requested output (in the order of
+    /// <paramref name="outputNames"/>), for models with several outputs (detectors). Thread-safe.
+    /// </summary>
+    public float[][][] RunOutputs(IReadOnlyList<RgbImage> images, IReadOnlyList<string> outputNames)
+    {
+        foreach (var name in outputNames)
+            if (!_session.OutputMetadata.ContainsKey(name)) throw new ArgumentException($"The model has no output named '{name}'.", nameof(outputNames));
+        if (images.Count <= _options.BatchSize) return RunBatch(images, outputNames);
+        var rows = new List<float[][]>(images.Count);
+        for (int start = 0; start < images.Count; start += _options.BatchSize)
+            rows.AddRange(RunBatch(images.Skip(start).Take(_options.BatchSize).ToList(), outputNames));
+        return [.. rows];
+    }
+
+    private float[][][] RunBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<string> outputNames)
     {
         if (images.Count == 0) return [];
         int h = Spec.Height, w = Spec.Width, per = h * w * 3;
@@ -77,12 +104,16 @@ public sealed class OnnxImageRunner : IDisposable
             img.Pixels.CopyTo(buffer, i * per);
         }
         var input = new DenseTensor<byte>(buffer, [images.Count, h, w, 3]);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Backbones.Backbone.InputName, input)], [_outputName]);
-        var output = results[0].AsTensor<float>();
-        int dim = (int)(output.Length / images.Count);
-        var flat = output is DenseTensor<float> dense ? dense.Buffer.Span : output.ToArray();
-        var rows = new float[images.Count][];
-        for (int i = 0; i < rows.Length; i++) rows[i] = flat.Slice(i * dim, dim).ToArray();
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Backbones.Backbone.InputName, input)], outputNames);
+        var rows = new float[images.Count][][];
+        for (int i = 0; i < rows.Length; i++) rows[i] = new float[outputNames.Count][];
+        for (int o = 0; o < outputNames.Count; o++)
+        {
+            var output = results[o].AsTensor<float>();
+            int dim = (int)(output.Length / images.Count);
+            var flat = output is DenseTensor<float> dense ? dense.Buffer.Span : output.ToArray();
+            for (int i = 0; i < rows.Length; i++) rows[i][o] = flat.Slice(i * dim, dim).ToArray();
+        }
         return rows;
     }
 
@@ -101,22 +132,22 @@ public sealed class OnnxImageRunner : IDisposable
         int done = 0, failed = 0;
         try
         {
-        await foreach (var batch in channel.Reader.ReadAllAsync(ct))
-        {
-            var ok = batch.Images.Select((img, i) => (img, i)).Where(t => t.img is not null).ToList();
-            var rows = Run(ok.Select(t => t.img!).ToList());
-            var outputs = new float[]?[batch.Images.Length];
-            for (int k = 0; k < ok.Count; k++) outputs[ok[k].i] = rows[k];
-            for (int i = 0; i < batch.Images.Length; i++)
+            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
             {
-                int index = batch.Start + i;
-                if (outputs[i] is null) failed++;
-                yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]);
+                var ok = batch.Images.Select((img, i) => (img, i)).Where(t => t.img is not null).ToList();
+                var rows = Run(ok.Select(t => t.img!).ToList());
+                var outputs = new float[]?[batch.Images.Length];
+                for (int k = 0; k < ok.Count; k++) outputs[ok[k].i] = rows[k];
+                for (int i = 0; i < batch.Images.Length; i++)
+                {
+                    int index = batch.Start + i;
+                    if (outputs[i] is null) failed++;
+                    yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]);
+                }
+                done += batch.Images.Length;
+                progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             }
-            done += batch.Images.Length;
-            progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
-        }
-        await producer; // surfaces cancellation or an unexpected producer fault
+            await producer; // surfaces cancellation or an unexpected producer fault
         }
         finally { stop.Cancel(); }
     }

@@ -1,6 +1,7 @@
 using Lookout.Core.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Lookout.Core.Evaluation;
 
 namespace Lookout.Core.Runs;
 
@@ -23,6 +24,14 @@ public sealed record RunFolder(string Id, string Dir)
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
+
+    /// <summary>Writes eval.json, eval.md and confusion.png for a report (each atomically).</summary>
+    public void WriteEvaluation(EvaluationReport report)
+    {
+        AtomicFile.WriteAllText(EvalJsonPath, ReportJson.Render(report));
+        AtomicFile.WriteAllText(EvalMarkdownPath, ReportText.Markdown(report));
+        ConfusionMatrixPlot.SavePng(report, ConfusionPngPath);
+    }
 
     public void WriteJson<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json));
 

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Lookout.Core.Evaluation;
+using Lookout.Core.Training;
 
 namespace Lookout.Core.Runs;
 
 /// <summary>One line of <c>runs list</c>.</summary>
 public sealed record RunSummary(string Id, string Dir, DateTimeOffset Created, string? Backbone, int Classes, string? DatasetHash,
-    bool HasModel, double? TestAccuracy, int? TestCount);
+    bool HasModel, int Epochs, double? BestValAccuracy, double? TestAccuracy, int? TestCount);
 
 /// <summary>
 /// The <c>runs/</c> folder of a workspace. New runs get incrementing ids per kind (<c>train1</c>, <c>train2</c>, ...),
@@ -53,9 +54,12 @@ public sealed class RunStore(string root)
             EvaluationReport? eval = null;
             try { manifest = run.ReadJson<RunManifest>(run.ManifestPath); } catch (JsonException) { }
             try { eval = File.Exists(run.EvalJsonPath) ? ReportJson.Parse(File.ReadAllText(run.EvalJsonPath)) : null; } catch (JsonException) { }
+            IReadOnlyList<EpochMetrics> epochs = [];
+            try { if (File.Exists(run.MetricsPath)) epochs = MetricsTsvWriter.Read(run.MetricsPath); } catch (FormatException) { }
+            var best = epochs.LastOrDefault(e => e.Improved);
             list.Add(new RunSummary(run.Id, dir, manifest?.Created ?? new DateTimeOffset(Directory.GetCreationTimeUtc(dir), TimeSpan.Zero),
                 manifest?.Backbone, manifest?.Labels.Count ?? 0, manifest?.DatasetHash, File.Exists(run.ModelPath),
-                eval?.Accuracy, eval?.Count));
+                epochs.Count, best is null || double.IsNaN(best.ValAccuracy) ? null : best.ValAccuracy, eval?.Accuracy, eval?.Count));
         }
         return list.OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
     }

@@ -38,7 +38,7 @@ public static class HeadTrainer
         var yVal = hasVal ? tensor(val!.Y.Select(v => (long)v).ToArray()).to(device) : null;
         var weights = options.ClassWeights ? tensor(ClassWeights(train.Y, classes)).to(device) : null;
 
-        var optimizer = optim.AdamW(head.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.AdamW(head.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
         var shuffle = new Random(options.Seed);
         var order = Enumerable.Range(0, train.Count).ToArray();
         var history = new List<EpochMetrics>();

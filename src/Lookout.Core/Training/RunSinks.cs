@@ -19,6 +19,16 @@ public sealed class MetricsTsvWriter : ITrainingObserver, IDisposable
         m.Epoch.ToString(CultureInfo.InvariantCulture), F(m.TrainLoss), F(m.TrainAccuracy), F(m.ValLoss), F(m.ValAccuracy),
         m.Improved ? "1" : "0", m.Elapsed.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)));
 
+    /// <summary>Reads a metrics.tsv back (for <c>runs list</c> / <c>runs show</c>); empty cells are NaN.</summary>
+    public static IReadOnlyList<EpochMetrics> Read(string path)
+    {
+        static double D(string s) => s.Length == 0 ? double.NaN : double.Parse(s, CultureInfo.InvariantCulture);
+        return File.ReadLines(path).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')).Where(c => c.Length >= 7)
+            .Select(c => new EpochMetrics(int.Parse(c[0], CultureInfo.InvariantCulture), D(c[1]), D(c[2]), D(c[3]), D(c[4]), c[5] == "1",
+                TimeSpan.FromSeconds(D(c[6]))))
+            .ToList();
+    }
+
     private static string F(double v) => double.IsNaN(v) ? "" : v.ToString("0.######", CultureInfo.InvariantCulture);
 
     public void Dispose() => _w.Dispose();

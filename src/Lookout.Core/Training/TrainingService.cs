@@ -19,6 +19,9 @@ public sealed record TrainResult(
     int EmbeddingsFromCache)
 {
     public string ModelPath => Run.ModelPath;
+
+    /// <summary>Metrics of the epoch whose weights were kept.</summary>
+    public EpochMetrics BestEpoch => Fit.Epochs[Math.Max(Fit.BestEpoch, 1) - 1];
 }
 
 /// <summary>
@@ -77,9 +80,7 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         {
             events.OnStage("evaluating exported model on test split");
             test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, null, ct, runner);
-            AtomicFile.WriteAllText(run.EvalJsonPath, ReportJson.Render(test));
-            AtomicFile.WriteAllText(run.EvalMarkdownPath, ReportText.Markdown(test));
-            ConfusionMatrixPlot.SavePng(test, run.ConfusionPngPath);
+            run.WriteEvaluation(test);
             events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);

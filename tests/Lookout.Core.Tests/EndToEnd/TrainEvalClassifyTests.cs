@@ -40,6 +40,9 @@ public class TrainEvalClassifyTests(ITestOutputHelper output) : IDisposable
         var listed = Assert.Single(store.List());
         Assert.Equal("train1", listed.Id);
         Assert.True(listed.HasModel);
+        Assert.Equal(epochs.Count, listed.Epochs);
+        Assert.Equal(result.BestEpoch.ValAccuracy, listed.BestValAccuracy!.Value, 5);
+        Assert.Equal(epochs.Select(e => e.TrainLoss), MetricsTsvWriter.Read(run.MetricsPath).Select(e => e.TrainLoss), (a, b) => Math.Abs(a - b) < 1e-6);
 
         // Held-out accuracy far above chance (0.25) on the exported model.
         var report = result.Test!;

@@ -63,6 +63,19 @@ public class ClassifierModelTests : IDisposable
     }
 
     [Fact]
+    public void LargeImageLists_AreSplitIntoBatches_WithTheSameScores()
+    {
+        using var model = ClassifierModel.Load(ExportModel(), new Lookout.Core.Models.OnnxRunnerOptions { BatchSize = 2 });
+        var images = Enumerable.Range(0, 5)
+            .Select(i => new Lookout.Core.Imaging.RgbImage(32, 32, Enumerable.Repeat((byte)(i * 50), 32 * 32 * 3).ToArray())).ToList();
+        var all = model.Probabilities(images);
+        Assert.Equal(5, all.Length);
+        for (int i = 0; i < 5; i++) Assert.Equal(model.Probabilities([images[i]])[0], all[i]);
+        Assert.Equal("dark", model.Classify(images[0])[0].Label);
+        Assert.Equal("bright", model.Classify(images[4])[0].Label);
+    }
+
+    [Fact]
     public void RejectsOnnxWithoutLookoutMetadata()
     {
         var bb = GeneratedBackbone.EnsureIn(_dir, size: 32, seed: 1);

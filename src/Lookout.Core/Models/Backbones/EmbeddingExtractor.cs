@@ -43,7 +43,7 @@ public sealed class EmbeddingExtractor : IDisposable
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
-            var key = item.Sha256.Length > 0 ? item.Sha256 : "path:" + item.Path;
+            var key = KeyOf(item);
             if (cached.ContainsKey(key) || !seen.Add(key)) continue;
             todo.Add(item.Path);
             todoKey.Add(key);
@@ -51,26 +51,47 @@ public sealed class EmbeddingExtractor : IDisposable
 
         var computed = new Dictionary<string, float[]>(StringComparer.Ordinal);
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pending = new List<KeyValuePair<string, float[]>>();
         double rate = 0;
-        IProgress<BatchProgress> report = progress is null ? new SyncProgress(p => rate = p.ImagesPerSecond)
-            : new SyncProgress(p => { rate = p.ImagesPerSecond; progress.Report(p); });
-        await foreach (var outcome in _runner.RunFilesAsync(todo, report, ct))
+        IProgress<BatchProgress> report = new SyncProgress(p => { rate = p.ImagesPerSecond; progress?.Report(p); });
+        try
         {
-            if (outcome.Output is { } v) computed[todoKey[outcome.Index]] = v;
-            else failed[todoKey[outcome.Index]] = outcome.Error ?? "unknown error";
+            await foreach (var outcome in _runner.RunFilesAsync(todo, report, ct))
+            {
+                var key = todoKey[outcome.Index];
+                if (outcome.Output is not { } v) { failed[key] = outcome.Error ?? "unknown error"; continue; }
+                computed[key] = v;
+                if (!key.StartsWith(PathKeyPrefix, StringComparison.Ordinal)) pending.Add(new(key, v));
+                if (pending.Count >= FlushEvery) Flush(pending, specFp);
+            }
         }
-        _cache?.PutMany(_backbone.CacheKey, specFp, computed.Where(kv => !kv.Key.StartsWith("path:", StringComparison.Ordinal)));
+        finally
+        {
+            Flush(pending, specFp); // a cancelled or failed run keeps what it already computed
+        }
 
         var vectors = new float[]?[items.Count];
         var errors = new List<ItemError>();
         for (int i = 0; i < items.Count; i++)
         {
-            var key = items[i].Sha256.Length > 0 ? items[i].Sha256 : "path:" + items[i].Path;
+            var key = KeyOf(items[i]);
             if (cached.TryGetValue(key, out var v) || computed.TryGetValue(key, out v)) vectors[i] = v;
             else errors.Add(new ItemError(items[i].Path, failed.GetValueOrDefault(key, "not embedded")));
         }
         int fromCache = items.Count(i => cached.ContainsKey(i.Sha256));
         return new EmbeddingSet(vectors, errors, _backbone.EmbeddingDim, fromCache, rate);
+    }
+
+    private const string PathKeyPrefix = "path:";
+    private const int FlushEvery = 256;
+
+    private static string KeyOf(LabeledImage item) => item.Sha256.Length > 0 ? item.Sha256 : PathKeyPrefix + item.Path;
+
+    private void Flush(List<KeyValuePair<string, float[]>> pending, string specFp)
+    {
+        if (pending.Count == 0) return;
+        _cache?.PutMany(_backbone.CacheKey, specFp, pending);
+        pending.Clear();
     }
 
     public void Dispose() => _runner.Dispose();

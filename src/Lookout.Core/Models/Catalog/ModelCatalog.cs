@@ -44,9 +44,24 @@ public sealed class ModelCatalog(string cacheRoot, string? sourceDirectory = nul
         if (File.Exists(path)) return path;
         lock (Gate)
         {
-            if (!File.Exists(path)) OnnxWriter.Save(Build(name), path);
+            if (!File.Exists(path))
+            {
+                OnnxWriter.Save(Build(name), path);
+                RemoveOtherVersions(name, path);
+            }
         }
         return path;
+    }
+
+    /// <summary>Conversions by older importer versions are never used again; they only take space.</summary>
+    private void RemoveOtherVersions(string name, string current)
+    {
+        foreach (var old in Directory.GetFiles(ModelsDirectory, $"{Get(name).Name}-*.onnx"))
+        {
+            var version = Path.GetFileNameWithoutExtension(old)[(Get(name).Name.Length + 1)..];
+            if (old != current && !version.Contains('-')) // "centernet-1" must not delete "centernet-backbone-1"
+                try { File.Delete(old); } catch (IOException) { /* in use by another process: leave it */ }
+        }
     }
 
     /// <summary>Converts in memory (no cache): the TF.js graph plus Lookout's metadata.</summary>

@@ -20,7 +20,7 @@ public class BackboneTests : IDisposable
         Assert.Equal(a.ModelHash, b.ModelHash);
         Assert.NotEqual(a.ModelHash, c.ModelHash);
         Assert.Equal("generated-s5-64", a.Id);
-        Assert.InRange(a.EmbeddingDim, 128, 320);
+        Assert.Equal(262, a.EmbeddingDim);
         Assert.Equal(64, a.Spec.Width);
     }
 
@@ -78,6 +78,39 @@ public class BackboneTests : IDisposable
 
         // Different images give different embeddings (the backbone is not degenerate).
         Assert.NotEqual(first.Vectors[0], first.Vectors[1]);
+    }
+
+    [Fact]
+    public async Task CancelledExtraction_KeepsWhatWasComputed_AndEarlyExitDoesNotHang()
+    {
+        var bb = GeneratedBackbone.EnsureIn(_dir, size: 32);
+        var rng = new Random(4);
+        var items = Enumerable.Range(0, 8).Select(i =>
+        {
+            var p = Path.Combine(_dir, $"c{i}.png");
+            ShapesDataset.WritePng(p, ShapesDataset.Draw(ShapesDataset.Classes[i % 4], 40, rng), 40);
+            return new LabeledImage(p, $"c{i}", "x", Split.Train, $"c{i}");
+        }).ToList();
+        using var cache = new EmbeddingCache(Path.Combine(_dir, "cancel.db"));
+        using var cts = new CancellationTokenSource();
+        using (var ex = new EmbeddingExtractor(bb, cache, new OnnxRunnerOptions { BatchSize = 2 }))
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                ex.ExtractAsync(items, new CancelOnFirst(cts), cts.Token));
+        Assert.InRange(cache.Count(bb.CacheKey, bb.Spec.Fingerprint()), 2, 7);
+
+        using var runner = new OnnxImageRunner(bb.OnnxPath, Backbone.OutputName, bb.Spec, new OnnxRunnerOptions { BatchSize = 1 });
+        var early = Task.Run(async () =>
+        {
+            await foreach (var o in runner.RunFilesAsync(items.Select(i => i.Path).ToList())) return o;
+            return null;
+        });
+        Assert.Same(early, await Task.WhenAny(early, Task.Delay(TimeSpan.FromSeconds(20))));
+        Assert.Equal(0, (await early)!.Index);
+    }
+
+    private sealed class CancelOnFirst(CancellationTokenSource cts) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value) => cts.Cancel();
     }
 
     public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }

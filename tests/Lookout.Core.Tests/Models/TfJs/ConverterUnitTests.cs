@@ -104,6 +104,26 @@ public class ConverterUnitTests
     }
 
     [Fact]
+    public void FusedConvWithPrelu_AndAddN_ComputePerChannel()
+    {
+        var g = new SyntheticGraph();
+        var x = g.Placeholder("input", 1, 1, 2, 2);
+        var w = g.Const("w", [1f, 0f, 0f, 1f], 1, 1, 2, 2);
+        var bias = g.Const("b", [0f, -10f], 2);
+        var alpha = g.Const("alpha", [0.5f, 0.25f], 2);
+        var conv = g.Op("conv", "_FusedConv2D", [x, w, bias, alpha], new JsonObject
+        {
+            ["padding"] = SyntheticGraph.S("VALID"), ["strides"] = SyntheticGraph.Ints(1, 1, 1, 1),
+            ["fused_ops"] = new JsonObject { ["list"] = new JsonObject { ["s"] = new JsonArray(SyntheticGraph.S("BiasAdd")["s"]!.GetValue<string>(), SyntheticGraph.S("Prelu")["s"]!.GetValue<string>()) } },
+            ["num_args"] = SyntheticGraph.I(3),
+        });
+        g.Op("sum", "AddN", [conv, conv, x]);
+        // pixel0 = (-2, 4) -> conv+bias (-2, -6) -> prelu (-1, -1.5); pixel1 = (2, 12) -> (2, 2) -> (2, 2)
+        var (_, y) = OrtRunner.Run(g.Load(), "sum", [-2f, 4f, 2f, 12f], [1, 1, 2, 2]);
+        Assert.Equal([-2f - 2f, -3f + 4f, 4f + 2f, 4f + 12f], y);
+    }
+
+    [Fact]
     public void UnsupportedOp_FailsNamingOpAndNode()
     {
         var g = new SyntheticGraph();

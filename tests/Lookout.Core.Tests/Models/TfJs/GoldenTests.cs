@@ -1,3 +1,8 @@
+using Lookout.Core.Models.Catalog;
+using Lookout.Core.Models.Onnx;
+using Lookout.Core.Models.TfJs;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit.Abstractions;
 
 namespace Lookout.Core.Tests.Models.TfJs;
@@ -27,6 +32,22 @@ public class GoldenTests(ConvertedModelsFixture models, ITestOutputHelper output
         Assert.Equal([1, 480], outputs["embedding"].Shape);
         AssertClose("centernet-backbone embedding", outputs["embedding"].Data, Compare.SpatialMean(golden, 3));
         output.WriteLine($"conversion took {models.Get("centernet-backbone").ConvertTime.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public void CenternetBackboneAtNative512_MatchesTfJsExtern1SpatialMean()
+    {
+        var golden = Goldens.Load("centernet-512")["tower_0/extern1/hard_swish/mul_1"];
+        var entry = KnownModels.CenternetBackbone;
+        var source = Path.Combine(LookoutCache.HumanModels(LookoutCache.Root()), entry.TfJsFile);
+        var options = entry.ConversionOptions() with
+        {
+            InputHeight = 512, InputWidth = 512, Preprocess = entry.Preprocess with { Width = 512, Height = 512 },
+        };
+        using var session = new InferenceSession(OnnxWriter.Serialize(TfJsConverter.Convert(TfJsLoader.Load(source), options)));
+        var input = new DenseTensor<byte>(Goldens.Image(512), [1, 512, 512, 3]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("image", input)]);
+        AssertClose("centernet-backbone@512 embedding", results.Single().AsTensor<float>().ToArray(), Compare.SpatialMean(golden, 3));
     }
 
     [Fact]

@@ -17,7 +17,11 @@ public sealed class ModelCatalogTests : IDisposable
     {
         var catalog = Catalog();
         Assert.DoesNotContain(catalog.List(), s => s.Converted);
+        Directory.CreateDirectory(catalog.ModelsDirectory);
+        var stale = Path.Combine(catalog.ModelsDirectory, "blazeface-0.onnx");
+        File.WriteAllText(stale, "old importer output");
         var path = catalog.GetPath("blazeface");
+        Assert.False(File.Exists(stale));
         Assert.Equal(Path.Combine(_temp, "models", $"blazeface-{ModelCatalog.ImporterVersion}.onnx"), path);
         var written = File.GetLastWriteTimeUtc(path);
         Assert.Equal(path, catalog.GetPath("BlazeFace")); // second call reuses the file

@@ -55,7 +55,7 @@ internal static class ConvOps
         if (fused.Length > 0 && fused[0] == "BiasAdd") inputs.Add(c.Initializer("B", c.Const(n, next++)));
         else if (fused.Length > 0) throw Unsupported(n, $"fused op '{fused[0]}'");
         var y = c.Emit("Conv", inputs, attrs.ToArray());
-        y = Activation(n, c, y, fused.Skip(1));
+        y = Activation(n, c, y, fused.Skip(1), () => c.ConstAs(c.Const(n, next), 4, Perms.Nchw));
         return c.Var(y, Perms.Nchw, TfDType.Float32, [x.Shape[0], outH, outW, outChannels]);
     }
 
@@ -116,7 +116,7 @@ internal static class ConvOps
         if (fused.Length > 0 && fused[0] == "BiasAdd") inputs.Add(c.Logical(c.Get(n, 2)));
         else if (fused.Length > 0) throw Unsupported(n, $"fused op '{fused[0]}'");
         var y = c.Emit("Gemm", inputs, OnnxAttribute.Of("transA", ta ? 1L : 0L), OnnxAttribute.Of("transB", tb ? 1L : 0L));
-        y = Activation(n, c, y, fused.Skip(1));
+        y = Activation(n, c, y, fused.Skip(1), () => c.Logical(c.Get(n, 3)));
         return c.Var(y, [0, 1], TfDType.Float32, [ta ? a.Shape[1] : a.Shape[0], tb ? b.Shape[0] : b.Shape[1]]);
     }
 
@@ -136,7 +136,8 @@ internal static class ConvOps
         return c.Var(y, perm, TfDType.Float32, x.Shape);
     }
 
-    private static string Activation(TfNode n, ConversionContext c, string y, IEnumerable<string> ops)
+    /// <param name="preluSlope">The fused Prelu's alpha (the input after the bias), laid out to broadcast over y.</param>
+    private static string Activation(TfNode n, ConversionContext c, string y, IEnumerable<string> ops, Func<string> preluSlope)
     {
         foreach (var op in ops)
         {
@@ -146,6 +147,7 @@ internal static class ConvOps
                 "Relu6" => c.Emit("Clip", [y, c.Scalar("zero", 0f), c.Scalar("six", 6f)]),
                 "Elu" => c.Emit("Elu", [y]),
                 "Sigmoid" => c.Emit("Sigmoid", [y]),
+                "Prelu" => c.Emit("PRelu", [y, preluSlope()]),
                 "LeakyRelu" => c.Emit("LeakyRelu", [y], OnnxAttribute.Of("alpha", n.Attr("leakyrelu_alpha")?.Float ?? 0.2f)),
                 _ => throw Unsupported(n, $"fused activation '{op}'"),
             };

@@ -25,7 +25,7 @@ internal static class ElementwiseOps
         {
             var x = c.Get(n, 0);
             var axis = Perms.PhysicalAxis(x.Perm, x.Rank - 1); // TF softmax is over the last logical axis
-            return [x with { Name = c.Emit("Softmax", [x.Name!], OnnxAttribute.Of("axis", (long)axis)) }];
+            return [x with { Name = c.Emit("Softmax", [c.As(x, x.Perm)], OnnxAttribute.Of("axis", (long)axis)), Const = null }];
         };
 
         foreach (var (tf, onnx) in new[] { ("Add", "Add"), ("AddV2", "Add"), ("BiasAdd", "Add"), ("Sub", "Sub"), ("Mul", "Mul"),
@@ -34,6 +34,14 @@ internal static class ElementwiseOps
         foreach (var (tf, onnx) in new[] { ("Equal", "Equal"), ("Greater", "Greater"), ("Less", "Less"),
                      ("GreaterEqual", "GreaterOrEqual"), ("LessEqual", "LessOrEqual") })
             map[tf] = (n, c) => [Binary(n, c, (a, b) => c.Emit(onnx, [a, b]), sameType: false)];
+        map["Square"] = (n, c) => { var x = c.Get(n, 0); var xs = c.As(x, x.Perm); return [x with { Name = c.Emit("Mul", [xs, xs]), Const = null }]; };
+        map["Prelu"] = (n, c) => [Binary(n, c, (a, b) => c.Emit("PRelu", [a, b]), sameType: true)];
+        map["AddN"] = (n, c) =>
+        {
+            var inputs = Enumerable.Range(0, n.Inputs.Count).Select(i => c.Get(n, i)).ToList();
+            var lead = inputs.FirstOrDefault(v => !v.IsConst) ?? inputs[0];
+            return [lead with { Name = c.Emit("Sum", inputs.Select(v => c.As(v, lead.Perm)).ToList()), Const = null }];
+        };
         map["SquaredDifference"] = (n, c) => [Binary(n, c, (a, b) => { var d = c.Emit("Sub", [a, b]); return c.Emit("Mul", [d, d]); }, true)];
         map["FloorDiv"] = (n, c) => [Binary(n, c, (a, b) => IsFloat(n, c)
             ? c.Emit("Floor", [c.Emit("Div", [a, b])])
@@ -60,7 +68,7 @@ internal static class ElementwiseOps
     {
         var a = c.Get(n, 0); var b = c.Get(n, 1);
         var shape = ConstMath.BroadcastShape(a.Shape, b.Shape);
-        var lead = new[] { a, b }.Where(v => !v.IsConst).OrderByDescending(v => v.Rank).First();
+        var lead = new[] { a, b }.Where(v => !v.IsConst).OrderByDescending(v => v.Rank).FirstOrDefault() ?? (a.Rank >= b.Rank ? a : b);
         var perm = lead.Perm;
         // A lower-rank computed input cannot follow a non-trivial layout: fall back to the logical layout.
         if (new[] { a, b }.Any(v => !v.IsConst && v.Rank != lead.Rank) || a.Rank > lead.Rank || b.Rank > lead.Rank)

@@ -22,6 +22,12 @@ internal static class ReduceOps
         var axes = c.Const(n, 1).AsLongs().Select(a => ShapeOps.Norm((int)a, x.Rank)).Distinct().ToArray();
         bool keep = n.Attr("keep_dims")?.Bool ?? false;
         var physical = axes.Select(a => (long)Perms.PhysicalAxis(x.Perm, a)).OrderBy(a => a).ToArray();
+        if (op == "ReduceMean" && keep && x.Rank == 4 && physical.SequenceEqual([2L, 3L]))
+        {
+            // SE-block spatial means: GlobalAveragePool stays in ONNX Runtime's blocked (NCHWc) layout, avoiding reorders.
+            var pooled = c.Emit("GlobalAveragePool", [c.As(x, x.Perm)]);
+            return c.Var(pooled, x.Perm, x.DType, x.Shape.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray());
+        }
         var attrs = new List<OnnxAttribute> { OnnxAttribute.Of("keepdims", keep ? 1L : 0L) };
         var inputs = new List<string> { c.As(x, x.Perm) };
         // Opset 17: ReduceSum takes axes as an input, the others as an attribute.

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Lookout.Cli.Infrastructure;
+using Lookout.Core;
+using Lookout.Core.Inference;
+using Spectre.Console;
+
+namespace Lookout.Cli.Commands;
+
+/// <summary><c>lookout classify &lt;model.onnx|run&gt; &lt;image|dir|glob&gt;... [--top 5]</c>.</summary>
+public static class ClassifyCommand
+{
+    public static Command Create()
+    {
+        var modelArg = new Argument<string>("model") { Description = "Exported model (.onnx) or a run id/folder." };
+        var inputs = new Argument<string[]>("inputs") { Description = "Images, folders (recursive) or globs like photos/*.jpg.", Arity = ArgumentArity.OneOrMore };
+        var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
+        var command = new Command("classify", "Classify images with an exported model; folders run in parallel batches.") { modelArg, inputs, top };
+        CommandRunner.SetHandler(command, async (parse, output, ct) =>
+        {
+            var paths = InputFiles.Expand(parse.GetValue(inputs)!);
+            if (paths.Count == 0) throw new LookoutException("no image files matched");
+            using var model = ClassifierModel.Load(Locations.Model(parse, parse.GetValue(modelArg)!));
+            int k = Math.Max(1, parse.GetValue(top));
+            var results = new List<ClassifyResult>(paths.Count);
+            await ProgressSink.RunAsync(output, async sink =>
+            {
+                await foreach (var r in model.ClassifyFilesAsync(paths, k, ct: ct))
+                {
+                    results.Add(r);
+                    if (paths.Count > 1) sink.Report("classified", results.Count, paths.Count, "img");
+                }
+                return 0;
+            });
+            if (output.Json)
+                output.WriteJson(results.Select(r => new
+                {
+                    file = r.Source,
+                    predictions = r.Predictions.Select(p => new { @class = p.Label, score = p.Score }),
+                    error = r.Error,
+                }));
+            else
+                foreach (var r in results)
+                    output.Line(r.Ok
+                        ? $"{Markup.Escape(r.Source)}: " + string.Join(", ", r.Predictions.Select(p => $"[bold]{Markup.Escape(p.Label)}[/] {p.Score:0.000}"))
+                        : $"{Markup.Escape(r.Source)}: [red]{Markup.Escape(r.Error!)}[/]");
+            return results.All(r => r.Ok) ? ExitCodes.Ok : ExitCodes.Failure;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Lookout.Cli.Infrastructure;
+using Lookout.Core.Datasets;
+using Lookout.Core.Evaluation;
+using Lookout.Core.IO;
+using Spectre.Console;
+
+namespace Lookout.Cli.Commands;
+
+/// <summary><c>lookout eval &lt;run&gt; [--split test]</c>: evaluates the run's exported model on a split of its workspace.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var runArg = new Argument<string>("run") { Description = "Run id (e.g. train3) or run folder." };
+        var split = new Option<Split>("--split") { Description = "Which split to evaluate: train, val or test.", DefaultValueFactory = _ => Split.Test };
+        var command = new Command("eval", "Accuracy, top-k, per-class precision/recall/F1 with support and 95% intervals, confusion matrix.") { runArg, split };
+        CommandRunner.SetHandler(command, async (parse, output, ct) =>
+        {
+            var (run, workspace) = Locations.Run(parse, parse.GetValue(runArg)!);
+            var which = parse.GetValue(split);
+            var items = new DatasetService(workspace).Snapshot();
+            if (!items.Any(i => i.Split == which)) throw new Lookout.Core.LookoutException($"the workspace has no {which} items");
+            var report = await EvaluationService.EvaluateAsync(run.ModelPath, items, which, null, ct);
+            var stem = Path.Combine(run.Dir, $"eval-{which.ToString().ToLowerInvariant()}");
+            AtomicFile.WriteAllText(stem + ".json", ReportJson.Render(report));
+            AtomicFile.WriteAllText(stem + ".md", ReportText.Markdown(report));
+            ConfusionMatrixPlot.SavePng(report, stem + "-confusion.png");
+            if (output.Json) Console.Out.WriteLine(ReportJson.Render(report));
+            else
+            {
+                output.Line($"{which} accuracy [bold]{ReportText.Pct(report.Accuracy)}[/] {Markup.Escape(ReportText.Ci(report.AccuracyCi))} on {report.Count} images");
+                output.Line(Markup.Escape(ReportText.Table(report)));
+                output.Line($"written: {Markup.Escape(stem)}.json, .md, -confusion.png");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

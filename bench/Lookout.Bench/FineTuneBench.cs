@@ -79,6 +79,9 @@ public static class FineTuneBench
         }
         var a = Embed(ScalarType.Float32); var b = Embed(ScalarType.BFloat16);
         double err = a.Zip(b, (p, q) => Math.Abs(p - q)).Max() / a.Max(Math.Abs);
+        process.Refresh();
+        Console.WriteLine($"process user {process.UserProcessorTime.TotalSeconds:F1} s, system {process.PrivilegedProcessorTime.TotalSeconds:F1} s");
+        foreach (var (type, list) in times) Console.WriteLine($"{type} steps (ms): {string.Join(" ", list.Select(v => v.ToString("F0")))}");
         double f32 = Median(times[ScalarType.Float32]), bf = Median(times[ScalarType.BFloat16]);
         Console.WriteLine($"{net.Backbone.TrainableInitializers.Count} trainable tensors ({blocks} blocks), batch {batch} @ {net.InputWidth}px");
         double c32 = Median(cpu[ScalarType.Float32]), cbf = Median(cpu[ScalarType.BFloat16]);

@@ -113,4 +113,45 @@ public class TrainClassifyEndToEndTests(TrainedWorkspaceFixture ws)
         Assert.Equal(1, noData.ExitCode);
         Assert.Contains("no usable images", noData.StdErr);
     }
+
+    [Fact]
+    public void Explain_WritesAGradCamOverlay_ForThePredictedClass()
+    {
+        var model = ws.Train.GetProperty("model").GetString()!;
+        var image = Path.Combine(ws.DataDir, "triangle", "triangle-0002.png");
+        var overlay = Path.Combine(ws.Root, "explain", "t.png");
+        var r = CliRunner.Run(ws.Root, "explain", model, image, "--out", overlay, "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var doc = JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal(doc.GetProperty("predicted").GetString(), doc.GetProperty("class").GetString());
+        using var png = NetVips.Image.NewFromFile(overlay);
+        Assert.Equal((224, 224), (png.Width, png.Height));
+
+        var unknown = CliRunner.Run(ws.Root, "explain", model, image, "--class", "hexagon");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("unknown class 'hexagon'", unknown.StdErr);
+    }
+
+    [Fact]
+    public void FineTune_Exports_AndResumeOfAFinishedRunKeepsItsModel()
+    {
+        var workspace = Path.Combine(ws.Root, "ws-ft");
+        var r = CliRunner.Run(ws.Root, "train", ws.DataDir, "--fine-tune", "--ft-epochs", "1", "--workspace", workspace, "--json", "--quiet");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var result = JsonDocument.Parse(r.StdOut).RootElement;
+        var run = result.GetProperty("run").GetString()!;
+        var runDir = result.GetProperty("runDir").GetString()!;
+        Assert.True(File.Exists(Path.Combine(runDir, "checkpoints", "finetune.ckpt")));
+        Assert.True(File.Exists(Path.Combine(runDir, "backbone.onnx")));
+        Assert.True(result.GetProperty("test").GetProperty("accuracy").GetDouble() > 0.5);
+
+        var resumed = CliRunner.Run(ws.Root, "train", "--resume", run, "--workspace", workspace, "--json", "--quiet");
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        Assert.Equal(result.GetProperty("test").GetProperty("accuracy").GetDouble(),
+            JsonDocument.Parse(resumed.StdOut).RootElement.GetProperty("test").GetProperty("accuracy").GetDouble());
+
+        var notFineTuned = CliRunner.Run(ws.Root, "train", "--resume", ws.Train.GetProperty("run").GetString()!, "--workspace", ws.Workspace);
+        Assert.Equal(1, notFineTuned.ExitCode);
+        Assert.Contains("not a fine-tuning run", notFineTuned.StdErr);
+    }
 }

@@ -12,6 +12,7 @@ public static class CommandCatalog
         TrainCommand.Create(),
         EvalCommand.Create(),
         ClassifyCommand.Create(),
+        ExplainCommand.Create(),
         ExportCommand.Create(),
         ServeCommand.Create(),
         VideoCommand.Create(),

@@ -6,6 +6,7 @@ using Lookout.Core.Evaluation;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
 using Lookout.Core.Training;
+using Lookout.Core.Training.FineTuning;
 using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
@@ -18,7 +19,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var dataDir = new Argument<string>("data-dir") { Description = "Folder with one sub-folder per label (optionally inside train/ val/ test/)." };
+        var dataDir = new Argument<string?>("data-dir") { Description = "Folder with one sub-folder per label (optionally inside train/ val/ test/).", Arity = ArgumentArity.ZeroOrOne };
         var backbone = new Option<string>("--backbone", "-b")
         {
             Description = $"Feature extractor: {string.Join(", ", BackboneResolver.Names)}, or a backbone .onnx path.",
@@ -32,8 +33,14 @@ public static class TrainCommand
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => d.LabelSmoothing };
         var seed = new Option<int>("--seed") { Description = "Seed for the split and the training: same seed, same data => same model.", DefaultValueFactory = _ => d.Seed };
         var noClassWeights = new Option<bool>("--no-class-weights") { Description = "Do not weight the loss by inverse class frequency." };
+        var ft = new FineTuneOptions();
+        var fineTune = new Option<bool>("--fine-tune") { Description = "After the linear probe, train the last backbone blocks with the head on the images (slower, usually better)." };
+        var ftEpochs = new Option<int>("--ft-epochs") { Description = "Fine-tuning epochs (checkpoint after each).", DefaultValueFactory = _ => ft.Epochs };
+        var ftBlocks = new Option<int>("--ft-blocks") { Description = "How many of the last Conv layers are trained.", DefaultValueFactory = _ => ft.TrainableBlocks };
+        var augment = new Option<bool>("--augment") { Description = "Fine-tune on augmented images (random resized crop, flip, rotation, colour jitter, blur)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue a killed or stopped fine-tuning run (run id or folder) from its last checkpoint." };
         var command = new Command("train", "Train a classifier on a labelled folder and export it as one ONNX file.")
-            { dataDir, backbone, epochs, lr, hidden, patience, smoothing, seed, noClassWeights, DataCommands.Fps };
+            { dataDir, backbone, epochs, lr, hidden, patience, smoothing, seed, noClassWeights, DataCommands.Fps, fineTune, ftEpochs, ftBlocks, augment, resume };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var options = d with
@@ -42,8 +49,21 @@ public static class TrainCommand
                 Patience = parse.GetValue(patience), LabelSmoothing = parse.GetValue(smoothing), Seed = parse.GetValue(seed),
                 ClassWeights = !parse.GetValue(noClassWeights),
             };
-            var dir = parse.GetValue(dataDir)!;
-            var result = await RunAsync(dir, Locations.ForData(parse, dir), parse.GetValue(backbone)!, options, parse.GetValue(DataCommands.Fps), output, ct);
+            TrainResult result;
+            if (parse.GetValue(resume) is { } runArg)
+            {
+                var (run, workspace) = Locations.Run(parse, runArg);
+                result = await ResumeAsync(run, workspace, options, output, ct);
+            }
+            else
+            {
+                var dir = parse.GetValue(dataDir) ?? throw new LookoutException("give the data folder (or --resume <run>)");
+                var plan = parse.GetValue(fineTune)
+                    ? ft with { Epochs = parse.GetValue(ftEpochs), TrainableBlocks = parse.GetValue(ftBlocks), Seed = options.Seed }
+                    : null;
+                result = await RunAsync(dir, Locations.ForData(parse, dir), parse.GetValue(backbone)!, options, parse.GetValue(DataCommands.Fps),
+                    output, ct, fineTune: plan, augment: parse.GetValue(augment));
+            }
             if (output.Json) output.WriteJson(Summary(result));
             else PrintResult(output, result);
             return ExitCodes.Ok;
@@ -53,7 +73,7 @@ public static class TrainCommand
 
     /// <summary>The whole train pipeline for one data folder; shared by <c>train</c> and <c>demo</c>.</summary>
     internal static async Task<TrainResult> RunAsync(string dataDir, Workspace workspace, string backboneName, TrainOptions options,
-        double fps, CliOutput output, CancellationToken ct, string label = "")
+        double fps, CliOutput output, CancellationToken ct, string label = "", FineTuneOptions? fineTune = null, bool augment = false)
     {
         var service = new DatasetService(workspace);
         var scan = await DataCommands.ScanAsync(service, dataDir, fps, output, ct);
@@ -67,9 +87,27 @@ public static class TrainCommand
         var backbone = BackboneResolver.Resolve(backboneName);
         using var cache = new EmbeddingCache(Path.Combine(workspace.EnsureCreated().CacheDir, "embeddings.db"));
         var run = new RunStore(workspace.RunsDir).Create();
+        if (fineTune is not null)
+        {
+            var plan = new FineTunePlan(backbone.Id == backboneName ? backboneName : backbone.OnnxPath, fineTune, augment, DatasetManifest.Hash(items));
+            output.Note($"run {run.Id}: fine-tuning; if it is interrupted, continue with 'lookout train --resume {run.Id}'");
+            return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).RunAsync(options, plan, items, backbone, run,
+                new TrainingProgressObserver(output, sink, Math.Max(options.Epochs, fineTune.Epochs), label), ct));
+        }
         return await ProgressSink.RunAsync(output, sink =>
             new TrainingService(cache).RunAsync(options, items, backbone, run,
                 new TrainingProgressObserver(output, sink, options.Epochs, label), ct));
+    }
+
+    private static async Task<TrainResult> ResumeAsync(RunFolder run, Workspace workspace, TrainOptions options, CliOutput output, CancellationToken ct)
+    {
+        var plan = FineTuneService.ReadPlan(run);
+        var items = new DatasetService(workspace).Snapshot();
+        var backbone = BackboneResolver.Resolve(plan.Backbone);
+        output.Note($"resuming run {run.Id} from its last checkpoint");
+        using var cache = new EmbeddingCache(Path.Combine(workspace.EnsureCreated().CacheDir, "embeddings.db"));
+        return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).ResumeAsync(run, items, backbone,
+            new TrainingProgressObserver(output, sink, plan.Options.Epochs), ct));
     }
 
     internal static object Summary(TrainResult r) => new

@@ -1,0 +1,69 @@
+using System.Net;
+using Lookout.Server.Api;
+using Lookout.Server.Metrics;
+using Lookout.Server.Vision;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lookout.Server.Tests;
+
+public class VisionGateTests
+{
+    [Fact]
+    public async Task FullQueue_Fails503AtOnce_WithRetryAfter_AndWaitersStillRun()
+    {
+        using var gate = new InferenceGate("nanodet", concurrency: 1, queueCapacity: 2, retryAfterSeconds: 3, TimeSpan.FromSeconds(30), new ServerMetrics());
+        using var release = new ManualResetEventSlim();
+        using var started = new ManualResetEventSlim();
+        // Task.Run: the work runs synchronously on the caller's thread once a slot is free.
+        var running = Task.Run(() => gate.RunAsync(() => { started.Set(); release.Wait(); return 1; }, default)); // takes the only slot
+        Assert.True(started.Wait(5000));
+        var queued = gate.RunAsync(() => 2, default);                                    // waits
+        var queued2 = gate.RunAsync(() => 3, default);                                   // waits (capacity 2)
+        var e = await Assert.ThrowsAsync<ServerOverloadedException>(() => gate.RunAsync(() => 4, default));
+        Assert.Equal(3, e.RetryAfterSeconds);
+        Assert.Equal(503, e.Status);
+        release.Set();
+        Assert.Equal(new[] { 1, 2, 3 }, await Task.WhenAll(running, queued, queued2));
+        Assert.Equal(0, gate.Waiting);
+    }
+
+    [Fact]
+    public async Task WaitLongerThanTheTimeout_Is503_NotAHang()
+    {
+        using var gate = new InferenceGate("faces", 1, 8, 1, TimeSpan.FromMilliseconds(100), new ServerMetrics());
+        using var release = new ManualResetEventSlim();
+        using var started = new ManualResetEventSlim();
+        var running = Task.Run(() => gate.RunAsync(() => { started.Set(); release.Wait(); return 1; }, default));
+        Assert.True(started.Wait(5000));
+        var e = await Assert.ThrowsAsync<ServerOverloadedException>(() => gate.RunAsync(() => 2, default));
+        Assert.Contains("did not start", e.Message);
+        release.Set();
+        Assert.Equal(1, await running);
+    }
+
+    [Fact]
+    public async Task VisionModels_AreNotLoadedAtStartup_NorByClassifyOrFaceList()
+    {
+        await using var host = await TestHost.StartAsync(o => o with { Detector = "centernet" });
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync("/v1/classify", TestHost.Form(TestModels.SolidImage(200, 0, 0)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync("/v1/vision/face/list", null)).StatusCode);
+        var metrics = await host.Client.GetStringAsync("/metrics");
+        Assert.DoesNotContain("model=\"centernet\"", metrics);
+        Assert.DoesNotContain("model=\"faces\"", metrics);
+        var models = host.App.Services.GetRequiredService<VisionModels>();
+        Assert.False(models.DetectorLoaded);
+        Assert.False(models.FacesLoaded);
+    }
+
+    [Fact]
+    public void Options_RejectAnUnknownDetector_AndZeroConcurrency()
+    {
+        var dir = Directory.CreateTempSubdirectory("lookout-opts-").FullName;
+        var ok = new ServerOptions { ModelsDirectory = dir };
+        Assert.EndsWith(".lookout", ok.Workspace);
+        Assert.Equal(Path.Combine(ok.Workspace, "catalog.db"), ok.CatalogPath);
+        Assert.Contains("nanodet", Assert.Throws<Lookout.Core.LookoutException>(() => (ok with { Detector = "yolo" }).Validate()).Message);
+        Assert.Contains("concurrency", Assert.Throws<Lookout.Core.LookoutException>(() => (ok with { VisionConcurrency = 0 }).Validate()).Message);
+        Directory.Delete(dir);
+    }
+}

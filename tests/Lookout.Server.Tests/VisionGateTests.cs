@@ -67,3 +67,23 @@ public class VisionGateTests
         Directory.Delete(dir);
     }
 }
+
+public class OpenApiCoverageTests
+{
+    [Fact]
+    public async Task OpenApi_DocumentsEveryApiRoute_WithItsMethod()
+    {
+        await using var host = await TestHost.StartAsync();
+        var routes = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)host.App).DataSources.SelectMany(d => d.Endpoints)
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => ("/" + e.RoutePattern.RawText!.Trim('/'),
+                e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Single().ToLowerInvariant()))
+            .Where(r => r.Item1 is not ("/" or "/app.js" or "/app.css" or "/openapi.json"))
+            .ToList();
+        Assert.Contains(("/v1/vision/face/recognize", "post"), routes);
+        using var api = System.Text.Json.JsonDocument.Parse(await host.Client.GetStringAsync("/openapi.json"));
+        var paths = api.RootElement.GetProperty("paths");
+        Assert.All(routes, r => Assert.True(paths.TryGetProperty(r.Item1, out var p) && p.TryGetProperty(r.Item2!, out _), $"{r.Item2} {r.Item1} is not in openapi.json"));
+        Assert.Equal(routes.Select(r => r.Item1).Distinct().Order(), paths.EnumerateObject().Select(p => p.Name).Order());
+    }
+}

@@ -87,3 +87,24 @@ public class OpenApiCoverageTests
         Assert.Equal(routes.Select(r => r.Item1).Distinct().Order(), paths.EnumerateObject().Select(p => p.Name).Order());
     }
 }
+
+public class VisionOverloadTests
+{
+    [Fact]
+    public async Task Burst_BeyondTheDetectorQueue_Gets503WithRetryAfter_InDeepStackShape()
+    {
+        await using var host = await TestHost.StartAsync(o => o with { VisionConcurrency = 1, QueueCapacity = 1, RetryAfterSeconds = 2 });
+        var photo = SamplePhotos.Photo(1);
+        // One runs (the first also opens the model, ~1 s), one waits, the rest are refused at once.
+        // Task.Run: TestServer may run a handler inline on the caller's thread, which would serialise the burst.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => host.Client.PostAsync("/v1/vision/detection", TestHost.Form(photo, "image")))));
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
+        Assert.NotEmpty(refused);
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable }));
+        Assert.Equal("2", refused[0].Headers.RetryAfter?.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(await refused[0].Content.ReadAsStringAsync());
+        Assert.False(doc.RootElement.GetProperty("success").GetBoolean());
+        Assert.Contains("busy", doc.RootElement.GetProperty("error").GetString());
+    }
+}

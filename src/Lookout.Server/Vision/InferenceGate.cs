@@ -17,7 +17,7 @@ public sealed class InferenceGate(string name, int concurrency, int queueCapacit
     public string Name { get; } = name;
     public int Waiting => Volatile.Read(ref _waiting);
 
-    /// <summary>Runs <paramref name="work"/> (CPU-bound, synchronous) once a slot is free.</summary>
+    /// <summary>Runs <paramref name="work"/> (CPU-bound, synchronous) on its own thread once a slot is free.</summary>
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken ct)
     {
         if (Interlocked.Increment(ref _waiting) > queueCapacity)
@@ -35,7 +35,9 @@ public sealed class InferenceGate(string name, int concurrency, int queueCapacit
         }
         finally { Left(); }
 
-        try { return work(); }
+        // A dedicated thread, not a pool thread: a 100+ ms synchronous forward pass on the pool's few threads (2 on a
+        // 2-core box) would stall every other request, /healthz included, until the pool grows.
+        try { return await Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default); }
         finally { _slots.Release(); }
     }
 

@@ -4,6 +4,7 @@ using Lookout.Server.Hosting;
 using Lookout.Server.Inference;
 using Lookout.Server.Metrics;
 using Lookout.Server.Models;
+using Lookout.Server.Vision;
 using Lookout.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -48,6 +49,8 @@ public static class LookoutServer
             new BatchingOptions(options.MaxBatchSize, options.MaxBatchWait, options.QueueCapacity, options.RetryAfterSeconds),
             sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<ModelRegistry>>(), options.DefaultModel));
         builder.Services.AddSingleton<ClassificationService>();
+        builder.Services.AddSingleton<VisionModels>();   // detector and face models open on first use, not here
+        builder.Services.AddSingleton<VisionService>();
         builder.Services.AddHostedService<ModelHost>();
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins])
@@ -64,6 +67,7 @@ public static class LookoutServer
         if (apiKey is not null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
 
         app.MapClassifyApi(log);
+        app.MapDetectApi(log);
         app.MapModelsApi(log);
         app.MapDeepStackApi(log);
         app.MapSystemApi();

@@ -39,6 +39,21 @@ public sealed record ServerOptions
     public int RetryAfterSeconds { get; init; } = 1;
     public int DefaultTop { get; init; } = 5;
 
+    /// <summary>
+    /// Workspace folder whose <c>catalog.db</c> holds the face gallery (the one <c>lookout faces</c> enrolls into).
+    /// Resolved against the current folder when the options are created, as the CLI's other commands do.
+    /// </summary>
+    public string Workspace { get; init; } = Path.Combine(Environment.CurrentDirectory, Core.Datasets.Workspace.DefaultFolderName);
+    /// <summary>Catalog detector behind /v1/detect and /v1/vision/detection (loaded on first use, not at startup).</summary>
+    public string Detector { get; init; } = Core.Inference.Detectors.DetectorModel.DefaultName;
+    /// <summary>
+    /// Detector / face calls running at once; more wait (up to <see cref="QueueCapacity"/>, then 503). These graphs are
+    /// batch-1 and ONNX Runtime already spreads one call over the cores, so more parallelism only adds memory.
+    /// </summary>
+    public int VisionConcurrency { get; init; } = 2;
+
+    public string CatalogPath => new Core.Datasets.Workspace(Workspace).CatalogPath;
+
     public ImageLimits ImageLimits => new() { MaxFileBytes = MaxUploadBytes, MaxPixels = MaxPixels };
 
     /// <summary>Checks the options and returns the effective API key (from <see cref="ApiKey"/> or the file), or null.</summary>
@@ -56,6 +71,10 @@ public sealed record ServerOptions
         if (QueueCapacity < 1) throw new LookoutException("Queue capacity must be at least 1.");
         if (RequestTimeout <= TimeSpan.Zero) throw new LookoutException("Request timeout must be positive.");
         if (DefaultTop < 1) throw new LookoutException("Default top must be at least 1.");
+        if (string.IsNullOrWhiteSpace(Workspace)) throw new LookoutException("No workspace folder given.");
+        if (!Core.Inference.Detectors.DetectorModel.Names.Contains(Detector, StringComparer.OrdinalIgnoreCase))
+            throw new LookoutException($"Unknown detector '{Detector}'; choose one of: {string.Join(", ", Core.Inference.Detectors.DetectorModel.Names)}.");
+        if (VisionConcurrency < 1) throw new LookoutException("Vision concurrency must be at least 1.");
         if (ApiKey is not null && ApiKeyFile is not null) throw new LookoutException("Give the API key inline or as a file, not both.");
         var key = ApiKey;
         if (ApiKeyFile is not null)

@@ -86,7 +86,8 @@ public class VideoWatchServeTests(TrainedWorkspaceFixture ws)
         var expected = JsonDocument.Parse(cli.StdOut).RootElement[0].GetProperty("predictions")[0];
 
         int port = FreePort();
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "lookout.dll"), "serve", "--model", Model, "--urls", $"http://127.0.0.1:{port}"])
+        var faces = Directory.CreateTempSubdirectory("lookout-serve-ws-").FullName; // --workspace: where the face gallery lives
+        using var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "lookout.dll"), "serve", "--model", Model, "--urls", $"http://127.0.0.1:{port}", "--workspace", faces])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
         try
         {
@@ -104,8 +105,17 @@ public class VideoWatchServeTests(TrainedWorkspaceFixture ws)
             using var junk = new MultipartFormDataContent { { new StringContent("not an image"), "file", "x.jpg" } };
             var bad = await http.PostAsync("/v1/classify", junk);
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, bad.StatusCode);
+
+            var list = await http.PostAsync("/v1/vision/face/list", null);
+            Assert.Equal("{\"success\":true,\"faces\":[]}", await list.Content.ReadAsStringAsync());
+            Assert.True(File.Exists(Path.Combine(faces, "catalog.db")), "the face gallery is in the --workspace folder");
         }
-        finally { server.Kill(entireProcessTree: true); await server.WaitForExitAsync(); }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            Directory.Delete(faces, recursive: true);
+        }
     }
 
     private static int FreePort()

@@ -19,7 +19,7 @@ public class PageBrowserTests
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
         var dir = Directory.CreateTempSubdirectory("lookout-page-").FullName;
         TestModels.Write(dir, "colours", TestModels.ColourClassifier([HostileLabel, "green", "blue"]));
-        await using var app = LookoutServer.BuildApp(new ServerOptions { ModelsDirectory = dir, Urls = "http://127.0.0.1:0" });
+        await using var app = LookoutServer.BuildApp(new ServerOptions { ModelsDirectory = dir, Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
         await app.StartAsync();
         var url = LookoutServer.Addresses(app).Single();
         Assert.StartsWith("http://127.0.0.1:", url);
@@ -59,6 +59,16 @@ public class PageBrowserTests
         await Expect(page.Locator("#predictions li")).ToHaveCountAsync(3);
         await Expect(page.Locator("#status")).ToHaveTextAsync("Done.");
         await Expect(first).ToHaveTextAsync("green"); // Chromium's fake camera paints a green test card
+
+        // Detect mode: the server's COCO detector, boxes drawn on a canvas at the photo's own size.
+        await page.Locator("#mode").SelectOptionAsync("detect");
+        await Expect(page.Locator("#model-row")).ToBeHiddenAsync();
+        await page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "people.jpg", MimeType = "image/jpeg", Buffer = SamplePhotos.Photo(1) });
+        await Expect(page.Locator("#status")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Done: \\d+ object"), new() { Timeout = 30_000 });
+        await Expect(first).ToHaveTextAsync("person");
+        await Expect(page.Locator("#boxes")).ToBeVisibleAsync();
+        await Expect(page.Locator("#preview")).ToBeHiddenAsync();
+        Assert.Equal(1920, await page.Locator("#boxes").EvaluateAsync<int>("c => c.width"));
         if (Environment.GetEnvironmentVariable("LOOKOUT_SCREENSHOT") is { } shot) await page.ScreenshotAsync(new() { Path = shot });
         Assert.Empty(consoleErrors);
 

@@ -8,10 +8,11 @@ namespace Lookout.Server.Tests;
 /// <summary>An in-process server (TestServer) over a temp models folder holding the colour classifier as "colours".</summary>
 internal sealed class TestHost : IAsyncDisposable
 {
-    private TestHost(WebApplication app, string dir, TestLoader loader)
+    private TestHost(WebApplication app, string dir, string workspace, TestLoader loader)
     {
         App = app;
         ModelsDir = dir;
+        Workspace = workspace;
         Loader = loader;
         Client = app.GetTestClient();
     }
@@ -19,6 +20,8 @@ internal sealed class TestHost : IAsyncDisposable
     public WebApplication App { get; }
     public HttpClient Client { get; }
     public string ModelsDir { get; }
+    /// <summary>A fresh temp workspace per host: the face gallery (catalog.db) of one test never leaks into another.</summary>
+    public string Workspace { get; }
     public TestLoader Loader { get; }
 
     public static async Task<TestHost> StartAsync(Func<ServerOptions, ServerOptions>? tweak = null, TestLoader? loader = null,
@@ -27,12 +30,13 @@ internal sealed class TestHost : IAsyncDisposable
         var dir = Directory.CreateTempSubdirectory("lookout-serve-").FullName;
         if (seed is not null) seed(dir);
         else TestModels.Write(dir, "colours", TestModels.ColourClassifier(["red", "green", "blue"]));
-        var options = new ServerOptions { ModelsDirectory = dir, ReloadDebounce = TimeSpan.FromMilliseconds(100) };
+        var workspace = Directory.CreateTempSubdirectory("lookout-ws-").FullName;
+        var options = new ServerOptions { ModelsDirectory = dir, ReloadDebounce = TimeSpan.FromMilliseconds(100), Workspace = workspace };
         if (tweak is not null) options = tweak(options);
         loader ??= new TestLoader();
         var app = LookoutServer.BuildApp(options, loader, b => b.WebHost.UseTestServer());
         await app.StartAsync();
-        return new TestHost(app, dir, loader);
+        return new TestHost(app, dir, workspace, loader);
     }
 
     public static MultipartFormDataContent Form(byte[] image, string field = "file", string fileName = "photo.png", params (string Name, string Value)[] fields)
@@ -51,5 +55,6 @@ internal sealed class TestHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         try { Directory.Delete(ModelsDir, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(Workspace, recursive: true); } catch (IOException) { }
     }
 }

@@ -19,7 +19,7 @@ public static class ServeCommand
         var maxBatch = new Option<int>("--max-batch") { Description = "Most requests coalesced into one forward pass (1 = no batching).", DefaultValueFactory = _ => d.MaxBatchSize };
         var maxWait = new Option<int>("--max-wait-ms") { Description = "How long a request may wait for others to batch with.", DefaultValueFactory = _ => (int)d.MaxBatchWait.TotalMilliseconds };
         var queue = new Option<int>("--queue") { Description = "Requests queued per model before answering 503.", DefaultValueFactory = _ => d.QueueCapacity };
-        var command = new Command("serve", "Serve exported models over HTTP: /v1/classify, DeepStack routes, a web page at /, /metrics.")
+        var command = new Command("serve", "Serve exported models over HTTP: /v1/classify, /v1/detect, DeepStack routes (faces from --workspace), a web page at /, /metrics.")
             { models, model, urls, apiKeyFile, cors, maxBatch, maxWait, queue };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
@@ -37,8 +37,10 @@ public static class ServeCommand
                 MaxBatchSize = parse.GetValue(maxBatch),
                 MaxBatchWait = TimeSpan.FromMilliseconds(parse.GetValue(maxWait)),
                 QueueCapacity = parse.GetValue(queue),
+                // The face routes use this workspace's gallery (the one `lookout faces enroll` fills).
+                Workspace = Path.GetFullPath(parse.GetValue(GlobalOptions.Workspace) ?? d.Workspace),
             };
-            if (options.Validate() is { } problem) throw new LookoutException(problem);
+            options.Validate(); // throws a LookoutException with a user-facing message (it returns the API key: never print it)
             output.Note($"serving on {options.Urls} (Ctrl+C to stop)");
             await LookoutServer.RunAsync(options, ct: ct);
             return ExitCodes.Ok;

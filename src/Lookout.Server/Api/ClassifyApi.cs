@@ -38,7 +38,9 @@ public static class ClassifyApi
 /// <summary>Decode and inference times in the standard Server-Timing header (the web page shows them).</summary>
 internal static class ServerTiming
 {
-    public static void Write(HttpContext http, Classification c) =>
+    public static void Write(HttpContext http, Classification c) => Write(http, c.DecodeTime, c.InferenceTime);
+
+    public static void Write(HttpContext http, TimeSpan decode, TimeSpan infer) =>
         http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture,
-            $"decode;dur={c.DecodeTime.TotalMilliseconds:0.##}, infer;dur={c.InferenceTime.TotalMilliseconds:0.##}");
+            $"decode;dur={decode.TotalMilliseconds:0.##}, infer;dur={infer.TotalMilliseconds:0.##}");
 }

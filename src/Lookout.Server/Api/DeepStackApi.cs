@@ -1,7 +1,9 @@
 using System.Globalization;
 using Lookout.Core.Imaging;
+using Lookout.Core.Inference.Detectors;
 using Lookout.Server.Inference;
 using Lookout.Server.Models;
+using Lookout.Server.Vision;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,7 +14,7 @@ namespace Lookout.Server.Api;
 /// <summary>
 /// DeepStack / CodeProject.AI compatible routes, so Blue Iris, Home Assistant and Node-RED clients work unchanged.
 /// A classifier has no boxes: each class at or above <c>min_confidence</c> is reported with the whole-image box.
-/// Detection and face routes join this group when the detector lands.
+/// <c>/detection</c> runs the COCO detector; the face routes are in <see cref="DeepStackFaceApi"/>.
 /// </summary>
 public static class DeepStackApi
 {
@@ -26,6 +28,8 @@ public static class DeepStackApi
             Results.Json(new DeepStackModelList(true, registry.List().Select(h => h.Name).ToList())));
         group.MapPost("/custom/{model}", CustomAsync);
         group.MapPost("/scene", SceneAsync);
+        group.MapPost("/detection", DetectionAsync);
+        group.MapDeepStackFaceApi();
         return app;
     }
 
@@ -51,13 +55,22 @@ public static class DeepStackApi
         return Results.Json(new DeepStackScene(true, best.Label, best.Score, Ms(c.InferenceTime), Ms(DateTime.UtcNow - started)));
     }
 
-    private static float ParseConfidence(string? value)
+    private static async Task<IResult> DetectionAsync(HttpContext http, VisionService vision, ServerOptions options)
     {
-        if (value is null) return DefaultMinConfidence;
-        if (!float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v is < 0f or > 1f || float.IsNaN(v))
-            throw new ApiException(StatusCodes.Status400BadRequest, "min_confidence must be a number between 0 and 1");
-        return v;
+        var started = DateTime.UtcNow;
+        var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
+        var detectorOptions = new DetectorOptions { MinScore = ParseConfidence(request.Field("min_confidence")) };
+        var outcome = await vision.DetectAsync(request.Bytes, detectorOptions, annotate: false, http.RequestAborted);
+        var predictions = outcome.Detections.Select(d => new DeepStackPrediction(d.Label, d.Score,
+            Px(d.Box.X1), Px(d.Box.Y1), Px(d.Box.X2), Px(d.Box.Y2))).ToList();
+        return Results.Json(new DeepStackPredictions(true, predictions, Ms(outcome.InferenceTime), Ms(DateTime.UtcNow - started)));
     }
 
-    private static long Ms(TimeSpan t) => (long)Math.Round(t.TotalMilliseconds);
+    internal static float ParseConfidence(string? value) =>
+        FieldParsing.Probability(value, "min_confidence") ?? DefaultMinConfidence;
+
+    /// <summary>Boxes are whole pixels for DeepStack clients (Blue Iris draws them as integers).</summary>
+    internal static int Px(float v) => (int)MathF.Round(v);
+
+    internal static long Ms(TimeSpan t) => (long)Math.Round(t.TotalMilliseconds);
 }

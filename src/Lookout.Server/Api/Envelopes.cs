@@ -17,6 +17,22 @@ public sealed record ClassScore(
     [property: JsonPropertyName("class")] string Class,
     [property: JsonPropertyName("score")] float Score);
 
+/// <summary>A box in original-image pixels (x1,y1 top-left; x2,y2 bottom-right), to 0.1 px.</summary>
+public sealed record BoxJson(
+    [property: JsonPropertyName("x1")] float X1,
+    [property: JsonPropertyName("y1")] float Y1,
+    [property: JsonPropertyName("x2")] float X2,
+    [property: JsonPropertyName("y2")] float Y2)
+{
+    public static BoxJson Of(Lookout.Core.Inference.BoxF b) => new(R(b.X1), R(b.Y1), R(b.X2), R(b.Y2));
+    private static float R(float v) => MathF.Round(v, 1);
+}
+
+public sealed record DetectedObject(
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("score")] float Score,
+    [property: JsonPropertyName("box")] BoxJson Box);
+
 // (contract) DeepStack / CodeProject.AI shapes; field names are what Blue Iris, Home Assistant and Node-RED read.
 public sealed record DeepStackPrediction(
     [property: JsonPropertyName("label")] string Label,
@@ -42,6 +58,31 @@ public sealed record DeepStackScene(
 public sealed record DeepStackModelList(
     [property: JsonPropertyName("success")] bool Success,
     [property: JsonPropertyName("models")] IReadOnlyList<string> Models);
+
+/// <summary>A recognised face: <c>userid</c> is an enrolled name or "unknown" (then confidence 0, as DeepStack).</summary>
+public sealed record DeepStackFacePrediction(
+    [property: JsonPropertyName("userid")] string UserId,
+    [property: JsonPropertyName("confidence")] float Confidence,
+    [property: JsonPropertyName("x_min")] int XMin,
+    [property: JsonPropertyName("y_min")] int YMin,
+    [property: JsonPropertyName("x_max")] int XMax,
+    [property: JsonPropertyName("y_max")] int YMax);
+
+public sealed record DeepStackFacePredictions(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("predictions")] IReadOnlyList<DeepStackFacePrediction> Predictions,
+    [property: JsonPropertyName("inferenceMs")] long InferenceMs,
+    [property: JsonPropertyName("processMs")] long ProcessMs);
+
+public sealed record DeepStackMessage(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("message")] string Message);
+
+public sealed record DeepStackFaceList(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("faces")] IReadOnlyList<string> Faces);
+
+public sealed record DeepStackSuccess([property: JsonPropertyName("success")] bool Success);
 
 public sealed record DeepStackError(
     [property: JsonPropertyName("success")] bool Success,

@@ -18,14 +18,21 @@ public sealed class ImageRequest
     private readonly IFormCollection? _form;
     private readonly IQueryCollection _query;
 
-    private ImageRequest(byte[] bytes, IFormCollection? form, IQueryCollection query)
+    private ImageRequest(IReadOnlyList<byte[]> images, IFormCollection? form, IQueryCollection query)
     {
-        Bytes = bytes;
+        Images = images;
         _form = form;
         _query = query;
     }
 
-    public byte[] Bytes { get; }
+    /// <summary>The image (the first one when several were posted).</summary>
+    public byte[] Bytes => Images.Count > 0 ? Images[0] : throw NoImage();
+
+    /// <summary>
+    /// Every posted image: <c>file</c>/<c>image</c> first, then the other file fields in natural order (DeepStack's
+    /// face register takes <c>image1..imageN</c>). Empty only for <see cref="ReadFieldsAsync"/>.
+    /// </summary>
+    public IReadOnlyList<byte[]> Images { get; }
 
     /// <summary>A text field from the form, else from the query string.</summary>
     public string? Field(string name)
@@ -34,7 +41,14 @@ public sealed class ImageRequest
         return _query.TryGetValue(name, out var q) && !StringValues.IsNullOrEmpty(q) ? q.ToString() : null;
     }
 
-    public static async Task<ImageRequest> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    public static Task<ImageRequest> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct) =>
+        ReadAsync(request, maxBytes, requireImage: true, ct);
+
+    /// <summary>Text fields only (form or query); any posted files are ignored. For routes that take no image.</summary>
+    public static Task<ImageRequest> ReadFieldsAsync(HttpRequest request, long maxBytes, CancellationToken ct) =>
+        ReadAsync(request, maxBytes, requireImage: false, ct);
+
+    private static async Task<ImageRequest> ReadAsync(HttpRequest request, long maxBytes, bool requireImage, CancellationToken ct)
     {
         long maxBody = maxBytes + FormOverhead;
         if (request.ContentLength > maxBody) throw TooLarge(maxBytes);
@@ -52,16 +66,23 @@ public sealed class ImageRequest
                     ValueCountLimit = 64,
                     MultipartHeadersLengthLimit = 16 * 1024,
                 }, ct);
-                var file = FileFields.Select(f => form.Files.GetFile(f)).FirstOrDefault(f => f is not null) ?? form.Files.FirstOrDefault();
-                if (file is null || file.Length == 0) throw NoImage();
-                if (file.Length > maxBytes) throw TooLarge(maxBytes);
-                var bytes = new byte[file.Length];
-                await using (var s = file.OpenReadStream()) await s.ReadExactlyAsync(bytes, ct);
-                return new ImageRequest(bytes, form, request.Query);
+                if (!requireImage) return new ImageRequest([], form, request.Query);
+                var files = Ordered(form.Files);
+                if (files.Count == 0 || files[0].Length == 0) throw NoImage();
+                if (files.Sum(f => f.Length) > maxBytes) throw TooLarge(maxBytes);
+                var images = new List<byte[]>(files.Count);
+                foreach (var file in files.Where(f => f.Length > 0))
+                {
+                    var bytes = new byte[file.Length];
+                    await using (var s = file.OpenReadStream()) await s.ReadExactlyAsync(bytes, ct);
+                    images.Add(bytes);
+                }
+                return new ImageRequest(images, form, request.Query);
             }
+            if (!requireImage) return new ImageRequest([], null, request.Query);
             var body = await ReadCappedAsync(request.Body, maxBytes, ct);
             if (body.Length == 0) throw NoImage();
-            return new ImageRequest(body, null, request.Query);
+            return new ImageRequest([body], null, request.Query);
         }
         catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
@@ -76,6 +97,13 @@ public sealed class ImageRequest
             throw TooLarge(maxBytes); // Kestrel's own body limit
         }
     }
+
+    /// <summary><c>file</c>, <c>image</c>, then the rest by name with numbers compared as numbers (image2 before image10).</summary>
+    private static List<IFormFile> Ordered(IFormFileCollection files) =>
+        files.OrderBy(f => Array.FindIndex(FileFields, n => string.Equals(n, f.Name, StringComparison.OrdinalIgnoreCase)) is var i && i >= 0 ? i : FileFields.Length)
+            .ThenBy(f => f.Name.TrimEnd("0123456789".ToCharArray()), StringComparer.OrdinalIgnoreCase)
+            .ThenBy(f => int.TryParse(f.Name.AsSpan(f.Name.TrimEnd("0123456789".ToCharArray()).Length), out var n) ? n : 0)
+            .ToList();
 
     private static async Task<byte[]> ReadCappedAsync(Stream body, long maxBytes, CancellationToken ct)
     {

@@ -12,6 +12,8 @@ public sealed class ServerMetrics
         [1, 2, 4, 8, 16, 32, 64], "model");
     private readonly GaugeFamily _queue = new("lookout_queue_depth", "Requests waiting for a forward pass, by model.", "model");
     private readonly GaugeFamily _loadSeconds = new("lookout_model_load_seconds", "Time the current version of each model took to load.", "model");
+    private readonly HistogramFamily _vision = new("lookout_vision_inference_seconds", "Decode + detector / face model time per image, by model.",
+        [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], "model");
     private readonly CounterFamily _reloads = new("lookout_model_reloads_total", "Model (re)loads by model and result (ok, failed).", "model", "result");
 
     public void ObserveRequest(string route, string method, int status, TimeSpan elapsed)
@@ -25,6 +27,7 @@ public sealed class ServerMetrics
 
     public void ObserveBatch(string model, int size) => _batch.Observe(size, model);
     public void SetQueueDepth(string model, int depth) => _queue.Set(depth, model);
+    public void ObserveVision(string model, TimeSpan elapsed) => _vision.Observe(elapsed.TotalSeconds, model);
 
     public void ModelLoaded(string model, TimeSpan loadTime)
     {
@@ -48,6 +51,7 @@ public sealed class ServerMetrics
         _batch.Write(sb);
         _queue.Write(sb);
         _loadSeconds.Write(sb);
+        _vision.Write(sb);
         _reloads.Write(sb);
         return sb.ToString();
     }

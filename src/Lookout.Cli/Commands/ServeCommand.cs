@@ -11,7 +11,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var d = new ServerOptions();
-        var models = new Option<string?>("--models") { Description = "Folder of exported models (name.onnx is served as 'name'); watched for changes." };
+        var models = new Option<string?>("--models") { Description = "Folder of exported models (name.onnx is served as 'name'); watched for changes. Default: the workspace's models/ folder." };
         var model = new Option<string[]>("--model", "-m") { Description = "An exported model file or run id to serve (repeatable).", AllowMultipleArgumentsPerToken = false };
         var urls = new Option<string>("--urls") { Description = "Where to listen (loopback by default).", DefaultValueFactory = _ => d.Urls };
         var apiKeyFile = new Option<string?>("--api-key-file") { Description = "File whose first line is the API key clients must send (X-Api-Key or Bearer)." };
@@ -24,9 +24,10 @@ public static class ServeCommand
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var files = (parse.GetValue(model) ?? []).Select(m => Locations.Model(parse, m)).ToList();
-            var dir = parse.GetValue(models);
-            if (dir is null && files.Count == 0)
-                throw new LookoutException("nothing to serve: pass --models <folder> or --model <model.onnx|run>");
+            var workspace = new Lookout.Core.Datasets.Workspace(parse.GetValue(GlobalOptions.Workspace) ?? d.Workspace);
+            // No models named: serve the workspace's models/ folder (watched), so detection and faces work out of the
+            // box and 'lookout export <run> .lookout/models/name.onnx' publishes a model to a running server.
+            var dir = parse.GetValue(models) ?? (files.Count == 0 ? workspace.EnsureCreated().ModelsDir : null);
             var options = d with
             {
                 ModelsDirectory = dir is null ? null : Path.GetFullPath(dir),
@@ -38,7 +39,7 @@ public static class ServeCommand
                 MaxBatchWait = TimeSpan.FromMilliseconds(parse.GetValue(maxWait)),
                 QueueCapacity = parse.GetValue(queue),
                 // The face routes use this workspace's gallery (the one `lookout faces enroll` fills).
-                Workspace = Path.GetFullPath(parse.GetValue(GlobalOptions.Workspace) ?? d.Workspace),
+                Workspace = workspace.Root,
             };
             options.Validate(); // throws a LookoutException with a user-facing message (it returns the API key: never print it)
             output.Note($"serving on {options.Urls} (Ctrl+C to stop)");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core;
 using Lookout.Core.Datasets;
@@ -13,9 +12,6 @@ namespace Lookout.Cli.Commands;
 /// <summary><c>lookout data issues &lt;data-dir&gt;</c>: suspect labels, leaked near-duplicates, outliers; CSV + JSON in the workspace.</summary>
 public static class DataIssuesCommand
 {
-    /// <summary>Where the last <c>data issues</c> wrote its report (the HTML report reads it from here).</summary>
-    public static string JsonPath(Workspace ws) => Path.Combine(ws.Root, "issues.json");
-
     public static Command Create(Argument<string> dataDir)
     {
         var backbone = new Option<string>("--backbone", "-b")
@@ -42,7 +38,7 @@ public static class DataIssuesCommand
 
             var csvPath = parse.GetValue(csvOut) ?? Path.Combine(workspace.EnsureCreated().Root, "issues.csv");
             AtomicFile.WriteAllText(csvPath, DataIssuesCsv.Render(report));
-            AtomicFile.WriteAllText(JsonPath(workspace), JsonSerializer.Serialize(report, CliOutput.JsonOptions));
+            DataIssuesJson.Write(workspace, report);
             if (output.Json) output.WriteJson(report);
             else Print(output, report, parse.GetValue(top), csvPath);
             return ExitCodes.Ok;

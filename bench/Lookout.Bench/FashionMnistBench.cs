@@ -45,7 +45,7 @@ public static class FashionMnistBench
         var probe = Probe(trX, Labels(train, trainIdx), vaX, Labels(train, valIdx), testX, Labels(test, testIdx), TrainOptions.Default);
         Report($"(a) linear probe, {perClass}/class", probe);
 
-        if (args.Contains("--finetune")) FineTune(backbone, train, trainIdx, valIdx, test, testIdx, epochs);
+        if (args.Contains("--finetune")) FineTune(backbone, train, trainIdx, valIdx, test, testIdx, epochs, probe.Head!);
         else Console.WriteLine("(b) fine-tuning: skipped (pass --finetune)");
         if (args.Contains("--full")) Full(runner, backbone, train, test, testIdx, testX);
         else Console.WriteLine("(c) full training set: skipped (pass --full)");
@@ -91,7 +91,7 @@ public static class FashionMnistBench
         return rows;
     }
 
-    private sealed record Score(int Correct, int Count, TimeSpan Time, string Detail)
+    private sealed record Score(int Correct, int Count, TimeSpan Time, string Detail, HeadWeights? Head = null)
     {
         public double Accuracy => (double)Correct / Count;
     }
@@ -102,7 +102,7 @@ public static class FashionMnistBench
         var labels = Enumerable.Range(0, 10).Select(i => FashionMnistDemoBuilder.ClassNames[i]).ToList();
         var fit = HeadTrainer.Fit(new EmbeddingData(trX, trY), new EmbeddingData(vaX, vaY), labels, options);
         int correct = teX.Select((x, i) => HeadForward.ArgMax(fit.Head.Probabilities(x)) == teY[i] ? 1 : 0).Sum();
-        return new Score(correct, teY.Length, clock.Elapsed, $"best epoch {fit.BestEpoch}/{fit.Epochs.Count}");
+        return new Score(correct, teY.Length, clock.Elapsed, $"best epoch {fit.BestEpoch}/{fit.Epochs.Count}", fit.Head);
     }
 
     private static void Report(string name, Score s)
@@ -111,8 +111,12 @@ public static class FashionMnistBench
         Console.WriteLine($"{name}: {100 * s.Accuracy:0.0}% ({s.Correct}/{s.Count}) 95% CI [{100 * ci.Low:0.0}, {100 * ci.High:0.0}]  ({s.Time.TotalSeconds:0}s; {s.Detail})");
     }
 
-    private static void FineTune(Backbone backbone, Set train, int[] trainIdx, int[] valIdx, Set test, int[] testIdx, int epochs)
+    /// <summary>Fine-tunes starting from the probe's head (standardisation folded in), so training starts at the probe's accuracy.</summary>
+    private static void FineTune(Backbone backbone, Set train, int[] trainIdx, int[] valIdx, Set test, int[] testIdx, int epochs, HeadWeights probe)
     {
+        var folded = probe.FoldedLayers();
+        if (folded.Count != 1) throw new InvalidOperationException("the probe head must be linear");
+        var start = new LinearHead(folded[0].Out, folded[0].In, folded[0].Weight, folded[0].Bias);
         var clock = Stopwatch.StartNew();
         var spec = backbone.Spec;
         var trData = new InMemoryFineTuneData(trainIdx.Select(i => Input(train, i, spec)).ToList(), Labels(train, trainIdx));
@@ -122,7 +126,7 @@ public static class FashionMnistBench
         try
         {
             var result = new FineTuneTrainer(OnnxReader.Load(backbone.OnnxPath), options, AugmentationPipeline.Standard(spec.Width, spec.Height),
-                observer: new EpochPrinter()).Train(trData, vaData, 10, ckpt);
+                start, new EpochPrinter()).Train(trData, vaData, 10, ckpt);
             var tuned = Path.Combine(ckpt, "tuned.onnx");
             OnnxWriter.Save(result.Backbone, tuned);
             using var runner = new OnnxImageRunner(tuned, Backbone.OutputName, spec);
@@ -141,7 +145,7 @@ public static class FashionMnistBench
                 if (HeadForward.ArgMax(logits) == test.Labels[testIdx[i]]) correct++;
             }
             Report($"(b) fine-tuned last {options.TrainableBlocks} blocks + head, {trainIdx.Length + valIdx.Length} images", new Score(correct, teX.Length, clock.Elapsed,
-                $"{result.History.Count} epochs, best {result.BestEpoch}, augmentation standard"));
+                $"{result.History.Count} epochs, best {result.BestEpoch}, head initialised from the probe, augmentation standard"));
         }
         finally { Directory.Delete(ckpt, true); }
     }

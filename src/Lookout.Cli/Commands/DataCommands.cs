@@ -19,6 +19,7 @@ public static class DataCommands
         data.Subcommands.Add(Stats());
         data.Subcommands.Add(SplitCommand());
         data.Subcommands.Add(DataIssuesCommand.Create(DataDir));
+        data.Subcommands.Add(DataPreviewCommand.Create(DataDir));
         return data;
     }
 

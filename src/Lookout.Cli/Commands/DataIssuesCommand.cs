@@ -23,7 +23,7 @@ public static class DataIssuesCommand
         var csvOut = new Option<string?>("--out", "-o") { Description = "CSV file to write (default: <workspace>/issues.csv)." };
         var top = new Option<int>("--top") { Description = "Rows per kind shown in the terminal.", DefaultValueFactory = _ => 10 };
         var command = new Command("issues", "Suspect labels (confident learning, k-fold), near-duplicates across splits (leakage), outliers.")
-            { dataDir, backbone, folds, csvOut, top };
+            { dataDir, backbone, folds, csvOut, top, DataCommands.Fps };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var dir = parse.GetValue(dataDir)!;

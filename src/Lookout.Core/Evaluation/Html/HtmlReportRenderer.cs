@@ -192,13 +192,14 @@ public static class HtmlReportRenderer
     private static void Figure(StringBuilder sb, ReportImage i)
     {
         sb.Append(i.Flagged ? "<figure class=\"wrong\">" : "<figure>");
-        Img(sb, i.Mime, i.Data, i.Caption, i.Detail);
+        Img(sb, i.Mime, i.Data, i.Caption, i.Detail, i.DisplayWidth);
         sb.Append("<figcaption>").Append(E(i.Caption)).Append("</figcaption></figure>");
     }
 
-    private static void Img(StringBuilder sb, string mime, byte[] data, string alt, string? title = null)
+    private static void Img(StringBuilder sb, string mime, byte[] data, string alt, string? title = null, int? width = null)
     {
         sb.Append("<img alt=\"").Append(E(alt)).Append('"');
+        if (width is { } w) sb.Append(" class=\"px\" width=\"").Append(w.ToString(Inv)).Append('"');
         if (title is not null) sb.Append(" title=\"").Append(E(title)).Append('"');
         sb.Append(" src=\"data:").Append(E(mime)).Append(";base64,").Append(Convert.ToBase64String(data)).Append("\">");
     }
@@ -225,6 +226,6 @@ public static class HtmlReportRenderer
         figure.wrong{border-color:#e57373}figcaption{font-size:12px;max-width:256px;word-break:break-word}
         .bar{display:inline-block;position:relative;width:80px;height:8px;background:#eee;margin-right:6px;vertical-align:middle}
         .bar .ci{position:absolute;top:0;height:8px;background:#9ecae1}.bar .v{position:absolute;top:-2px;width:2px;height:12px;background:#08519c}
-        pre{background:#f6f6f6;padding:.8em;overflow:auto}footer{margin-top:3em;color:#999;font-size:12px}
+        img.px{image-rendering:pixelated}pre{background:#f6f6f6;padding:.8em;overflow:auto}footer{margin-top:3em;color:#999;font-size:12px}
         """;
 }

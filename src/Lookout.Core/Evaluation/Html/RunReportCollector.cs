@@ -99,6 +99,8 @@ public static class RunReportCollector
             .ToList();
     }
 
+    private const int PreviewWidth = 192;
+
     private static List<PreprocessPair> Preprocess(IReadOnlyList<LabeledImage> items, PreprocessSpec spec, RunReportOptions o)
     {
         var pairs = new List<PreprocessPair>();
@@ -108,11 +110,11 @@ public static class RunReportCollector
             try
             {
                 var (w, h) = ImageLoader.ReadSize(item.Path);
-                var original = Thumb(item.Path, 2 * o.ThumbnailSize, $"{item.Label}: stored {w}x{h}", item.Path);
+                var original = Thumb(item.Path, Math.Min(2 * o.ThumbnailSize, Math.Max(w, h)), $"{item.Label}: stored {w}x{h}", item.Path);
                 var input = ImageLoader.Load(item.Path, spec);
                 if (original is null) continue;
-                pairs.Add(new PreprocessPair(original, new ReportImage("image/png", ImageEncoding.Png(input),
-                    $"model input {spec.Width}x{spec.Height} ({spec.Resize})", item.Path)));
+                pairs.Add(new PreprocessPair(original with { DisplayWidth = PreviewWidth }, new ReportImage("image/png", ImageEncoding.Png(input),
+                    $"model input {spec.Width}x{spec.Height} ({spec.Resize})", item.Path, DisplayWidth: PreviewWidth)));
             }
             catch (ImageDecodeException) { }
         }

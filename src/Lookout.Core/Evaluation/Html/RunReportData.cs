@@ -6,7 +6,8 @@ using Lookout.Core.Runs;
 namespace Lookout.Core.Evaluation.Html;
 
 /// <summary>An encoded image for the report with its caption; <see cref="Flagged"/> marks a wrong answer.</summary>
-public sealed record ReportImage(string Mime, byte[] Data, string Caption, string? Detail = null, bool Flagged = false);
+/// <see cref="DisplayWidth"/> shows the image at that CSS width with hard pixel edges (small model inputs stay legible).
+public sealed record ReportImage(string Mime, byte[] Data, string Caption, string? Detail = null, bool Flagged = false, int? DisplayWidth = null);
 
 /// <summary>Usable images of one label per split.</summary>
 public sealed record LabelRow(string Label, int Train, int Val, int Test);

@@ -141,7 +141,14 @@ public static class HtmlReportRenderer
           .Append(" near-duplicates across splits, ").Append(r.Outliers.Count).Append(" outliers.</p>");
         if (r.SuspectLabels.Count > 0)
         {
-            sb.Append("<h3>Suspect labels</h3><table><tr><th>file</th><th>given</th><th>suggested</th><th>P(given)</th><th>P(suggested)</th></tr>");
+            sb.Append("<h3>Suspect labels</h3>");
+            if (d.SuspectImages.Count > 0)
+            {
+                sb.Append("<div class=\"gallery\">");
+                foreach (var i in d.SuspectImages) Figure(sb, i);
+                sb.Append("</div>");
+            }
+            sb.Append("<table><tr><th>file</th><th>given</th><th>suggested</th><th>P(given)</th><th>P(suggested)</th></tr>");
             foreach (var s in r.SuspectLabels.Take(15))
                 sb.Append("<tr><td class=\"path\">").Append(E(s.Path)).Append("</td><td>").Append(E(s.Label)).Append("</td><td>").Append(E(s.Suggested))
                   .Append("</td><td class=\"n\">").Append(s.GivenProbability.ToString("0.00", Inv)).Append("</td><td class=\"n\">")

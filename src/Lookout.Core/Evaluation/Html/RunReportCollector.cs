@@ -71,11 +71,15 @@ public static class RunReportCollector
             gradCams = GradCams(run.ModelPath, model, test, options, notes);
         }
         else notes.Add("no model.onnx: no spot checks, preprocessing preview or Grad-CAM");
+        var suspects = (issues?.SuspectLabels ?? []).Take(options.TopLosses).Where(x => File.Exists(x.Path))
+            .Select(x => Thumb(x.Path, options.ThumbnailSize, $"labelled {x.Label}, looks like {x.Suggested}",
+                $"{x.Path}; P(given) {x.GivenProbability:0.00}, P(suggested) {x.SuggestedProbability:0.00}", true))
+            .OfType<ReportImage>().ToList();
         if (issues is null) notes.Add("no data-issues report yet: run 'lookout data issues <data-dir>' to add suspect labels, leaks and outliers");
 
         return new RunReportData(run.Id, DateTimeOffset.UtcNow, manifest, optionsJson, changed, dataset, test,
             test is null ? null : ConfusionMatrixPlot.RenderPng(test), loss, acc, epochs.Count, best,
-            topLosses, spot, spec, preprocess, issues, gradCams, thresholds, notes);
+            topLosses, spot, spec, preprocess, issues, suspects, gradCams, thresholds, notes);
     }
 
     private static async Task<List<SpotCheck>> SpotChecksAsync(ClassifierModel model, IReadOnlyList<LabeledImage> items, RunReportOptions o, CancellationToken ct)

@@ -40,6 +40,7 @@ public sealed record RunReportData(
     PreprocessSpec? Spec,
     IReadOnlyList<PreprocessPair> Preprocess,
     DataIssuesReport? Issues,
+    IReadOnlyList<ReportImage> SuspectImages,
     IReadOnlyList<ReportImage> GradCams,
     RejectionThresholds? Thresholds,
     IReadOnlyList<string> Notes);

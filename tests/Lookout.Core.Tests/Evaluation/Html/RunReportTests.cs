@@ -47,6 +47,7 @@ public class RunReportTests(ITestOutputHelper output) : IDisposable
         Assert.True(srcs.Count >= 1 + 2 + 4 * 3 + 2 * 2, $"{srcs.Count} images");
         Assert.Equal(4, data.SpotChecks.Count);
         Assert.NotNull(data.Thresholds);
+        Assert.Contains(data.SuspectImages, s => s.Caption == "labelled green-triangle, looks like blue-square"); // the two relabelled squares
         // Grad-CAM overlays for the misclassified images, from the exported model itself.
         Assert.Contains(data.TopLosses, t => t.Flagged);
         Assert.NotEmpty(data.GradCams);

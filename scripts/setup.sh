@@ -9,12 +9,20 @@ cache="${LOOKOUT_CACHE:-$root/.cache}"
 log="$cache/setup.log"
 mkdir -p "$cache"
 
+for_tests=0
+[ "${1:-}" = "--tests" ] && for_tests=1
 need_apt=()
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 [ -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ] || need_apt+=(libtcmalloc-minimal4)
 [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need_apt+=(dataset-fashion-mnist)
 command -v readelf >/dev/null 2>&1 || need_apt+=(binutils)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+if [ $for_tests -eq 1 ]; then
+  # Debian's chromium for the web page's browser test (Playwright drives it; no browser download)
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  # watch tests start a loopback MQTT broker
+  command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
+fi
 for extra in ${LOOKOUT_SETUP_EXTRA_APT:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
 done
@@ -27,4 +35,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 bash "$root/scripts/fetch-models.sh"
-bash "$root/scripts/make-goldens.sh"
+if [ $for_tests -eq 1 ]; then
+  bash "$root/scripts/fetch-samples.sh"   # real photos for the detector/face semantic tests
+  bash "$root/scripts/make-goldens.sh"    # TF.js reference outputs for the importer tests
+fi

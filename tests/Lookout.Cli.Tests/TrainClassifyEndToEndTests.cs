@@ -27,7 +27,15 @@ public sealed class TrainedWorkspaceFixture : IDisposable
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
 
-public class TrainClassifyEndToEndTests(TrainedWorkspaceFixture ws) : IClassFixture<TrainedWorkspaceFixture>
+/// <summary>One trained workspace shared by every CLI test class that needs a model (training once keeps the suite fast).</summary>
+[CollectionDefinition(Name)]
+public sealed class TrainedWorkspaceCollection : ICollectionFixture<TrainedWorkspaceFixture>
+{
+    public const string Name = "trained workspace";
+}
+
+[Collection(TrainedWorkspaceCollection.Name)]
+public class TrainClassifyEndToEndTests(TrainedWorkspaceFixture ws)
 {
     [Fact]
     public void Train_ReachesAccuracyFarAboveChance_OnHeldOutTest()

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Lookout.Core;
-using Lookout.Core.Imaging;
 
 namespace Lookout.Cli.Infrastructure;
 
@@ -49,6 +48,6 @@ public static class CommandRunner
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is LookoutException or ImageDecodeException or FileNotFoundException or DirectoryNotFoundException
+        e is LookoutException or FileNotFoundException or DirectoryNotFoundException
           or InvalidDataException or UnauthorizedAccessException or IOException or ArgumentException or KeyNotFoundException;
 }

@@ -152,9 +152,9 @@ public sealed class CatalogWriter
     public void SetSplit(string path, Split split, SplitOrigin origin) =>
         _catalog.Exec("UPDATE items SET split=$s, split_origin=$o WHERE path=$p", ("$s", split.ToString()), ("$o", origin.ToString()), ("$p", path));
 
-    /// <summary>A person's label: kept across rescans even if the file stays in another label's folder.</summary>
+    /// <summary>A person's label: kept across rescans even if the file stays in another label's folder. A video's label goes to its frames.</summary>
     public void SetLabel(string path, string label) =>
-        _catalog.Exec("UPDATE items SET label=$l, label_manual=1 WHERE path=$p", ("$l", label), ("$p", path));
+        _catalog.Exec("UPDATE items SET label=$l, label_manual=1 WHERE path=$p OR (kind='Frame' AND source=$p)", ("$l", label), ("$p", path));
 
     public void MarkMissing(string path) =>
         _catalog.Exec("UPDATE items SET status='Missing', reason='file no longer in the data folder' WHERE path=$p OR (kind='Frame' AND source=$p)", ("$p", path));

@@ -6,17 +6,22 @@ namespace Lookout.Core.Datasets;
 
 /// <summary>
 /// Walks a data folder and brings the catalog up to date. Unchanged files (same size and mtime) are not
-/// re-hashed or decoded; each changed file is checked and written in its own transaction, so a bad file is
-/// recorded with its reason and never stops the scan; files that disappeared are marked missing.
+/// re-hashed or decoded; changed files are checked in parallel and written in small transactions. A bad file
+/// is recorded with its reason and never stops the scan; files that disappeared are marked missing.
 /// </summary>
 internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanOptions options)
 {
     private readonly VideoFrameExtractor _extractor = new(workspace, options);
 
-    private sealed record Counters
+    /// <summary>Files per catalog transaction: bounds the work a crash can lose and the commit overhead.</summary>
+    private const int ChunkSize = 64;
+
+    private sealed class Counters
     {
-        public int Added, Updated, Unchanged, Frames;
+        public int Added, Updated, Unchanged, Frames, Done;
     }
+
+    private sealed record Pending(string Full, string Relative, FileInfo Info, Placement Place, bool IsNew);
 
     public async Task<ScanResult> ScanAsync(string dataDir, IProgress<ScanProgress>? progress, CancellationToken ct)
     {
@@ -27,20 +32,47 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         var files = DataFolder.Files(root, workspace.Root);
         var existing = catalog.All().Where(i => i.Kind != ItemKind.Frame).ToDictionary(i => i.Path, StringComparer.Ordinal);
         var c = new Counters();
+        var vanished = new HashSet<string>(StringComparer.Ordinal);
+        var gate = new object();
+        void Report(string? current, bool fileDone)
+        {
+            if (progress is null && !fileDone) return;
+            lock (gate)
+            {
+                if (fileDone) c.Done++;
+                progress?.Report(new ScanProgress(c.Done, files.Count, c.Frames, current));
+            }
+        }
+        // Decoding is latency-bound (libvips hands work to its own threads), so a little more than one per core helps.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = ct };
 
-        for (int n = 0; n < files.Count; n++)
+        foreach (var chunk in files.Chunk(ChunkSize))
         {
             ct.ThrowIfCancellationRequested();
-            var (full, rel) = files[n];
-            progress?.Report(new ScanProgress(n, files.Count, c.Frames, rel));
-            var info = new FileInfo(full);
-            existing.TryGetValue(rel, out var old);
-            if (old is not null && IsUnchanged(old, info)) { c.Unchanged++; continue; }
-            await ScanFileAsync(full, rel, info, FolderLayout.Place(rel, splitFolders), c, ct).ConfigureAwait(false);
-            if (old is null) c.Added++; else c.Updated++;
+            var pending = new List<Pending>();
+            foreach (var (full, rel) in chunk)
+            {
+                var info = new FileInfo(full);
+                if (!info.Exists) { vanished.Add(rel); Report(rel, fileDone: true); continue; }     // deleted while scanning
+                existing.TryGetValue(rel, out var old);
+                if (old is not null && IsUnchanged(old, info)) { c.Unchanged++; Report(rel, fileDone: true); continue; }
+                pending.Add(new Pending(full, rel, info, FolderLayout.Place(rel, splitFolders), old is null));
+            }
+            var stills = pending.Where(p => !IsVideo(p)).ToList();
+            var described = new CatalogItem[stills.Count];
+            Parallel.For(0, stills.Count, parallel, i => { described[i] = Describe(stills[i]); Report(stills[i].Relative, fileDone: true); });
+            catalog.Write(w => { foreach (var item in described) w.Upsert(item); });
+            foreach (var video in pending.Where(IsVideo))
+            {
+                await ScanVideoAsync(video.Full, NewItem(video, ItemKind.Video), () => { Interlocked.Increment(ref c.Frames); Report(video.Relative, fileDone: false); }, ct)
+                    .ConfigureAwait(false);
+                Report(video.Relative, fileDone: true);
+            }
+            c.Added += pending.Count(p => p.IsNew);
+            c.Updated += pending.Count(p => !p.IsNew);
         }
 
-        var seen = files.Select(f => f.Relative).ToHashSet(StringComparer.Ordinal);
+        var seen = files.Select(f => f.Relative).Where(r => !vanished.Contains(r)).ToHashSet(StringComparer.Ordinal);
         var gone = existing.Values.Where(i => i.Status != ItemStatus.Missing && !seen.Contains(i.Path)).ToList();
         catalog.Write(w => { foreach (var item in gone) w.MarkMissing(item.Path); });
         RemoveOrphanFrameFolders();
@@ -51,25 +83,30 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         return new ScanResult(c.Added, c.Updated, c.Unchanged, problems.Count, gone.Count, c.Frames, problems, clock.Elapsed);
     }
 
+    /// <summary>Videos are recognised by extension (when placed validly); everything else is described in parallel.</summary>
+    private static bool IsVideo(Pending p) => p.Place.IsValid && MediaTypes.IsVideoPath(p.Relative);
+
+    private static CatalogItem NewItem(Pending p, ItemKind kind) => new()
+    {
+        Path = p.Relative, Kind = kind, Status = ItemStatus.Unreadable, Source = p.Relative, Label = p.Place.Label, Split = p.Place.Split,
+        SplitOrigin = p.Place.Split == Split.Unassigned ? SplitOrigin.None : SplitOrigin.Folder,
+        MTime = p.Info.LastWriteTimeUtc.Ticks, Size = p.Info.Length, Bytes = p.Info.Length,
+    };
+
+    /// <summary>Catalog row for a non-video file: an inspected image, or an unreadable entry with its reason.</summary>
+    private CatalogItem Describe(Pending p)
+    {
+        var kind = MediaTypes.IsVideoPath(p.Relative) ? ItemKind.Video
+            : MediaTypes.IsImagePath(p.Relative) || SafeSniff(p.Full) ? ItemKind.Image : ItemKind.Other;
+        var item = NewItem(p, kind);
+        if (!p.Place.IsValid) return item with { Reason = p.Place.Problem };
+        if (kind == ItemKind.Other) return item with { Reason = "not an image or video" };
+        return InspectImage(p.Full, item);
+    }
+
     private bool IsUnchanged(CatalogItem old, FileInfo info) =>
         old.Status != ItemStatus.Missing && old.Size == info.Length && old.MTime == info.LastWriteTimeUtc.Ticks
         && (old.Kind != ItemKind.Video || old.Status != ItemStatus.Ok || old.FrameParameters == options.FrameParameters);
-
-    private async Task ScanFileAsync(string full, string rel, FileInfo info, Placement place, Counters c, CancellationToken ct)
-    {
-        var kind = MediaTypes.IsVideoPath(rel) ? ItemKind.Video
-            : MediaTypes.IsImagePath(rel) || SafeSniff(full) ? ItemKind.Image : ItemKind.Other;
-        var item = new CatalogItem
-        {
-            Path = rel, Kind = kind, Status = ItemStatus.Unreadable, Source = rel, Label = place.Label, Split = place.Split,
-            SplitOrigin = place.Split == Split.Unassigned ? SplitOrigin.None : SplitOrigin.Folder,
-            MTime = info.LastWriteTimeUtc.Ticks, Size = info.Length, Bytes = info.Length,
-        };
-        if (!place.IsValid) { catalog.Write(w => w.Upsert(item with { Reason = place.Problem })); return; }
-        if (kind == ItemKind.Other) { catalog.Write(w => w.Upsert(item with { Reason = "not an image or video" })); return; }
-        if (kind == ItemKind.Image) { catalog.Write(w => w.Upsert(InspectImage(full, item))); return; }
-        await ScanVideoAsync(full, item, c, ct).ConfigureAwait(false);
-    }
 
     private CatalogItem InspectImage(string full, CatalogItem item)
     {
@@ -80,9 +117,11 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         }
         catch (ImageDecodeException e) { return item with { Reason = e.Reason }; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return item with { Reason = $"could not read the file ({e.Message})" }; }
+        // One odd file must never stop a scan of thousands: anything else unexpected is recorded too.
+        catch (Exception e) when (e is not OperationCanceledException) { return item with { Reason = $"could not be decoded ({e.GetType().Name}: {e.Message})" }; }
     }
 
-    private async Task ScanVideoAsync(string full, CatalogItem video, Counters c, CancellationToken ct)
+    private async Task ScanVideoAsync(string full, CatalogItem video, Action onFrame, CancellationToken ct)
     {
         IReadOnlyList<ExtractedFrame> frames;
         string sha;
@@ -90,22 +129,25 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         {
             if (video.Size == 0) throw new VideoException(video.Path, "empty file");
             sha = ImageInspector.Sha256Of(full);
-            frames = await _extractor.ExtractAsync(full, sha, () => c.Frames++, ct).ConfigureAwait(false);
+            frames = await _extractor.ExtractAsync(full, sha, onFrame, ct).ConfigureAwait(false);
         }
         catch (VideoException e)
         {
             catalog.Write(w => { w.DeleteFrames(video.Path); w.Upsert(video with { Reason = e.Reason }); });
             return;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            catalog.Write(w => { w.DeleteFrames(video.Path); w.Upsert(video with { Reason = $"could not read the file ({e.Message})" }); });
+            var reason = e is IOException or UnauthorizedAccessException ? $"could not read the file ({e.Message})" : $"could not be decoded ({e.GetType().Name}: {e.Message})";
+            catalog.Write(w => { w.DeleteFrames(video.Path); w.Upsert(video with { Reason = reason }); });
             return;
         }
 
         // Frames replace the video's previous frames; an automatic or manual split given to them earlier is kept.
         var (split, origin) = (video.Split, video.SplitOrigin);
         if (origin != SplitOrigin.Folder && PreviousSplit(video.Path) is { } previous) (split, origin) = previous;
+        // Likewise a label a person gave the whole video.
+        var manualLabel = catalog.Query("SELECT * FROM items WHERE path=$p AND label_manual=1", ("$p", video.Path)).FirstOrDefault()?.Label;
         catalog.Write(w =>
         {
             w.DeleteFrames(video.Path);
@@ -120,7 +162,8 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
                 w.Upsert(new CatalogItem
                 {
                     Path = $"{video.Path}#t={ms}", Kind = ItemKind.Frame, Status = ItemStatus.Ok, Sha256 = f.Sha256,
-                    Label = video.Label, Split = split, SplitOrigin = origin, Source = video.Path, SourceTimeMs = ms,
+                    Label = manualLabel ?? video.Label, LabelIsManual = manualLabel is not null,
+                    Split = split, SplitOrigin = origin, Source = video.Path, SourceTimeMs = ms,
                     File = f.File, Width = f.Width, Height = f.Height, Bytes = f.Bytes,
                 });
             }

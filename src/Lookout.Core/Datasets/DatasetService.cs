@@ -36,7 +36,8 @@ public sealed class DatasetService(Workspace workspace)
         Workspace.EnsureCreated();
         using var catalog = Catalog.Open(Workspace.CatalogPath);
         var recorded = catalog.GetMeta(DataDirKey);
-        if (recorded is not null && recorded != root)
+        // A workspace follows its data folder if that folder was moved (paths in the catalog are relative).
+        if (recorded is not null && recorded != root && Directory.Exists(recorded))
             throw new InvalidOperationException($"workspace {Workspace.Root} belongs to data folder {recorded}; give another workspace for {root}");
         catalog.SetMeta(DataDirKey, root);
         return await new DatasetScanner(Workspace, catalog, options).ScanAsync(root, progress, ct).ConfigureAwait(false);

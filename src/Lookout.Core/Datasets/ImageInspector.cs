@@ -30,16 +30,20 @@ public static class ImageInspector
     }
 
     /// <summary>True when the first bytes are a known image signature (so a mis-named photo is still found).</summary>
-    public static bool SniffsAsImage(string path)
+    public static bool SniffsAsImage(string path) => FormatOf(path) is not null;
+
+    private static string? FormatOf(string path)
     {
         Span<byte> head = stackalloc byte[16];
         using var stream = File.OpenRead(path);
         int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return ImageSniffer.LooksLikeImage(head[..n]);
+        return ImageSniffer.Format(head[..n]);
     }
 
     private static (int Width, int Height) DisplaySize(string path)
     {
+        if (FormatOf(path) == "bmp")
+            return ImageLoader.ReadSize(path);     // BMP has no EXIF orientation (and libvips here cannot open it)
         using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
         // EXIF orientations 5-8 are the ones that turn the picture sideways.
         int orientation = header.GetTypeOf("orientation") != IntPtr.Zero ? (int)header.Get("orientation") : 1;

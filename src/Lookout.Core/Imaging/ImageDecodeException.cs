@@ -2,7 +2,7 @@ namespace Lookout.Core.Imaging;
 
 /// <summary>Why a file or buffer could not be used as an image; <see cref="Reason"/> is short and user-facing.</summary>
 public sealed class ImageDecodeException(string source, ImageProblem problem, string reason, Exception? inner = null)
-    : Exception($"{source}: {reason}", inner)
+    : LookoutException($"{source}: {reason}", inner)
 {
     public string SourceName { get; } = source;
     public ImageProblem Problem { get; } = problem;

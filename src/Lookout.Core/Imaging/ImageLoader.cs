@@ -20,6 +20,7 @@ public static class ImageLoader
         if (info.Length == 0) throw new ImageDecodeException(path, ImageProblem.Empty, "empty file");
         if (info.Length > limits.MaxFileBytes)
             throw new ImageDecodeException(path, ImageProblem.TooLarge, $"file is {info.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
+        if (StartsLikeBmp(path)) return LoadBmp(File.ReadAllBytes(path), path, spec, limits);
         return Decode(path, () => Image.NewFromFile(path, access: Enums.Access.Sequential),
             () => ThumbnailFile(path, spec), spec, limits);
     }
@@ -32,6 +33,7 @@ public static class ImageLoader
             throw new ImageDecodeException(sourceName, ImageProblem.TooLarge, $"image is {data.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
         if (!ImageSniffer.LooksLikeImage(data))
             throw new ImageDecodeException(sourceName, ImageProblem.NotAnImage, "not a supported image format (jpeg, png, webp, gif, bmp, tiff)");
+        if (ImageSniffer.Format(data) == "bmp") return LoadBmp(data, sourceName, spec, limits);
         return Decode(sourceName, () => Image.NewFromBuffer(data, access: Enums.Access.Sequential),
             () => ThumbnailBuffer(data, spec), spec, limits);
     }
@@ -39,6 +41,7 @@ public static class ImageLoader
     /// <summary>Reads only the header: width, height (as stored, before EXIF rotation). Throws like <see cref="Load(string, PreprocessSpec, ImageLimits?)"/>.</summary>
     public static (int Width, int Height) ReadSize(string path)
     {
+        if (StartsLikeBmp(path)) return BmpDecoder.ReadSize(ReadHead(path, 2048), path);
         try
         {
             using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
@@ -68,6 +71,31 @@ public static class ImageLoader
         }
         catch (VipsException e) { throw Classify(source, e); }
     }
+
+    /// <summary>BMP goes through <see cref="BmpDecoder"/> (the bundled libvips has no BMP loader), then the same fitting.</summary>
+    private static RgbImage LoadBmp(byte[] data, string source, PreprocessSpec spec, ImageLimits limits)
+    {
+        var rgb = BmpDecoder.Decode(data, source, limits);
+        using var decoded = Image.NewFromMemory(rgb.Pixels, rgb.Width, rgb.Height, 3, Enums.BandFormat.Uchar);
+        return Decode(source, () => decoded.Copy(), () => ThumbnailImage(decoded, spec), spec, limits);
+    }
+
+    private static bool StartsLikeBmp(string path) => ImageSniffer.Format(ReadHead(path, 16)) == "bmp";
+
+    private static byte[] ReadHead(string path, int count)
+    {
+        using var stream = File.OpenRead(path);
+        var head = new byte[count];
+        int n = stream.ReadAtLeast(head, count, throwOnEndOfStream: false);
+        return head[..n];
+    }
+
+    private static Image ThumbnailImage(Image image, PreprocessSpec spec) => spec.Resize switch
+    {
+        ResizeMode.ShorterSideCenterCrop => image.ThumbnailImage(spec.Width, height: spec.Height, crop: Enums.Interesting.Centre),
+        ResizeMode.Stretch => image.ThumbnailImage(spec.Width, height: spec.Height, size: Enums.Size.Force),
+        _ => image.ThumbnailImage(spec.Width, height: spec.Height),
+    };
 
     private static Image ThumbnailFile(string path, PreprocessSpec spec) => spec.Resize switch
     {
@@ -116,7 +144,7 @@ public static class ImageLoader
         }
     }
 
-    private static ImageDecodeException Classify(string source, VipsException e)
+    internal static ImageDecodeException Classify(string source, VipsException e)
     {
         var msg = e.Message;
         if (msg.Contains("is not a known file format", StringComparison.OrdinalIgnoreCase) || msg.Contains("not a known", StringComparison.OrdinalIgnoreCase))

@@ -110,9 +110,7 @@ public sealed class ClassifierModel : IDisposable
         };
 
     /// <summary>The <paramref name="k"/> best classes, highest first (ties keep label order).</summary>
-    public IReadOnlyList<Prediction> TopK(float[] probs, int k) =>
-        probs.Select((p, i) => (p, i)).OrderByDescending(t => t.p).ThenBy(t => t.i).Take(Math.Max(k, 1))
-            .Select(t => new Prediction(Labels[t.i], t.p)).ToList();
+    public IReadOnlyList<Prediction> TopK(float[] probs, int k) => Prediction.Rank(Labels, probs, k);
 
     public void Dispose() => _runner.Dispose();
 }

@@ -1,7 +1,20 @@
 namespace Lookout.Core.Inference;
 
 /// <summary>(contract) One class and its probability.</summary>
-public sealed record Prediction(string Label, float Score);
+public sealed record Prediction(string Label, float Score)
+{
+    /// <summary>The <paramref name="k"/> best classes (all when k is null), highest first; ties keep label order.</summary>
+    public static IReadOnlyList<Prediction> Rank(IReadOnlyList<string> labels, float[] scores, int? k = null)
+    {
+        if (scores.Length != labels.Count)
+            throw new InvalidOperationException($"model gave {scores.Length} scores for {labels.Count} labels");
+        return Enumerable.Range(0, scores.Length)
+            .OrderByDescending(i => scores[i]).ThenBy(i => i)
+            .Take(k is { } top ? Math.Max(top, 1) : scores.Length)
+            .Select(i => new Prediction(labels[i], scores[i]))
+            .ToList();
+    }
+}
 
 /// <summary>
 /// The classification of one input: predictions sorted by score (top-k), the full probability vector in label

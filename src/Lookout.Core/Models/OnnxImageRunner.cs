@@ -74,26 +74,34 @@ public sealed class OnnxImageRunner : IDisposable
     public int BatchSize => _options.BatchSize;
 
     /// <summary>Runs already-resized images, at most <see cref="BatchSize"/> per session call. Thread-safe.</summary>
-    public float[][] Run(IReadOnlyList<RgbImage> images) => RunWithExtra(images).Main;
+    public float[][] Run(IReadOnlyList<RgbImage> images) => RunOutputs(images, [_outputName]).Select(perImage => perImage[0]).ToArray();
 
     /// <summary>Like <see cref="Run"/>, also returning the extra output's rows (null without an extra output).</summary>
     public (float[][] Main, float[][]? Extra) RunWithExtra(IReadOnlyList<RgbImage> images)
     {
-        if (images.Count <= _options.BatchSize) return RunBatch(images);
-        var rows = new List<float[]>(images.Count);
-        var extra = _extraOutput is null ? null : new List<float[]>(images.Count);
-        for (int start = 0; start < images.Count; start += _options.BatchSize)
-        {
-            var (m, e) = RunBatch(images.Skip(start).Take(_options.BatchSize).ToList());
-            rows.AddRange(m);
-            if (e is not null) extra!.AddRange(e);
-        }
-        return ([.. rows], extra?.ToArray());
+        if (_extraOutput is null) return (Run(images), null);
+        var rows = RunOutputs(images, [_outputName, _extraOutput]);
+        return (rows.Select(r => r[0]).ToArray(), rows.Select(r => r[1]).ToArray());
     }
 
-    private (float[][] Main, float[][]? Extra) RunBatch(IReadOnlyList<RgbImage> images)
+    /// <summary>
+    /// Runs already-resized images and returns, per image, one flattened row per requested output (in the order of
+    /// <paramref name="outputNames"/>), for models with several outputs (detectors). Thread-safe.
+    /// </summary>
+    public float[][][] RunOutputs(IReadOnlyList<RgbImage> images, IReadOnlyList<string> outputNames)
     {
-        if (images.Count == 0) return ([], _extraOutput is null ? null : []);
+        foreach (var name in outputNames)
+            if (!_session.OutputMetadata.ContainsKey(name)) throw new ArgumentException($"The model has no output named '{name}'.", nameof(outputNames));
+        if (images.Count <= _options.BatchSize) return RunBatch(images, outputNames);
+        var rows = new List<float[][]>(images.Count);
+        for (int start = 0; start < images.Count; start += _options.BatchSize)
+            rows.AddRange(RunBatch(images.Skip(start).Take(_options.BatchSize).ToList(), outputNames));
+        return [.. rows];
+    }
+
+    private float[][][] RunBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<string> outputNames)
+    {
+        if (images.Count == 0) return [];
         int h = Spec.Height, w = Spec.Width, per = h * w * 3;
         var buffer = new byte[images.Count * per];
         for (int i = 0; i < images.Count; i++)
@@ -104,17 +112,16 @@ public sealed class OnnxImageRunner : IDisposable
             img.Pixels.CopyTo(buffer, i * per);
         }
         var input = new DenseTensor<byte>(buffer, [images.Count, h, w, 3]);
-        string[] names = _extraOutput is null ? [_outputName] : [_outputName, _extraOutput];
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Backbones.Backbone.InputName, input)], names);
-        return (Rows(results[0].AsTensor<float>(), images.Count), _extraOutput is null ? null : Rows(results[1].AsTensor<float>(), images.Count));
-    }
-
-    private static float[][] Rows(Tensor<float> output, int count)
-    {
-        int dim = (int)(output.Length / count);
-        var flat = output is DenseTensor<float> dense ? dense.Buffer.Span : output.ToArray();
-        var rows = new float[count][];
-        for (int i = 0; i < rows.Length; i++) rows[i] = flat.Slice(i * dim, dim).ToArray();
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Backbones.Backbone.InputName, input)], outputNames);
+        var rows = new float[images.Count][][];
+        for (int i = 0; i < rows.Length; i++) rows[i] = new float[outputNames.Count][];
+        for (int o = 0; o < outputNames.Count; o++)
+        {
+            var output = results[o].AsTensor<float>();
+            int dim = (int)(output.Length / images.Count);
+            var flat = output is DenseTensor<float> dense ? dense.Buffer.Span : output.ToArray();
+            for (int i = 0; i < rows.Length; i++) rows[i][o] = flat.Slice(i * dim, dim).ToArray();
+        }
         return rows;
     }
 

@@ -23,6 +23,9 @@ public sealed class FfmpegFrameReader : IAsyncDisposable, IDisposable
     public int Width { get; }
     public int Height { get; }
 
+    /// <summary>The ffmpeg process id once reading started (for tests and diagnostics).</summary>
+    internal int? ProcessId { get; private set; }
+
     private FfmpegFrameReader(string source, FrameReaderOptions options, VideoInfo info)
     {
         _source = source;
@@ -35,7 +38,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable, IDisposable
     {
         options ??= new FrameReaderOptions();
         options.Validate();
-        var info = await VideoProbe.ProbeAsync(source, options.Tools, ct).ConfigureAwait(false);
+        var info = await VideoProbe.ProbeAsync(source, options.Tools, options.InputArguments, ct).ConfigureAwait(false);
         return new FfmpegFrameReader(source, options, info);
     }
 
@@ -50,6 +53,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable, IDisposable
     internal IReadOnlyList<string> Arguments()
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error" };
+        if (_options.RealTime) args.Add("-re");
         args.AddRange(_options.InputArguments);
         args.AddRange(["-i", _source, "-an", "-sn", "-dn"]);
         var filters = new List<string>();
@@ -71,6 +75,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable, IDisposable
         if (_started) throw new InvalidOperationException("A frame reader can be enumerated only once.");
         _started = true;
         var process = _process = FfmpegTools.Start(_options.Tools.Ffmpeg, Arguments(), _source);
+        ProcessId = process.Id;
         var stderr = FfmpegTools.DrainAsync(process.StandardError);
         await using var kill = ct.Register(() => FfmpegTools.Kill(process));
         var stdout = process.StandardOutput.BaseStream;

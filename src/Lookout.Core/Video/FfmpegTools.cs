@@ -41,7 +41,10 @@ public sealed record FfmpegTools
     {
         try
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            if (process.HasExited) return;
+            process.Kill(entireProcessTree: true);
+            // Reap it now, so "disposed" really means "no ffmpeg left running".
+            process.WaitForExit(2000);
         }
         catch (InvalidOperationException) { }
         catch (Win32Exception) { }

@@ -12,6 +12,9 @@ public sealed record FrameReaderOptions
     /// <summary>Extra ffmpeg input options placed before <c>-i</c>, e.g. <c>-rtsp_transport tcp</c> for cameras.</summary>
     public IReadOnlyList<string> InputArguments { get; init; } = [];
 
+    /// <summary>Read a file at its native frame rate (ffmpeg <c>-re</c>), as a camera would deliver it.</summary>
+    public bool RealTime { get; init; }
+
     public FfmpegTools Tools { get; init; } = FfmpegTools.Default;
 
     public void Validate()

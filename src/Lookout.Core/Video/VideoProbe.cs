@@ -9,12 +9,16 @@ public static class VideoProbe
     /// <summary>ffprobe containers that are really still images; Lookout treats them as "not a video".</summary>
     private static readonly string[] StillImageFormats = ["image2", "_pipe", "gif", "webp"];
 
-    public static async Task<VideoInfo> ProbeAsync(string source, FfmpegTools? tools = null, CancellationToken ct = default)
+    /// <param name="inputArguments">Input options also given to ffmpeg (e.g. <c>-rtsp_transport tcp</c>), so both open the source alike.</param>
+    public static async Task<VideoInfo> ProbeAsync(string source, FfmpegTools? tools = null, IReadOnlyList<string>? inputArguments = null, CancellationToken ct = default)
     {
         tools ??= FfmpegTools.Default;
-        if (!IsUrl(source) && !File.Exists(source)) throw new VideoException(source, "file not found");
+        // With an explicit input format (-f lavfi, -f v4l2, ...) the source need not be a file.
+        bool explicitFormat = inputArguments?.Contains("-f") == true;
+        if (!IsUrl(source) && !explicitFormat && !File.Exists(source)) throw new VideoException(source, "file not found");
         string[] args =
         [
+            .. inputArguments ?? [],
             "-v", "error", "-select_streams", "v:0",
             "-show_entries", "stream=codec_name,width,height,avg_frame_rate,r_frame_rate,duration:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration",
             "-of", "json", source,

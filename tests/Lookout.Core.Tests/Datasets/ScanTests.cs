@@ -19,6 +19,12 @@ public class ScanTests : IDisposable
         File.WriteAllBytes(P("cat/jpeg-named.png"), TestImages.Bytes(3, ".jpg"));      // wrong extension, real JPEG
         File.WriteAllBytes(P("cat/no-extension.dat"), TestImages.Bytes(4, ".png"));    // unknown extension, sniffed as PNG
         TestImages.Jpeg(P("dog/sideways.jpg"), 5, width: 40, height: 20, orientation: 6);
+        using (var vips = NetVips.Image.NewFromFile(P("cat/a.png")))
+        {
+            vips.WriteToFile(P("cat/c.webp"));
+            vips.WriteToFile(P("cat/d.gif"));
+        }
+        File.WriteAllBytes(P("cat/e.bmp"), Imaging.BmpDecoderTests.Bmp(6, 4, 24, (y, stride) => new byte[stride]));
         TestImages.Png(P("dog/big.png"), 6, width: 300, height: 200);
         File.WriteAllBytes(P("dog/empty.jpg"), []);
         File.WriteAllText(P("dog/text.jpg"), "not an image, just text");
@@ -45,19 +51,20 @@ public class ScanTests : IDisposable
         Assert.Contains("truncated", problems["dog/truncated.png"]);
         Assert.Contains("not an image or video", problems["dog/readme.txt"]);
         Assert.Contains("label folder", problems["loose.png"]);
-        Assert.Equal(12, result.Added);
+        Assert.Equal(15, result.Added);
         Assert.Equal(7, result.Unreadable);
 
         var snapshot = service.Snapshot();
-        Assert.Equal(["cat/a.png", "cat/b.jpg", "cat/jpeg-named.png", "cat/no-extension.dat", "dog/sideways.jpg"],
+        Assert.Equal(["cat/a.png", "cat/b.jpg", "cat/c.webp", "cat/d.gif", "cat/e.bmp", "cat/jpeg-named.png", "cat/no-extension.dat", "dog/sideways.jpg"],
             snapshot.Select(s => Path.GetRelativePath(Data, s.Path)).Order(StringComparer.Ordinal));
         Assert.All(snapshot, s => Assert.Equal(64, s.Sha256.Length));
         Assert.Equal("dog", snapshot.Single(s => s.Path.EndsWith("sideways.jpg")).Label);
         var sideways = service.Items().Single(i => i.Path == "dog/sideways.jpg");
         Assert.Equal((20, 40), (sideways.Width, sideways.Height));      // EXIF orientation 6 turns 40x20 upright
 
-        Assert.Equal(12, progress[^1].FilesTotal);
-        Assert.Equal(12, progress[^1].FilesScanned);
+        Assert.Equal((6, 4), (service.Items().Single(i => i.Path == "cat/e.bmp").Width, service.Items().Single(i => i.Path == "cat/e.bmp").Height));
+        Assert.Equal(15, progress[^1].FilesTotal);
+        Assert.Equal(15, progress[^1].FilesScanned);
         Assert.True(File.Exists(Path.Combine(_root, ".lookout", "catalog.db")));
     }
 
@@ -102,6 +109,7 @@ public class ScanTests : IDisposable
         TestImages.Png(P("val/cat/d.png"), 4); TestImages.Png(P("valid/dog/e.png"), 5); TestImages.Png(P("test/dog/f.png"), 6);
         TestImages.Png(P("extra/cat/g.png"), 7);
         TestImages.Png(P("train/h.png"), 8);
+        await Lookout.Core.Tests.Video.TestClips.WriteAsync(P("val/dog/clip.mp4"), 4, (Lookout.Core.Tests.Video.TestClips.Pattern(1), 2));
         var service = DatasetService.ForDataDir(Data);
         var result = await service.ScanAsync(Data);
         Assert.Contains(result.Problems, p => p.Path == "extra/cat/g.png" && p.Reason.Contains("outside the train/val/test"));
@@ -116,7 +124,10 @@ public class ScanTests : IDisposable
         Assert.Equal(("cat", Split.Val), bySplit["d.png"]);
         Assert.Equal(("dog", Split.Val), bySplit["e.png"]);
         Assert.Equal(("dog", Split.Test), bySplit["f.png"]);
-        Assert.Equal(6, service.Stats().UsableItems);
+        var frames = service.Snapshot().Where(s => s.Group == "video:val/dog/clip.mp4").ToList();
+        Assert.Single(frames);                                    // 2 s of one still picture -> 1 frame
+        Assert.Equal(("dog", Split.Val), (frames[0].Label, frames[0].Split));
+        Assert.Equal(7, service.Stats().UsableItems);
     }
 
     [Fact]
@@ -131,6 +142,30 @@ public class ScanTests : IDisposable
         var other = Path.Combine(_root, "other"); Directory.CreateDirectory(other);
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => service.ScanAsync(other));
         Assert.Contains("belongs to data folder", ex.Message);
+
+        // Moving the data folder is fine: the catalog's paths are relative, labels and splits stay.
+        service.Split();
+        var before = service.Snapshot().Single();
+        var moved = Path.Combine(_root, "moved");
+        Directory.Move(Data, moved);
+        var rescan = await service.ScanAsync(moved);
+        Assert.Equal((0, 1), (rescan.Added, rescan.Unchanged));
+        Assert.Equal(before with { Path = Path.Combine(moved, "cat", "a.png") }, service.Snapshot().Single());
+    }
+
+    [Fact]
+    public async Task CancelledScan_CanBeResumed()
+    {
+        for (int i = 0; i < 100; i++) TestImages.Png(P($"cat/{i:000}.png"), i, 8, 8);
+        var service = DatasetService.ForDataDir(Data);
+        using var cts = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            service.ScanAsync(Data, null, new SyncProgress(p => { if (p.FilesScanned >= 10) cts.Cancel(); }), cts.Token));
+        int before = service.Items().Count;
+        Assert.InRange(before, 0, 99);
+        var resumed = await service.ScanAsync(Data);
+        Assert.Equal((100 - before, before), (resumed.Added, resumed.Unchanged));
+        Assert.Equal(100, service.Snapshot().Count);
     }
 
     /// <summary>IProgress that reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>

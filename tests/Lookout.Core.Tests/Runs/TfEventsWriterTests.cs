@@ -31,7 +31,7 @@ public class TfEventsWriterTests
                 path = w.FilePath;
             }
             Assert.StartsWith("events.out.tfevents.1700000000.", Path.GetFileName(path));
-            var events = ReadEvents(File.ReadAllBytes(path));
+            var events = TfEventsTestReader.ReadEvents(File.ReadAllBytes(path));
             Assert.Equal(4, events.Count);
             Assert.Equal("brain.Event:2", events[0].FileVersion);
             Assert.Equal(1_700_000_000.25, events[0].WallTime);
@@ -51,15 +51,19 @@ public class TfEventsWriterTests
             using (var w = new TfEventsWriter(dir)) { w.AddScalar("x", 1f, 1); path = w.FilePath; }
             var bytes = File.ReadAllBytes(path);
             bytes[^6] ^= 0x40; // flip a bit inside the last record's data
-            Assert.Throws<InvalidDataException>(() => ReadEvents(bytes));
+            Assert.Throws<InvalidDataException>(() => TfEventsTestReader.ReadEvents(bytes));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+}
 
-    private sealed record Ev(double WallTime, long Step, string? FileVersion, string? Tag, float Value);
+/// <summary>An independent tfevents parser for tests: checks both CRCs of every record and decodes the Event protobuf.</summary>
+internal static class TfEventsTestReader
+{
+    internal sealed record Ev(double WallTime, long Step, string? FileVersion, string? Tag, float Value);
 
     /// <summary>An independent tfevents parser: checks both CRCs of every record and decodes the Event protobuf.</summary>
-    private static List<Ev> ReadEvents(byte[] file)
+    internal static List<Ev> ReadEvents(byte[] file)
     {
         var list = new List<Ev>();
         int pos = 0;

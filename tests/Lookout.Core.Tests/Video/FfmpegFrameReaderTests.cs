@@ -106,6 +106,7 @@ public class FfmpegFrameReaderTests : IDisposable
         await using (var reader = await FfmpegFrameReader.OpenAsync(clip, new FrameReaderOptions { FramesPerSecond = null }))
         {
             await foreach (var f in reader.ReadFramesAsync()) { Assert.Equal(0, f.Seq); break; }
+            Assert.False(IsRunning(reader.ProcessId!.Value), "ffmpeg still running after the loop stopped");
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await ReadAll(reader));
         }
         using var cts = new CancellationTokenSource();
@@ -116,6 +117,25 @@ public class FfmpegFrameReaderTests : IDisposable
             await foreach (var f in again.ReadFramesAsync(cts.Token)) { if (++seen == 3) cts.Cancel(); }
         });
         Assert.Equal(3, seen);
+        Assert.False(IsRunning(again.ProcessId!.Value), "ffmpeg still running after cancellation");
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+    }
+
+    [Fact]
+    public async Task NonFileSources_WithAnInputFormat_AreRead()
+    {
+        // lavfi stands in for a live source (camera/RTSP): input options reach both ffprobe and ffmpeg.
+        var options = new FrameReaderOptions { FramesPerSecond = 2, InputArguments = ["-f", "lavfi"] };
+        await using var reader = await FfmpegFrameReader.OpenAsync("testsrc=size=80x60:rate=10:duration=3", options);
+        var frames = await ReadAll(reader);
+        Assert.Equal((80, 60), (reader.Width, reader.Height));
+        Assert.Equal(6, frames.Count);
+        Assert.Equal(2.5, frames[^1].Time.TotalSeconds, 3);
     }
 
     [Fact]

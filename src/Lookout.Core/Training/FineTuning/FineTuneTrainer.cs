@@ -33,7 +33,7 @@ public sealed class FineTuneTrainer(OnnxModel backbone, FineTuneOptions options,
         options.Validate();
         CheckData(train, validation, classes);
         torch.manual_seed(options.Seed);
-        using var net = new FineTuneNetwork(backbone, options.TrainableBlocks, options.EmbeddingOutput, classes, initialHead);
+        using var net = CreateNetwork(classes);
         using var opt = CreateOptimizer(net);
         var state = new RunState(0, 0, double.PositiveInfinity, -1, 0, []);
         return Loop(net, opt, state, new Dictionary<string, float[]>(), train, validation, checkpointDir, ct);
@@ -48,7 +48,7 @@ public sealed class FineTuneTrainer(OnnxModel backbone, FineTuneOptions options,
         if (ckpt.OptionsJson != options.ToJson())
             throw new LookoutException("The checkpoint was written with different fine-tuning options; resume with the same options.");
         torch.manual_seed(options.Seed);
-        using var net = new FineTuneNetwork(backbone, options.TrainableBlocks, options.EmbeddingOutput, classes, initialHead);
+        using var net = CreateNetwork(classes);
         using var opt = CreateOptimizer(net);
         using (torch.no_grad())
         {
@@ -122,6 +122,13 @@ public sealed class FineTuneTrainer(OnnxModel backbone, FineTuneOptions options,
         }
         if (hasVal && best.Count > 0) Restore(net, best);
         return new FineTuneResult(net.Backbone.ExportWeights(), net.ExportHead(), state.History, state.BestEpoch, stoppedEarly);
+    }
+
+    private FineTuneNetwork CreateNetwork(int classes)
+    {
+        var net = new FineTuneNetwork(backbone, options.TrainableBlocks, options.EmbeddingOutput, classes, initialHead);
+        if (options.BFloat16) net.Backbone.ComputeType = ScalarType.BFloat16;
+        return net;
     }
 
     private AdamW CreateOptimizer(FineTuneNetwork net) => new(

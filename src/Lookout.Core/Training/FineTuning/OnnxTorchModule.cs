@@ -197,6 +197,16 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
         return copy;
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var t in _lowPrecision.Values) t.Dispose();
+            _lowPrecision.Clear();
+        }
+        base.Dispose(disposing);
+    }
+
     private static string Sanitize(string name)
     {
         var chars = name.Select(ch => char.IsAsciiLetterOrDigit(ch) ? ch : '_').ToArray();

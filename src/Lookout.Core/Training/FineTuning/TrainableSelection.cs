@@ -28,9 +28,12 @@ public static class TrainableSelection
         for (int i = cut; i < order.Count; i++)
         {
             var node = order[i];
-            foreach (var input in node.Inputs)
+            for (int k = 0; k < node.Inputs.Count; k++)
             {
+                var input = node.Inputs[k];
                 if (!inits.TryGetValue(input, out var t) || t.Type != OnnxDataType.Float) continue;
+                // BatchNormalization's running mean/variance are statistics, not weights: only scale and bias learn.
+                if (node.OpType == "BatchNormalization" && k is not (1 or 2)) continue;
                 if (WeightOps.Contains(node.OpType) || (AffineOps.Contains(node.OpType) && t.ElementCount > 1))
                     names.Add(input);
             }

@@ -61,6 +61,19 @@ public sealed class GradCamTests : IDisposable
     }
 
     [Fact]
+    public void ExplicitTargetLayer_IsUsed_AndUnknownOnesAreReported()
+    {
+        var model = ColourClassifier(24);
+        var image = TinyTask.Blob(24, 18, 18, red: true, new Random(3));
+        var firstRelu = model.Graph.Nodes.First(n => n.OpType == "Relu").Outputs[0];
+        var map = GradCam.Compute(model, image, 0, firstRelu);
+        Assert.Equal(firstRelu, map.TargetLayer);
+        Assert.Equal(3, Quadrant(map.Peak().X, map.Peak().Y, 24));
+        Assert.Contains("'nope'", Assert.Throws<LookoutException>(() => GradCam.Compute(model, image, 0, "nope")).Message);
+        Assert.Contains("out of range", Assert.Throws<LookoutException>(() => GradCam.Compute(model, image, 7)).Message);
+    }
+
+    [Fact]
     public void FineTunedModel_AttendsToTheObjectsQuadrant()
     {
         const int size = 16;

@@ -10,13 +10,15 @@ namespace Lookout.Core.Tests.Training.FineTuning;
 
 public class OnnxTorchModuleTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Graphs => new() { "mobile", "resize", "shapes" };
+    public static TheoryData<string> Graphs => new() { "mobile", "resize", "shapes", "extras", "legacy" };
 
     internal static OnnxModel Graph(string name) => name switch
     {
         "mobile" => TestGraphs.MobileLike(),
         "resize" => TestGraphs.ResizeAndDense(),
         "shapes" => TestGraphs.Shapes(),
+        "extras" => TestGraphs.Extras(),
+        "legacy" => TestGraphs.Legacy(),
         _ => throw new ArgumentException(name),
     };
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Lookout.Core.Evaluation.Explain;
+using Lookout.Core.Imaging;
 using Lookout.Core.Tests.Models.TfJs;
 using Lookout.Core.Training.FineTuning;
 using TorchSharp;
@@ -39,5 +41,22 @@ public class RealBackboneParityTests(ConvertedModelsFixture models, ITestOutputH
         (y * y).mean().backward();
         output.WriteLine($"{name}: forward+backward batch {batch}: {sw.Elapsed.TotalMilliseconds:F0} ms");
         Assert.All(module.TrainableParameters.Values, p => Assert.True(p.grad is not null && p.grad.abs().sum().item<float>() > 0));
+    }
+
+    [Fact]
+    public void GradCam_RunsOnAConvertedBackbone()
+    {
+        var model = models.Get("centernet-backbone").Model;
+        const int size = 224;
+        var image = new RgbImage(size, size, Goldens.Image(size));
+        var r = new Random(1);
+        int dim = (int)model.Graph.Outputs.First(o => o.Name == "embedding").Shape![1].Value!.Value;
+        var head = new LinearHead(3, dim, Enumerable.Range(0, 3 * dim).Select(_ => (float)r.NextDouble() - 0.5f).ToArray(), new float[3]);
+        var map = GradCam.Compute(model, head, image, classIndex: 1);
+        output.WriteLine($"centernet Grad-CAM target {map.TargetLayer}, score {map.Score:F3}");
+        Assert.Equal((size, size), (map.Width, map.Height));
+        Assert.Equal(GradCam.DefaultTargetLayer(model.Graph), map.TargetLayer);
+        Assert.All(map.Values, v => Assert.InRange(v, 0f, 1f));
+        Assert.True(map.Values.Max() > 0.99f);
     }
 }

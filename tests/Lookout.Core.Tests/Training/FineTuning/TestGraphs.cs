@@ -115,6 +115,51 @@ internal static class TestGraphs
         return new OnnxModel { Graph = b.Graph };
     }
 
+    /// <summary>Less common forms: reflect/edge Pad, negative-step Slice, ceil_mode MaxPool, count_include_pad, BatchNormalization, Constant, Clip with one bound.</summary>
+    public static OnnxModel Extras(int seed = 4)
+    {
+        var r = new Random(seed);
+        var b = new OnnxGraphBuilder();
+        var x = ImageInputPrologue.Append(b, Spec with { Width = 11, Height = 11 });
+        x = b.Node("Conv", [x, W(b, r, "c1_w", 6, 3, 3, 3), Bias(b, r, "c1_b", 6)]);                        // 6x9x9
+        var bn = b.Node("BatchNormalization", [x, b.Floats("bn_g", [1.1f, 0.9f, 1f, 1.2f, 0.8f, 1f], 6), Bias(b, r, "bn_b", 6),
+            Bias(b, r, "bn_m", 6), b.Floats("bn_v", [0.5f, 1f, 2f, 0.7f, 1.3f, 0.9f], 6)], OnnxAttribute.Of("epsilon", 1e-3f));
+        var refl = b.Node("Pad", [bn, b.Int64s("p1", [0, 0, 1, 2, 0, 0, 2, 1], 8)], OnnxAttribute.Of("mode", "reflect")); // 6x12x12
+        var edge = b.Node("Pad", [refl, b.Int64s("p2", [0, 0, 0, 1, 0, 0, 1, 0], 8)], OnnxAttribute.Of("mode", "edge"));   // 6x13x13
+        var rev = b.Node("Slice", [edge, b.Int64s("rs", [-1], 1), b.Int64s("re", [-100], 1), b.Int64s("ra", [3], 1), b.Int64s("rp", [-2], 1)]); // 6x13x7
+        var mp = b.Node("MaxPool", [rev], OnnxAttribute.Of("kernel_shape", 2L, 2L), OnnxAttribute.Of("strides", 2L, 2L), OnnxAttribute.Of("ceil_mode", 1L)); // 6x7x4
+        var ap = b.Node("AveragePool", [mp], OnnxAttribute.Of("kernel_shape", 3L, 3L), OnnxAttribute.Of("pads", 1L, 0L, 1L, 1L),
+            OnnxAttribute.Of("count_include_pad", 1L));                                                    // 6x7x3
+        var k = b.Node("Constant", [], OnnxAttribute.Of("value", OnnxTensor.FromFloats("k", [0.5f], [])));
+        var t = b.Node("Tanh", [b.Node("Mul", [ap, k])]);
+        var clipped = b.Node("Clip", [t, b.Floats("lo", [-0.3f], [])]);
+        var sm = b.Node("Softmax", [clipped], OnnxAttribute.Of("axis", 1L));
+        return Finish(b, sm, 6);
+    }
+
+    /// <summary>Opset 10 attribute forms: Clip min/max attrs, Pad attrs, Unsqueeze/Squeeze/Split attrs, Resize (scales only), 2-D Softmax.</summary>
+    public static OnnxModel Legacy(int seed = 5)
+    {
+        var r = new Random(seed);
+        var b = new OnnxGraphBuilder();
+        var x = ImageInputPrologue.Append(b, Spec with { Width = 8, Height = 8 });
+        x = b.Node("Conv", [x, W(b, r, "c1_w", 4, 3, 3, 3), Bias(b, r, "c1_b", 4)], OnnxAttribute.Of("pads", 1L, 1L, 1L, 1L));
+        x = b.Node("Clip", [x], OnnxAttribute.Of("min", -0.5f), OnnxAttribute.Of("max", 1.5f));
+        x = b.Node("Pad", [x], OnnxAttribute.Of("pads", 0L, 0L, 1L, 0L, 0L, 0L, 0L, 1L), OnnxAttribute.Of("value", 0.25f)); // 4x9x9
+        x = b.Node("Resize", [x, b.Floats("sc", [1f, 1f, 1.5f, 1.5f], 4)], OnnxAttribute.Of("mode", "nearest"));            // 4x13x13
+        var parts = b.Node("Split", [x], 2, OnnxAttribute.Of("axis", 1L), OnnxAttribute.Of("split", 1L, 3L));
+        var g = b.Node("GlobalAveragePool", [parts[1]]);                                                               // N,3,1,1
+        var sq = b.Node("Squeeze", [g], OnnxAttribute.Of("axes", 2L, 3L));                                             // N,3
+        var us = b.Node("Unsqueeze", [sq], OnnxAttribute.Of("axes", new long[] { 1 }));                                // N,1,3
+        var sm = b.Node("Softmax", [us], OnnxAttribute.Of("axis", 1L));                                                // over 1x3 flattened
+        b.NodeNamed("Flatten", [sm], ["embedding"], OnnxAttribute.Of("axis", 1L));
+        b.Output("embedding", OnnxDataType.Float, "N", 3);
+        var model = new OnnxModel { Graph = b.Graph };
+        model.Opsets.Clear();
+        model.Opsets.Add(new OnnxOpset("", 10));
+        return model;
+    }
+
     public static byte[] RandomPixels(int n, int h, int w, int seed)
     {
         var r = new Random(seed);

@@ -28,7 +28,8 @@ internal static class ResizeOp
         var mode = c.Str("mode", "nearest");
         if (mode is not ("nearest" or "linear")) throw c.Fail($"mode '{mode}' is not supported (nearest, linear)");
         var coord = c.Opset < 11 ? "asymmetric" : c.Str("coordinate_transformation_mode", "half_pixel");
-        var nearest = c.Str("nearest_mode", "round_prefer_floor");
+        // Resize-10 had no nearest_mode; ONNX Runtime floors when upsampling and ceils when downsampling ("simple").
+        var nearest = c.Opset < 11 ? "simple" : c.Str("nearest_mode", "round_prefer_floor");
 
         var y = x.alias();
         for (int d = 0; d < rank; d++)
@@ -38,7 +39,8 @@ internal static class ResizeOp
             float scale = scales?[d] ?? (float)outSize / inSize;
             if (outSize == inSize && scale == 1f) continue;
             var src = Enumerable.Range(0, (int)outSize).Select(o => Source(c, coord, o, scale, inSize, outSize)).ToArray();
-            Tensor n = mode == "nearest" ? Nearest(y, d, src, inSize, nearest, c) : Linear(y, d, src, inSize);
+            var rounding = nearest == "simple" ? (scale < 1f ? "ceil" : "floor") : nearest;
+            Tensor n = mode == "nearest" ? Nearest(y, d, src, inSize, rounding, c) : Linear(y, d, src, inSize);
             y.Dispose();
             y = n;
         }

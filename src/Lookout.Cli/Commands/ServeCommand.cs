@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Lookout.Cli.Infrastructure;
+using Lookout.Core;
+using Lookout.Server;
+
+namespace Lookout.Cli.Commands;
+
+/// <summary><c>lookout serve</c>: the HTTP API, the web page and the DeepStack-compatible routes over exported models.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var d = new ServerOptions();
+        var models = new Option<string?>("--models") { Description = "Folder of exported models (name.onnx is served as 'name'); watched for changes." };
+        var model = new Option<string[]>("--model", "-m") { Description = "An exported model file or run id to serve (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var urls = new Option<string>("--urls") { Description = "Where to listen (loopback by default).", DefaultValueFactory = _ => d.Urls };
+        var apiKeyFile = new Option<string?>("--api-key-file") { Description = "File whose first line is the API key clients must send (X-Api-Key or Bearer)." };
+        var cors = new Option<string[]>("--cors") { Description = "Origins allowed to call the API from a browser (closed by default)." };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Most requests coalesced into one forward pass (1 = no batching).", DefaultValueFactory = _ => d.MaxBatchSize };
+        var maxWait = new Option<int>("--max-wait-ms") { Description = "How long a request may wait for others to batch with.", DefaultValueFactory = _ => (int)d.MaxBatchWait.TotalMilliseconds };
+        var queue = new Option<int>("--queue") { Description = "Requests queued per model before answering 503.", DefaultValueFactory = _ => d.QueueCapacity };
+        var command = new Command("serve", "Serve exported models over HTTP: /v1/classify, DeepStack routes, a web page at /, /metrics.")
+            { models, model, urls, apiKeyFile, cors, maxBatch, maxWait, queue };
+        CommandRunner.SetHandler(command, async (parse, output, ct) =>
+        {
+            var files = (parse.GetValue(model) ?? []).Select(m => Locations.Model(parse, m)).ToList();
+            var dir = parse.GetValue(models);
+            if (dir is null && files.Count == 0)
+                throw new LookoutException("nothing to serve: pass --models <folder> or --model <model.onnx|run>");
+            var options = d with
+            {
+                ModelsDirectory = dir is null ? null : Path.GetFullPath(dir),
+                ModelFiles = files,
+                Urls = parse.GetValue(urls)!,
+                ApiKeyFile = parse.GetValue(apiKeyFile),
+                CorsOrigins = parse.GetValue(cors) ?? [],
+                MaxBatchSize = parse.GetValue(maxBatch),
+                MaxBatchWait = TimeSpan.FromMilliseconds(parse.GetValue(maxWait)),
+                QueueCapacity = parse.GetValue(queue),
+            };
+            if (options.Validate() is { } problem) throw new LookoutException(problem);
+            output.Note($"serving on {options.Urls} (Ctrl+C to stop)");
+            await LookoutServer.RunAsync(options, ct: ct);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

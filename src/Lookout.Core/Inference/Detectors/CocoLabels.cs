@@ -1,0 +1,37 @@
+namespace Lookout.Core.Inference.Detectors;
+
+/// <summary>The 80 COCO detection classes in the standard 0-based order both catalog detectors emit.</summary>
+public static class CocoLabels
+{
+    public static IReadOnlyList<string> All { get; } =
+    [
+        "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
+        "fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
+        "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
+        "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard", "tennis racket", "bottle",
+        "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple", "sandwich", "orange",
+        "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch", "potted plant", "bed",
+        "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard", "cell phone", "microwave", "oven",
+        "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors", "teddy bear", "hair drier", "toothbrush",
+    ];
+
+    /// <summary>Class ids for label names (case-insensitive); an unknown name is a user error listing close names.</summary>
+    public static IReadOnlySet<int> Resolve(IEnumerable<string> names)
+    {
+        var ids = new HashSet<int>();
+        foreach (var raw in names)
+        {
+            var name = raw.Trim();
+            if (name.Length == 0) continue;
+            int id = All.ToList().FindIndex(l => string.Equals(l, name, StringComparison.OrdinalIgnoreCase));
+            if (id < 0)
+            {
+                var close = All.Where(l => l.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(l, StringComparison.OrdinalIgnoreCase)).ToList();
+                throw new ArgumentException($"unknown class '{name}'" + (close.Count > 0 ? $" (did you mean {string.Join(", ", close)}?)" : "") +
+                    "; classes are the 80 COCO names, e.g. person, cat, dog, car.");
+            }
+            ids.Add(id);
+        }
+        return ids;
+    }
+}

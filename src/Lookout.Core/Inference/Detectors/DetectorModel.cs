@@ -1,0 +1,52 @@
+using Lookout.Core.Models.Catalog;
+
+namespace Lookout.Core.Inference.Detectors;
+
+/// <summary>
+/// How one catalog detector's outputs become candidates. Each implementation knows its output names and decode;
+/// <see cref="DetectorService"/> does everything else (images, batching, NMS, labels, scaling).
+/// </summary>
+public abstract class DetectorModel
+{
+    public abstract CatalogEntry Entry { get; }
+    public abstract IReadOnlyList<string> OutputNames { get; }
+    /// <summary>Candidates for one image (outputs in <see cref="OutputNames"/> order), boxes in model-input pixels.</summary>
+    public abstract List<RawDetection> Decode(float[][] outputs, float minScore);
+
+    /// <summary>The licence-clean default (Apache-2.0).</summary>
+    public const string DefaultName = "nanodet";
+
+    public static IReadOnlyList<string> Names { get; } = ["nanodet", "centernet"];
+
+    public static DetectorModel ForName(string name) => name.ToLowerInvariant() switch
+    {
+        "nanodet" => new NanoDetModel(),
+        "centernet" => new CenterNetModel(),
+        _ => throw new ArgumentException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}"),
+    };
+}
+
+/// <summary>CenterNet: keypoints + wh decoded in C# (works at any batch size).</summary>
+public sealed class CenterNetModel : DetectorModel
+{
+    public override CatalogEntry Entry => KnownModels.Centernet;
+    public override IReadOnlyList<string> OutputNames { get; } = ["keypoints", "wh"];
+
+    public override List<RawDetection> Decode(float[][] outputs, float minScore) =>
+        CenterNetDecoder.Decode(outputs[0], outputs[1], CocoLabels.All.Count, Entry.InputSize, minScore);
+}
+
+/// <summary>NanoDet: three GFL levels (strides 8, 16, 32 at 416).</summary>
+public sealed class NanoDetModel : DetectorModel
+{
+    public override CatalogEntry Entry => KnownModels.Nanodet;
+    public override IReadOnlyList<string> OutputNames { get; } = ["cls_s8", "cls_s16", "cls_s32", "reg_s8", "reg_s16", "reg_s32"];
+
+    public override List<RawDetection> Decode(float[][] outputs, float minScore)
+    {
+        var all = new List<RawDetection>();
+        for (int level = 0; level < 3; level++)
+            all.AddRange(NanoDetDecoder.DecodeLevel(outputs[level], outputs[level + 3], CocoLabels.All.Count, Entry.InputSize, minScore));
+        return all;
+    }
+}

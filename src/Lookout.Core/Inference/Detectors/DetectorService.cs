@@ -1,0 +1,133 @@
+using System.Runtime.CompilerServices;
+using Lookout.Core.Imaging;
+using Lookout.Core.Models;
+using Lookout.Core.Models.Catalog;
+
+namespace Lookout.Core.Inference.Detectors;
+
+/// <summary>
+/// COCO-80 object detection with a catalog detector (nanodet by default: Apache-2.0; centernet has no upstream
+/// licence). The ONNX is loaded once; every method is thread-safe (one shared ONNX Runtime session). The whole frame
+/// is stretched to the model's square input, as upstream does, and boxes are scaled back to the original
+/// (EXIF-oriented) width and height. The converted detector graphs are batch-1 (nanodet's reshape shapes are
+/// constants with N=1, and ORT also runs centernet's in-graph <c>detections</c> branch, whose shapes are fixed), so
+/// images go one per session call; the C# decode itself is batch-agnostic.
+/// </summary>
+public sealed class DetectorService : IDisposable
+{
+    private readonly DetectorModel _model;
+    private readonly OnnxImageRunner _runner;
+
+    private DetectorService(DetectorModel model, string onnxPath, OnnxRunnerOptions? options)
+    {
+        _model = model;
+        _runner = new OnnxImageRunner(onnxPath, model.OutputNames[0], model.Entry.Preprocess, (options ?? OnnxRunnerOptions.Default) with { BatchSize = 1 });
+    }
+
+    /// <summary>Opens a detector by name (<see cref="DetectorModel.Names"/>), converting it into the cache on first use.</summary>
+    public static DetectorService Open(string name = DetectorModel.DefaultName, ModelCatalog? catalog = null, OnnxRunnerOptions? options = null)
+    {
+        var model = DetectorModel.ForName(name);
+        return new DetectorService(model, (catalog ?? ModelCatalog.Default()).GetPath(model.Entry.Name), options);
+    }
+
+    public CatalogEntry Entry => _model.Entry;
+    public string Name => _model.Entry.Name;
+    public ModelLicence Licence => _model.Entry.Licence;
+    public PreprocessSpec Spec => _model.Entry.Preprocess;
+    public IReadOnlyList<string> Labels => CocoLabels.All;
+
+    /// <summary>Detects in already-resized model inputs; <paramref name="sizes"/> are the originals the boxes map to.</summary>
+    public IReadOnlyList<IReadOnlyList<Detection>> Detect(IReadOnlyList<RgbImage> inputs, IReadOnlyList<(int Width, int Height)> sizes, DetectorOptions? options = null)
+    {
+        options ??= DetectorOptions.Default;
+        options.Validate();
+        if (inputs.Count != sizes.Count) throw new ArgumentException("one original size per input image is needed", nameof(sizes));
+        var outputs = _runner.RunOutputs(inputs, _model.OutputNames);
+        return outputs.Select((o, i) => (IReadOnlyList<Detection>)Postprocess(_model.Decode(o, options.MinScore), Entry.InputSize, sizes[i].Width, sizes[i].Height, options)).ToList();
+    }
+
+    /// <summary>Detects in a decoded full frame (e.g. a video frame); boxes are in its pixels.</summary>
+    public IReadOnlyList<Detection> Detect(RgbImage frame, DetectorOptions? options = null) =>
+        Detect([PixelOps.Stretch(frame, Spec.Width, Spec.Height)], [(frame.Width, frame.Height)], options)[0];
+
+    /// <summary>Decodes and detects encoded bytes (an upload); a bad image becomes an error result, never an exception.</summary>
+    public DetectionResult Detect(byte[] data, DetectorOptions? options = null, string sourceName = "upload")
+    {
+        try
+        {
+            var input = ImageLoader.Load(data, Spec, sourceName: sourceName);
+            var (w, h) = OrientedImage.ReadSize(data, sourceName);
+            return new DetectionResult(sourceName, w, h, Detect([input], [(w, h)], options)[0]);
+        }
+        catch (ImageDecodeException e) { return new DetectionResult(sourceName, 0, 0, [], e.Reason); }
+    }
+
+    public DetectionResult DetectFile(string path, DetectorOptions? options = null)
+    {
+        var decoded = DecodeFile(path);
+        return decoded.Error is not null
+            ? new DetectionResult(path, 0, 0, [], decoded.Error)
+            : new DetectionResult(path, decoded.Width, decoded.Height, Detect([decoded.Input!], [(decoded.Width, decoded.Height)], options)[0]);
+    }
+
+    /// <summary>Detects in files, decoding each batch in parallel; results in input order, unreadable files as errors.</summary>
+    public async IAsyncEnumerable<DetectionResult> DetectFilesAsync(IReadOnlyList<string> paths, DetectorOptions? options = null,
+        IProgress<BatchProgress>? progress = null, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        const int batch = 8; // decoded in parallel; inferred one by one (see class remarks)
+        int done = 0, failed = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int start = 0; start < paths.Count; start += batch)
+        {
+            ct.ThrowIfCancellationRequested();
+            var chunk = paths.Skip(start).Take(batch).ToList();
+            var results = await Task.Run(() =>
+            {
+                var decoded = new Decoded[chunk.Count];
+                Parallel.For(0, chunk.Count, new ParallelOptions { CancellationToken = ct }, i => decoded[i] = DecodeFile(chunk[i]));
+                var ok = decoded.Select((d, i) => (d, i)).Where(t => t.d.Error is null).ToList();
+                var found = Detect(ok.Select(t => t.d.Input!).ToList(), ok.Select(t => (t.d.Width, t.d.Height)).ToList(), options);
+                var outcome = decoded.Select((d, i) => new DetectionResult(chunk[i], d.Width, d.Height, [], d.Error)).ToArray();
+                for (int k = 0; k < ok.Count; k++) outcome[ok[k].i] = outcome[ok[k].i] with { Detections = found[k] };
+                return outcome;
+            }, ct);
+            foreach (var r in results)
+            {
+                done++;
+                if (!r.Ok) failed++;
+                yield return r;
+            }
+            progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+        }
+    }
+
+    /// <summary>
+    /// Candidates (model-input pixels) -> final detections: class filter, NMS, at most MaxDetections, boxes scaled
+    /// from the square input to the original size and clipped to it, labelled, sorted by score.
+    /// </summary>
+    public static List<Detection> Postprocess(IEnumerable<RawDetection> candidates, int inputSize, int width, int height, DetectorOptions options)
+    {
+        var wanted = candidates.Where(c => c.Score >= options.MinScore && (options.Classes is null || options.Classes.Contains(c.ClassId)));
+        var kept = Nms.Apply(wanted, options.NmsIoU, options.MaxDetections, perClass: !options.ClassAgnosticNms);
+        float sx = (float)width / inputSize, sy = (float)height / inputSize;
+        return kept.Select(k => new Detection(CocoLabels.All[k.ClassId], k.Score, k.Box.Scale(sx, sy).Clamp(width, height)) { ClassId = k.ClassId })
+            .ToList();
+    }
+
+    private Decoded DecodeFile(string path)
+    {
+        try
+        {
+            var input = ImageLoader.Load(path, Spec);
+            var (w, h) = OrientedImage.ReadSize(path);
+            return new Decoded(input, w, h, null);
+        }
+        catch (ImageDecodeException e) { return new Decoded(null, 0, 0, e.Reason); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return new Decoded(null, 0, 0, e.Message); }
+    }
+
+    public void Dispose() => _runner.Dispose();
+
+    private readonly record struct Decoded(RgbImage? Input, int Width, int Height, string? Error);
+}

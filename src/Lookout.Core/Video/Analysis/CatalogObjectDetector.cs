@@ -1,0 +1,23 @@
+using Lookout.Core.Imaging;
+using Lookout.Core.Inference;
+using Lookout.Core.Inference.Detectors;
+
+namespace Lookout.Core.Video.Analysis;
+
+/// <summary>
+/// The COCO detector service as the video/watch pipeline sees it: detections on a frame with boxes normalised to
+/// 0..1, so zones and snapshots do not depend on the frame size the detector saw.
+/// </summary>
+public sealed class CatalogObjectDetector(DetectorService service, DetectorOptions? options = null) : IObjectDetector
+{
+    public static CatalogObjectDetector Open(string name = DetectorModel.DefaultName, DetectorOptions? options = null) =>
+        new(DetectorService.Open(name), options);
+
+    public string Name => service.Name;
+    public IReadOnlyList<string> Labels => service.Labels;
+
+    public IReadOnlyList<Detection> Detect(RgbImage frame) =>
+        service.Detect(frame, options).Select(d => d with { Box = d.Box.Normalize(frame.Width, frame.Height) }).ToList();
+
+    public void Dispose() => service.Dispose();
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+using Lookout.Core.Watch.Alerts;
+using Lookout.Core.Watch.Sources;
+
+namespace Lookout.Core.Watch;
+
+/// <summary>Plain log lines for a console or log file: periodic stats, source changes, one line per alert.</summary>
+public sealed class TextWatchObserver(TextWriter output) : IWatchObserver
+{
+    private readonly Lock _lock = new();
+
+    public void OnStats(WatchStats stats) => Write($"stats: {stats}");
+
+    public void OnSource(SourceStatus status) => Write(status.State switch
+    {
+        SourceState.Disconnected => $"source {status.Source}: disconnected ({status.Reason}); retrying in {status.RetryIn?.TotalSeconds:0.#} s",
+        _ => $"source {status.Source}: {status.State.ToString().ToLowerInvariant()}",
+    });
+
+    public void OnAlert(AlertEvent alert, IReadOnlyList<ActionOutcome> outcomes)
+    {
+        var actions = string.Join(", ", outcomes.Select(o => o.Ok ? o.Action : $"{o.Action} FAILED ({o.Detail})"));
+        Write(FormattableString.Invariant(
+            $"alert {alert.Rule}: {alert.Label} {alert.Score:0.00} on {alert.Camera} at {alert.FrameTime.TotalSeconds:0.0} s [{actions}]{(alert.SnapshotPath is { } p ? " " + p : "")}"));
+    }
+
+    private void Write(string line)
+    {
+        lock (_lock) output.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {line}");
+    }
+}

@@ -1,0 +1,31 @@
+using Lookout.Core.Watch.Motion;
+
+namespace Lookout.Core.Watch;
+
+/// <summary>Settings of one <c>lookout watch</c> run (the rules come from the rules file).</summary>
+public sealed record WatchOptions
+{
+    /// <summary>Workspace folder: <c>catalog.db</c> (events table) and, by default, <c>events/</c> snapshots.</summary>
+    public string Workspace { get; init; } = ".lookout";
+    /// <summary>Camera name in events; null uses the source's name.</summary>
+    public string? Camera { get; init; }
+    /// <summary>Frame-differencing gate settings; null runs the model on every frame.</summary>
+    public MotionOptions? Motion { get; init; } = new();
+    /// <summary>
+    /// Drop the oldest queued frame when the model falls behind (always analyse the newest). Null decides by the
+    /// source: on for cameras and real-time playback, off for files read as fast as possible (lossless replay).
+    /// </summary>
+    public bool? DropFrames { get; init; }
+    /// <summary>Frames that may wait for the model (1-2 keeps latency low).</summary>
+    public int FrameQueueCapacity { get; init; } = 2;
+    /// <summary>How often the observer gets a stats line.</summary>
+    public TimeSpan StatsInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Workspace)) throw new LookoutException("the workspace folder must be set");
+        if (FrameQueueCapacity is < 1 or > 8) throw new LookoutException($"frame queue capacity must be within 1..8 (got {FrameQueueCapacity})");
+        if (StatsInterval <= TimeSpan.Zero) throw new LookoutException("the stats interval must be positive");
+        Motion?.Validate();
+    }
+}

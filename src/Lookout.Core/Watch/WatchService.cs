@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Lookout.Core.Video;
+using Lookout.Core.Video.Analysis;
+using Lookout.Core.Watch.Alerts;
+using Lookout.Core.Watch.Events;
+using Lookout.Core.Watch.Motion;
+using Lookout.Core.Watch.Rules;
+using Lookout.Core.Watch.Sources;
+
+namespace Lookout.Core.Watch;
+
+/// <summary>
+/// <c>lookout watch</c>: source → motion gate → inference → rules (temporal consensus) → actions, each stage a task
+/// joined to the next by a bounded channel. For live sources the frame channels drop the oldest frame, so the model
+/// always works on the newest one and latency stays bounded however slow it is. Runs until the source ends or
+/// <c>ct</c> is cancelled (then returns the final stats rather than throwing).
+/// </summary>
+public sealed class WatchService
+{
+    private sealed record Captured(Frame Frame, long Arrival);
+    private sealed record Analysed(Captured Captured, FrameAnalysis Analysis);
+    private sealed record Fired(Captured Captured, FrameAnalysis Analysis, Rule Rule, AlertDecision Decision);
+
+    public async Task<WatchStats> RunAsync(IFrameSource source, IFrameAnalyzer analyzer, RuleSet rules, WatchOptions options,
+        IWatchObserver? observer = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        RuleEngine.Validate(rules, analyzer);
+        observer ??= NullWatchObserver.Instance;
+        var run = new Run(options.Camera ?? source.Name);
+        using var store = EventStore.Open(options.Workspace);
+        await using var dispatcher = AlertDispatcher.Create(rules, options.Workspace, store);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+
+        bool drop = options.DropFrames ?? source.IsLive;
+        var frames = FrameChannel(options.FrameQueueCapacity, drop, run);
+        var moving = FrameChannel(1, drop, run);
+        var analysed = Channel.CreateBounded<Analysed>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var fired = Channel.CreateBounded<Fired>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        IMotionGate gate = options.Motion is { } m ? new FrameDifferenceMotionGate(m) : new NoMotionGate();
+
+        var stages = new[]
+        {
+            Stage(frames.Writer, stop, () => ReadSource(source, frames.Writer, run, observer, stop.Token)),
+            Stage(moving.Writer, stop, () => GateMotion(frames.Reader, moving.Writer, gate, run, stop.Token)),
+            Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, analyzer, run, stop.Token)),
+            Stage(fired.Writer, stop, () => Evaluate(analysed.Reader, fired.Writer, new RuleEngine(rules), stop.Token)),
+            Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, stop.Token)),
+        };
+        var ticker = Tick(observer, run, options.StatsInterval, stop.Token);
+        try
+        {
+            await Task.WhenAll(stages).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try { await ticker.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+        var final = run.Snapshot();
+        observer.OnStats(final);
+        return final;
+    }
+
+    private static Channel<Captured> FrameChannel(int capacity, bool drop, Run run) =>
+        Channel.CreateBounded<Captured>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = drop ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        }, _ => Interlocked.Increment(ref run.Dropped));
+
+    /// <summary>Runs a stage; completes its output channel either way and, on failure, stops the whole pipeline.</summary>
+    private static async Task Stage<T>(ChannelWriter<T>? output, CancellationTokenSource stop, Func<Task> body)
+    {
+        try
+        {
+            await Task.Run(body).ConfigureAwait(false);
+            output?.TryComplete();
+        }
+        catch (Exception e)
+        {
+            output?.TryComplete(e);
+            if (e is not OperationCanceledException) await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task ReadSource(IFrameSource source, ChannelWriter<Captured> output, Run run, IWatchObserver observer, CancellationToken ct)
+    {
+        await foreach (var frame in source.ReadAsync(observer.OnSource, ct).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref run.FramesIn);
+            await output.WriteAsync(new Captured(frame, Stopwatch.GetTimestamp()), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task GateMotion(ChannelReader<Captured> input, ChannelWriter<Captured> output, IMotionGate gate, Run run, CancellationToken ct)
+    {
+        await foreach (var c in input.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            if (gate.Check(c.Frame.Pixels, c.Frame.Time).Pass) await output.WriteAsync(c, ct).ConfigureAwait(false);
+            else Interlocked.Increment(ref run.SkippedByMotion);
+        }
+    }
+
+    private static async Task Infer(ChannelReader<Captured> input, ChannelWriter<Analysed> output, IFrameAnalyzer analyzer, Run run, CancellationToken ct)
+    {
+        await foreach (var c in input.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            var analysis = analyzer.Analyze(c.Frame.Pixels);
+            Interlocked.Increment(ref run.Processed);
+            run.FrameLatency.Add(Stopwatch.GetElapsedTime(c.Arrival).TotalMilliseconds);
+            await output.WriteAsync(new Analysed(c, analysis), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task Evaluate(ChannelReader<Analysed> input, ChannelWriter<Fired> output, RuleEngine engine, CancellationToken ct)
+    {
+        await foreach (var a in input.ReadAllAsync(ct).ConfigureAwait(false))
+            foreach (var (rule, decision) in engine.Step(a.Analysis, a.Captured.Frame.Time))
+                await output.WriteAsync(new Fired(a.Captured, a.Analysis, rule, decision), ct).ConfigureAwait(false);
+    }
+
+    private static async Task Act(ChannelReader<Fired> input, AlertDispatcher dispatcher, Run run, IWatchObserver observer, CancellationToken ct)
+    {
+        await foreach (var f in input.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            var frame = f.Captured.Frame;
+            var (alert, outcomes) = await dispatcher.DispatchAsync(f.Rule, f.Decision, run.Camera, frame.Seq, frame.Time, frame.Pixels, f.Analysis, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref run.Events);
+            run.AlertLatency.Add(Stopwatch.GetElapsedTime(f.Captured.Arrival).TotalMilliseconds);
+            observer.OnAlert(alert, outcomes);
+        }
+    }
+
+    private static async Task Tick(IWatchObserver observer, Run run, TimeSpan interval, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false)) observer.OnStats(run.Snapshot());
+    }
+
+    /// <summary>Counters shared by the stages (updated with Interlocked).</summary>
+    private sealed class Run(string camera)
+    {
+        public readonly string Camera = camera;
+        public readonly Stopwatch Clock = Stopwatch.StartNew();
+        public readonly LatencyRecorder FrameLatency = new();
+        public readonly LatencyRecorder AlertLatency = new();
+        public long FramesIn, Processed, Dropped, SkippedByMotion, Events;
+
+        public WatchStats Snapshot() => new(Clock.Elapsed, Interlocked.Read(ref FramesIn), Interlocked.Read(ref Processed),
+            Interlocked.Read(ref Dropped), Interlocked.Read(ref SkippedByMotion), Interlocked.Read(ref Events),
+            FrameLatency.Summary(), AlertLatency.Summary());
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+
+namespace Lookout.Server.Api;
+
+// (contract) Lookout's /v1 envelope: {"meta":{"type":"success","code":200},"data":...}; errors keep it.
+public sealed record Meta(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null);
+
+public sealed record Envelope<T>(
+    [property: JsonPropertyName("meta")] Meta Meta,
+    [property: JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] T? Data);
+
+public sealed record ClassScore(
+    [property: JsonPropertyName("class")] string Class,
+    [property: JsonPropertyName("score")] float Score);
+
+// (contract) DeepStack / CodeProject.AI shapes; field names are what Blue Iris, Home Assistant and Node-RED read.
+public sealed record DeepStackPrediction(
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("confidence")] float Confidence,
+    [property: JsonPropertyName("x_min")] int XMin,
+    [property: JsonPropertyName("y_min")] int YMin,
+    [property: JsonPropertyName("x_max")] int XMax,
+    [property: JsonPropertyName("y_max")] int YMax);
+
+public sealed record DeepStackPredictions(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("predictions")] IReadOnlyList<DeepStackPrediction> Predictions,
+    [property: JsonPropertyName("inferenceMs")] long InferenceMs,
+    [property: JsonPropertyName("processMs")] long ProcessMs);
+
+public sealed record DeepStackScene(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("confidence")] float Confidence,
+    [property: JsonPropertyName("inferenceMs")] long InferenceMs,
+    [property: JsonPropertyName("processMs")] long ProcessMs);
+
+public sealed record DeepStackModelList(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("models")] IReadOnlyList<string> Models);
+
+public sealed record DeepStackError(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("error")] string Error);
+
+/// <summary>Which error body a route family speaks.</summary>
+public enum ErrorStyle { Envelope, DeepStack }
+
+public static class ApiResults
+{
+    public static IResult Success<T>(T data) =>
+        Results.Json(new Envelope<T>(new Meta("success", StatusCodes.Status200OK), data));
+
+    public static IResult Error(ApiError error, ErrorStyle style) => new ErrorResult(error, style);
+
+    /// <summary>Writes the error body in the route family's style, with the same HTTP status and Retry-After.</summary>
+    private sealed class ErrorResult(ApiError error, ErrorStyle style) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = error.Status;
+            if (error.RetryAfterSeconds is { } s) context.Response.Headers.RetryAfter = s.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (error.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+            return style == ErrorStyle.DeepStack
+                ? context.Response.WriteAsJsonAsync(new DeepStackError(false, DeepStackMessage(error)))
+                : context.Response.WriteAsJsonAsync(new Envelope<object>(new Meta("error", error.Status, error.Message), null));
+        }
+    }
+
+    /// <summary>DeepStack clients match on this exact text for a missing or unusable image.</summary>
+    private static string DeepStackMessage(ApiError error) =>
+        error.Status is StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType && error.Message.Contains("image", StringComparison.OrdinalIgnoreCase)
+            ? "No valid image file found"
+            : error.Message;
+}

@@ -1,0 +1,96 @@
+using Lookout.Server.Api;
+using Lookout.Server.Batching;
+using Lookout.Server.Hosting;
+using Lookout.Server.Inference;
+using Lookout.Server.Metrics;
+using Lookout.Server.Models;
+using Lookout.Server.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Lookout.Server;
+
+/// <summary>
+/// Builds and runs Lookout's HTTP server: a thin shell over the model registry and the classification service.
+/// <c>lookout serve</c> calls <see cref="RunAsync"/>; tests call <see cref="BuildApp"/> and host it in-process.
+/// </summary>
+public static class LookoutServer
+{
+    /// <param name="loader">Null = exported Lookout classifiers via Core's ClassifierModel.</param>
+    /// <param name="configure">Last say over the builder (tests swap in TestServer, the CLI sets logging).</param>
+    public static WebApplication BuildApp(ServerOptions options, IImageModelLoader? loader = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        loader ??= new ClassifierModelLoader();
+        var apiKey = options.Validate();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            // Production always: no developer exception page, so no stack traces reach a client.
+            EnvironmentName = Environments.Production,
+            ApplicationName = typeof(LookoutServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxUploadBytes + 64 * 1024;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(loader);
+        builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddSingleton(sp => new ModelRegistry(loader,
+            new BatchingOptions(options.MaxBatchSize, options.MaxBatchWait, options.QueueCapacity, options.RetryAfterSeconds),
+            sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<ModelRegistry>>(), options.DefaultModel));
+        builder.Services.AddSingleton<ClassificationService>();
+        builder.Services.AddHostedService<ModelHost>();
+        if (options.CorsOrigins.Count > 0)
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins])
+                .WithMethods("GET", "POST").WithHeaders("Content-Type", "X-Api-Key", "Authorization")));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lookout.Server");
+        app.UseMiddleware<RequestMetricsMiddleware>();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteErrorForStatus, SuppressDiagnosticsCallback = _ => false });
+        app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = ctx => WriteErrorForStatus(ctx.HttpContext) });
+        app.UseRouting();
+        if (options.CorsOrigins.Count > 0) app.UseCors();
+        if (apiKey is not null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
+
+        app.MapClassifyApi(log);
+        app.MapModelsApi(log);
+        app.MapDeepStackApi(log);
+        app.MapSystemApi();
+        app.MapPage();
+        return app;
+    }
+
+    /// <summary>Serves until <paramref name="ct"/> is cancelled (Ctrl+C in the CLI), then drains and unloads.</summary>
+    public static async Task RunAsync(ServerOptions options, IImageModelLoader? loader = null, Action<WebApplicationBuilder>? configure = null, CancellationToken ct = default)
+    {
+        await using var app = BuildApp(options, loader, configure);
+        await app.StartAsync(ct);
+        try { await app.WaitForShutdownAsync(ct); }
+        finally { await app.StopAsync(CancellationToken.None); }
+    }
+
+    /// <summary>The addresses Kestrel actually bound (useful with port 0).</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    /// <summary>Body for statuses produced outside handlers (unknown route, wrong method, unhandled exception).</summary>
+    private static Task WriteErrorForStatus(HttpContext http)
+    {
+        int status = http.Response.StatusCode < 400 ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
+        var path = http.Request.Path;
+        if (!path.StartsWithSegments("/v1") && status != StatusCodes.Status500InternalServerError) return Task.CompletedTask;
+        var style = path.StartsWithSegments("/v1/vision") ? ErrorStyle.DeepStack : ErrorStyle.Envelope;
+        return ApiResults.Error(new ApiError(status, status == 500 ? "internal error" : ApiError.MessageFor(status)), style).ExecuteAsync(http);
+    }
+}

@@ -1,0 +1,69 @@
+using Lookout.Core;
+using Lookout.Core.Imaging;
+
+namespace Lookout.Server;
+
+/// <summary>Everything <c>lookout serve</c> can set. Defaults live here and nowhere else.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>Listen address(es), semicolon separated. Loopback by default: exposing the API is a deliberate choice.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+    /// <summary>Folder of exported models (<c>name.onnx</c>); watched for changes when <see cref="WatchModels"/>.</summary>
+    public string? ModelsDirectory { get; init; }
+    /// <summary>Extra single model files, served under their file name without extension.</summary>
+    public IReadOnlyList<string> ModelFiles { get; init; } = [];
+    /// <summary>Model used when a request names none; null = the only model, or the first by name.</summary>
+    public string? DefaultModel { get; init; }
+    public bool WatchModels { get; init; } = true;
+    /// <summary>Quiet time after the last file event before a model is (re)loaded; copies arrive in several writes.</summary>
+    public TimeSpan ReloadDebounce { get; init; } = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>When set, every /v1 and /metrics request needs header <c>X-Api-Key</c> or <c>Authorization: Bearer</c>.</summary>
+    public string? ApiKey { get; init; }
+    /// <summary>File holding the API key (first line, trimmed); keeps the key out of the process list.</summary>
+    public string? ApiKeyFile { get; init; }
+    /// <summary>Origins allowed by CORS; empty = no CORS headers at all (browsers block cross-origin calls).</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
+    public long MaxUploadBytes { get; init; } = 20L * 1024 * 1024;
+    public long MaxPixels { get; init; } = 50_000_000;
+
+    /// <summary>Largest batch one forward pass takes; 1 turns micro-batching off.</summary>
+    public int MaxBatchSize { get; init; } = 16;
+    /// <summary>How long the first request of a batch waits for company. Zero = take only what is already queued.</summary>
+    public TimeSpan MaxBatchWait { get; init; } = TimeSpan.FromMilliseconds(2);
+    /// <summary>Requests waiting per model beyond which the server answers 503 at once instead of queueing.</summary>
+    public int QueueCapacity { get; init; } = 64;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Seconds a 503 tells the client to wait (Retry-After).</summary>
+    public int RetryAfterSeconds { get; init; } = 1;
+    public int DefaultTop { get; init; } = 5;
+
+    public ImageLimits ImageLimits => new() { MaxFileBytes = MaxUploadBytes, MaxPixels = MaxPixels };
+
+    /// <summary>Checks the options and returns the effective API key (from <see cref="ApiKey"/> or the file), or null.</summary>
+    public string? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Urls)) throw new LookoutException("No listen address given.");
+        if (ModelsDirectory is null && ModelFiles.Count == 0) throw new LookoutException("No models to serve: give a models directory or a model file.");
+        if (ModelsDirectory is not null && !Directory.Exists(ModelsDirectory)) throw new LookoutException($"Models directory not found: {ModelsDirectory}");
+        foreach (var f in ModelFiles)
+            if (!File.Exists(f)) throw new LookoutException($"Model file not found: {f}");
+        if (MaxUploadBytes < 1024) throw new LookoutException("Max upload size must be at least 1 KB.");
+        if (MaxPixels < 1) throw new LookoutException("Max pixels must be positive.");
+        if (MaxBatchSize < 1) throw new LookoutException("Max batch size must be at least 1.");
+        if (MaxBatchWait < TimeSpan.Zero || MaxBatchWait > TimeSpan.FromSeconds(1)) throw new LookoutException("Max batch wait must be between 0 and 1000 ms.");
+        if (QueueCapacity < 1) throw new LookoutException("Queue capacity must be at least 1.");
+        if (RequestTimeout <= TimeSpan.Zero) throw new LookoutException("Request timeout must be positive.");
+        if (DefaultTop < 1) throw new LookoutException("Default top must be at least 1.");
+        if (ApiKey is not null && ApiKeyFile is not null) throw new LookoutException("Give the API key inline or as a file, not both.");
+        var key = ApiKey;
+        if (ApiKeyFile is not null)
+        {
+            if (!File.Exists(ApiKeyFile)) throw new LookoutException($"API key file not found: {ApiKeyFile}");
+            key = File.ReadLines(ApiKeyFile).FirstOrDefault()?.Trim();
+        }
+        if (key is not null && key.Length < 8) throw new LookoutException("The API key must be at least 8 characters.");
+        return key;
+    }
+}

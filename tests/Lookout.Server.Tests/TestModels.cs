@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Lookout.Core.Imaging;
+using Lookout.Core.Models.Onnx;
+using Lookout.Server.Models;
+using NetVips;
+
+namespace Lookout.Server.Tests;
+
+/// <summary>
+/// Real exported-model-shaped ONNX files built in code: uint8 image -> in-graph normalisation -> mean colour ->
+/// Gemm -> Softmax "probs", with lookout.labels / lookout.preprocess metadata. A red image scores highest on the
+/// first label, green on the second, blue on the third.
+/// </summary>
+internal static class TestModels
+{
+    public static readonly PreprocessSpec Spec = new() { Width = 8, Height = 8, Resize = ResizeMode.Stretch };
+
+    public static byte[] ColourClassifier(string[] labels, float sharpness = 8f)
+    {
+        if (labels.Length != 3) throw new ArgumentException("three labels: red, green, blue", nameof(labels));
+        var b = new OnnxGraphBuilder();
+        var x = ImageInputPrologue.Append(b, Spec);                 // [N,3,H,W] in 0..1
+        var pooled = b.Node("GlobalAveragePool", [x]);              // [N,3,1,1]
+        var flat = b.Node("Flatten", [pooled], OnnxAttribute.Of("axis", 1L)); // [N,3]
+        var w = b.Floats("w", [sharpness, 0, 0, 0, sharpness, 0, 0, 0, sharpness], 3, 3);
+        var bias = b.Floats("b", [0, 0, 0], 3);
+        var logits = b.Node("Gemm", [flat, w, bias]);
+        b.NodeNamed("Softmax", [logits], ["probs"], OnnxAttribute.Of("axis", 1L));
+        b.Output("probs", OnnxDataType.Float, "N", 3);
+        var model = new OnnxModel { Graph = b.Graph };
+        model.Metadata["lookout.labels"] = JsonSerializer.Serialize(labels);
+        model.Metadata["lookout.preprocess"] = Spec.ToJson();
+        model.Metadata["lookout.backbone"] = "mean-colour";
+        model.Metadata["lookout.version"] = "test";
+        return OnnxWriter.Serialize(model);
+    }
+
+    /// <summary>Writes atomically (temp + rename), as exports do, so a watcher never sees half a file.</summary>
+    public static string Write(string directory, string name, byte[] onnx)
+    {
+        var path = Path.Combine(directory, name + ".onnx");
+        var temp = Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(temp, onnx);
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
+    public static byte[] SolidImage(int r, int g, int b, int width = 40, int height = 30, string format = ".png")
+    {
+        using var black = Image.Black(width, height, bands: 3);
+        using var coloured = black.Linear(new double[] { 1, 1, 1 }, new double[] { r, g, b });
+        using var bytes = coloured.Cast(Enums.BandFormat.Uchar);
+        return bytes.WriteToBuffer(format);
+    }
+}
+
+/// <summary>Records whether the server disposed a model version (it must, once its last request is done).</summary>
+internal sealed class TrackedModel(IImageModel inner) : IImageModel
+{
+    private int _disposed;
+    public bool Disposed => Volatile.Read(ref _disposed) != 0;
+    public PreprocessSpec Spec => inner.Spec;
+    public IReadOnlyList<string> Labels => inner.Labels;
+    public string? Backbone => inner.Backbone;
+    public float[][] Predict(IReadOnlyList<RgbImage> batch) =>
+        Disposed ? throw new ObjectDisposedException("model", "used after dispose") : inner.Predict(batch);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) inner.Dispose();
+    }
+}
+
+/// <summary>A loader whose models the test can see (to check disposal after a swap) and wrap (to slow them down).</summary>
+internal sealed class TestLoader(Func<IImageModel, IImageModel>? wrap = null) : IImageModelLoader
+{
+    private readonly ClassifierModelLoader _real = new();
+    private readonly List<TrackedModel> _loaded = [];
+    public IReadOnlyList<string> Extensions => _real.Extensions;
+
+    public IReadOnlyList<TrackedModel> Loaded { get { lock (_loaded) return _loaded.ToList(); } }
+
+    public IImageModel Load(string path)
+    {
+        var tracked = new TrackedModel(_real.Load(path));
+        lock (_loaded) _loaded.Add(tracked);
+        return wrap is null ? tracked : wrap(tracked);
+    }
+}
+
+/// <summary>Wraps a model so a test can hold forward passes at a gate and see the batch sizes it got.</summary>
+internal sealed class GatedModel(IImageModel inner) : IImageModel
+{
+    private readonly List<int> _batches = [];
+    public ManualResetEventSlim Gate { get; } = new(true);
+    public SemaphoreSlim Entered { get; } = new(0);
+    public bool Throw { get; set; }
+    public IImageModel Inner => inner;
+
+    public PreprocessSpec Spec => inner.Spec;
+    public IReadOnlyList<string> Labels => inner.Labels;
+    public string? Backbone => inner.Backbone;
+    public IReadOnlyList<int> Batches { get { lock (_batches) return _batches.ToList(); } }
+
+    public float[][] Predict(IReadOnlyList<RgbImage> batch)
+    {
+        lock (_batches) _batches.Add(batch.Count);
+        Entered.Release();
+        if (!Gate.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("test gate never opened");
+        if (Throw) throw new InvalidOperationException("boom at /secret/path/model.onnx");
+        return inner.Predict(batch);
+    }
+
+    public void Dispose() => inner.Dispose();
+}

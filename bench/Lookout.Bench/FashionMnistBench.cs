@@ -118,10 +118,11 @@ public static class FashionMnistBench
         IEnumerable<EmbeddedItem> Items(float[][] x, int[] y, Split split) => x.Select((v, i) =>
             new EmbeddedItem(new LabeledImage($"{split}/{i}", $"{split}-{i}", names[y[i]], split, $"{split}-{i}"), v));
         var items = Items(trX, trY, Split.Train).Concat(Items(vaX, vaY, Split.Val)).Concat(Items(teX, teY, Split.Test)).ToList();
+        foreach (var keep in new[] { 0.95, 0.8 })
         foreach (var held in new[] { new[] { "bag", "trouser" }, new[] { "sandal", "sneaker" }, new[] { "shirt", "coat" } })
         {
-            var r = OpenSetEvaluator.Evaluate(items, held, TrainOptions.Default);
-            Console.WriteLine($"    unknown, {string.Join("+", held)} held out: false accepts {100 * r.FalseAcceptRate:0.0}% ({r.FalseAccepts}/{r.UnknownCount}, 95% CI " +
+            var r = OpenSetEvaluator.Evaluate(items, held, TrainOptions.Default, new CalibrationOptions { TargetKeep = keep });
+            Console.WriteLine($"    unknown (keep {keep:0.00}), {string.Join("+", held)} held out: false accepts {100 * r.FalseAcceptRate:0.0}% ({r.FalseAccepts}/{r.UnknownCount}, 95% CI " +
                 $"[{100 * r.FalseAcceptCi.Low:0.0}, {100 * r.FalseAcceptCi.High:0.0}]); known accuracy {100 * r.KnownAccuracy:0.0}% -> {100 * r.KnownAccuracyWithRejection:0.0}% " +
                 $"({100 * r.KnownRejectedRate:0.0}% of {r.KnownCount} known called unknown)");
         }

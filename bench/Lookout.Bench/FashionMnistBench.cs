@@ -21,6 +21,14 @@ namespace Lookout.Bench;
 /// (c) --full: the best recipe on the whole training set (embeddings once, a hidden-layer head) within the budget.
 /// Images go through the real path: 28x28 grey PNG bytes -> ImageLoader (model input size) -> ONNX Runtime.
 /// Usage: fashionmnist [--per-class 100] [--test 1000] [--finetune] [--epochs 6] [--full] [--backbone name]
+///
+/// Measured 2026-11-23 (nanodet-backbone, 224 px, 2 shared cores, load 2-18), test = first 1,000 t10k images:
+/// (a) probe, 100/class: 82.6% [80.1, 84.8]; (b) fine-tuned (finetune defaults, head from the probe, standard
+/// augmentation, 8 epochs, 291 s): 83.0% [80.5, 85.2], i.e. no measurable gain at 100/class; (c) all 60,000 embedded
+/// once (18 min under load) + hidden-512 head: 90.2% [88.2, 91.9] (linear head 88.6%). Open-set on the (a)
+/// embeddings, two classes held out, keep 0.95: 73-85% of held-out images still accepted, known accuracy -3 to -8
+/// points; keep 0.80: 46-57% accepted, -10 to -20 points. Near-duplicates of known classes are hard for frozen
+/// detector features: "unknown" here is honest, not strong.
 /// </summary>
 public static class FashionMnistBench
 {

@@ -74,6 +74,7 @@ public static class HtmlReportRenderer
         sb.Append("<p>Accuracy <b>").Append(Pct(t.Accuracy)).Append("</b> (").Append(t.Correct).Append('/').Append(t.Count).Append("), 95% CI ")
           .Append(Ci(t.AccuracyCi));
         foreach (var k in t.TopK.Where(k => k.K > 1)) sb.Append("; top-").Append(k.K).Append(' ').Append(Pct(k.Accuracy));
+        if (t.CalledUnknown is { } u) sb.Append("; ").Append(u).Append(" answered \"unknown\"");
         sb.Append("; macro F1 ").Append(t.MacroF1.ToString("0.000", Inv)).Append(". Intervals are Wilson 95%: with small support they are wide, and that is the honest answer.</p>");
         sb.Append("<table><tr><th>class</th><th>support</th><th>precision</th><th>95% CI</th><th>recall</th><th>95% CI</th><th>F1</th></tr>");
         foreach (var m in t.PerClass)

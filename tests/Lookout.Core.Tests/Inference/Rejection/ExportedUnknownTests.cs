@@ -47,6 +47,8 @@ public class ExportedUnknownTests(ITestOutputHelper output) : IDisposable
         Assert.All(answers.Where(a => a.Unknown), a => Assert.Equal("unknown", a.Label));
         // probs is untouched by rejection: the evaluation saw the same probabilities.
         Assert.Equal(result.Test!.Accuracy, accBefore, 6);
+        // eval reports how many of its images the calibrated model would call unknown.
+        Assert.Equal(knownAnswers.Count(a => a.Unknown), result.Test.CalledUnknown);
     }
 
     public void Dispose()

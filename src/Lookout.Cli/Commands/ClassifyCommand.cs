@@ -35,13 +35,16 @@ public static class ClassifyCommand
                 output.WriteJson(results.Select(r => new
                 {
                     file = r.Source,
+                    label = r.Label,
+                    unknown = r.Rejection is null ? (bool?)null : r.Unknown,
+                    unknownReason = r.Rejection?.Reason,
                     predictions = r.Predictions.Select(p => new { @class = p.Label, score = p.Score }),
                     error = r.Error,
                 }));
             else
                 foreach (var r in results)
                     output.Line(r.Ok
-                        ? $"{Markup.Escape(r.Source)}: " + string.Join(", ", r.Predictions.Select(p => $"[bold]{Markup.Escape(p.Label)}[/] {p.Score:0.000}"))
+                        ? $"{Markup.Escape(r.Source)}: " + (r.Unknown ? $"[yellow]unknown[/] ({Markup.Escape(r.Rejection!.Reason ?? "")}); closest: " : "") + string.Join(", ", r.Predictions.Select(p => $"[bold]{Markup.Escape(p.Label)}[/] {p.Score:0.000}"))
                         : $"{Markup.Escape(r.Source)}: [red]{Markup.Escape(r.Error!)}[/]");
             return results.All(r => r.Ok) ? ExitCodes.Ok : ExitCodes.Failure;
         });

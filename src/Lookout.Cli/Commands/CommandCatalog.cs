@@ -11,6 +11,7 @@ public static class CommandCatalog
         DataCommands.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
+        ReportCommand.Create(),
         ClassifyCommand.Create(),
         ExplainCommand.Create(),
         ExportCommand.Create(),

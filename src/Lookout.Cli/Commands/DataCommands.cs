@@ -18,6 +18,8 @@ public static class DataCommands
         data.Subcommands.Add(Scan());
         data.Subcommands.Add(Stats());
         data.Subcommands.Add(SplitCommand());
+        data.Subcommands.Add(DataIssuesCommand.Create(DataDir));
+        data.Subcommands.Add(DataPreviewCommand.Create(DataDir));
         return data;
     }
 

@@ -14,10 +14,16 @@ public static class EvalCommand
     {
         var runArg = new Argument<string>("run") { Description = "Run id (e.g. train3) or run folder." };
         var split = new Option<Split>("--split") { Description = "Which split to evaluate: train, val or test.", DefaultValueFactory = _ => Split.Test };
-        var command = new Command("eval", "Accuracy, top-k, per-class precision/recall/F1 with support and 95% intervals, confusion matrix.") { runArg, split };
+        var holdout = new Option<string?>("--holdout-classes")
+        {
+            Description = "Comma-separated classes to leave out: retrains the run's head without them (cached embeddings) and reports how often they are called \"unknown\" versus accepted.",
+        };
+        var command = new Command("eval", "Accuracy, top-k, per-class precision/recall/F1 with support and 95% intervals, confusion matrix.") { runArg, split, holdout };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var (run, workspace) = Locations.Run(parse, parse.GetValue(runArg)!);
+            if (parse.GetValue(holdout) is { Length: > 0 } held)
+                return await OpenSet.RunAsync(run, workspace, held.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), output, ct);
             var which = parse.GetValue(split);
             var items = new DatasetService(workspace).Snapshot();
             if (!items.Any(i => i.Split == which)) throw new Lookout.Core.LookoutException($"the workspace has no {which} items");

@@ -27,6 +27,7 @@ public static class RunsCommands
             return Task.FromResult(ExitCodes.Ok);
         });
         runs.Subcommands.Add(list);
+        runs.Subcommands.Add(RunsCompareCommand.Create());
         return runs;
     }
 }

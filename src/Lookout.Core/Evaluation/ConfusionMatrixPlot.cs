@@ -7,6 +7,16 @@ public static class ConfusionMatrixPlot
 {
     public static void SavePng(EvaluationReport r, string path)
     {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp.png");
+        File.WriteAllBytes(tmp, RenderPng(r));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>The same heatmap as PNG bytes (for embedding in the HTML report).</summary>
+    public static byte[] RenderPng(EvaluationReport r)
+    {
         int c = r.Labels.Count;
         var norm = new double[c, c];
         for (int i = 0; i < c; i++)
@@ -38,10 +48,6 @@ public static class ConfusionMatrixPlot
         plt.YLabel("true");
         plt.Title($"{r.Split}: accuracy {ReportText.Pct(r.Accuracy)} ({r.Correct}/{r.Count})");
         int size = Math.Clamp(120 + 60 * c, 420, 1600);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp.png");
-        plt.SavePng(tmp, size, size);
-        File.Move(tmp, path, overwrite: true);
+        return plt.GetImageBytes(size, size, ImageFormat.Png);
     }
 }

@@ -37,6 +37,12 @@ public sealed record EvaluationReport(
     IReadOnlyList<ScoredItem> TopLosses,
     IReadOnlyList<ItemError> Errors)
 {
+    /// <summary>
+    /// For a model with calibrated "unknown": how many scored images it would answer "unknown" (they still count in
+    /// the metrics above by their top class). Null for an uncalibrated model.
+    /// </summary>
+    public int? CalledUnknown { get; init; }
+
     /// <summary>Confusion matrix row (true label) by column (predicted label).</summary>
     public int ConfusionCount(string actual, string predicted) =>
         Confusion[IndexOf(actual)][IndexOf(predicted)];

@@ -31,13 +31,15 @@ public static class EvaluationService
         }
 
         var scored = new List<ReportBuilder.Scored>(selected.Count);
-        int i = 0;
+        int i = 0, unknown = 0;
         await foreach (var r in model.ClassifyFilesAsync(selected.Select(x => x.Path).ToList(), top: 1, progress, ct))
         {
             var item = selected[i++];
             if (r.Probabilities is { } p) scored.Add(new ReportBuilder.Scored(item.Path, index[item.Label], p));
+            if (r.Unknown) unknown++;
             else errors.Add(new ItemError(item.Path, r.Error ?? "unknown error"));
         }
-        return ReportBuilder.Build(model.RunId ?? model.ModelPath, split.ToString().ToLowerInvariant(), model.Labels, scored, errors);
+        var report = ReportBuilder.Build(model.RunId ?? model.ModelPath, split.ToString().ToLowerInvariant(), model.Labels, scored, errors);
+        return model.Thresholds is null ? report : report with { CalledUnknown = unknown };
     }
 }

@@ -19,6 +19,7 @@ public static class ReportText
         foreach (var k in r.TopK.Where(k => k.K > 1))
             sb.AppendLine($"- Top-{k.K} accuracy: {Pct(k.Accuracy)} ({k.Correct}/{r.Count}), 95% CI {Ci(k.Ci)}");
         sb.AppendLine($"- Macro F1: {r.MacroF1.ToString("0.000", Inv)}; log loss: {r.LogLoss.ToString("0.000", Inv)}");
+        if (r.CalledUnknown is { } u) sb.AppendLine($"- Answered \"unknown\" by the calibrated thresholds: {u} of {r.Count} ({Pct(r.Count == 0 ? double.NaN : (double)u / r.Count)})");
         if (r.Errors.Count > 0) sb.AppendLine($"- Not scored: {r.Errors.Count} item(s) (see below)");
         sb.AppendLine().AppendLine("## Per class").AppendLine();
         sb.AppendLine("| Class | Support | Precision | 95% CI | Recall | 95% CI | F1 |");
@@ -62,6 +63,7 @@ public static class ReportText
         sb.AppendLine(Line(header));
         foreach (var row in rows) sb.AppendLine(Line(row));
         foreach (var p in r.MostConfused.Take(5)) sb.AppendLine($"confused: {p.Actual} -> {p.Predicted} x{p.Count}");
+        if (r.CalledUnknown is { } u) sb.AppendLine($"answered unknown: {u} of {r.Count} (counted above by their top class)");
         if (r.Errors.Count > 0) sb.AppendLine($"not scored: {r.Errors.Count}");
         return sb.ToString();
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
@@ -15,13 +16,17 @@ namespace Lookout.Core.Export;
 /// </summary>
 public static class ExportService
 {
-    public static OnnxModel Build(Backbone backbone, HeadWeights head, string runId)
+    /// <param name="thresholds">Calibrated "unknown" thresholds, stored as <c>lookout.thresholds</c> when given.</param>
+    public static OnnxModel Build(Backbone backbone, HeadWeights head, string runId, RejectionThresholds? thresholds = null)
     {
         if (head.InputDim != backbone.EmbeddingDim)
             throw new ArgumentException($"Head expects {head.InputDim}-d input but backbone {backbone.Id} gives {backbone.EmbeddingDim}-d.", nameof(head));
         var model = OnnxReader.Load(backbone.OnnxPath);
         var g = model.Graph;
-        g.Outputs.RemoveAll(o => o.Name == Backbone.OutputName);
+        // probs stays the first output (what plain ONNX users and Grad-CAM read); the embedding follows it, so
+        // inference can measure the distance to the class centroids without a second model.
+        var embeddingOutput = g.Outputs.Single(o => o.Name == Backbone.OutputName);
+        g.Outputs.Remove(embeddingOutput);
         var b = new OnnxGraphBuilder(g, "head/");
 
         string x = Backbone.OutputName;
@@ -36,6 +41,7 @@ public static class ExportService
         }
         b.NodeNamed("Softmax", [x], [ModelMetadata.ProbsOutput], OnnxAttribute.Of("axis", 1L));
         b.Output(ModelMetadata.ProbsOutput, OnnxDataType.Float, "N", head.Labels.Count);
+        g.Outputs.Add(embeddingOutput);
         g.Name = $"lookout-{runId}";
 
         model.ProducerName = "lookout";
@@ -45,10 +51,16 @@ public static class ExportService
         model.Metadata[ModelMetadata.Backbone] = backbone.Id;
         model.Metadata[ModelMetadata.Run] = runId;
         model.Metadata[ModelMetadata.Version] = CodeVersion.Current;
+        if (thresholds is not null)
+        {
+            if (thresholds.Dim != head.InputDim || !thresholds.Classes.Select(c => c.Label).SequenceEqual(head.Labels))
+                throw new ArgumentException("Thresholds were calibrated for another head (labels or dimension differ).", nameof(thresholds));
+            model.Metadata[ModelMetadata.Thresholds] = thresholds.ToJson();
+        }
         return model;
     }
 
     /// <summary>Builds and saves atomically to <paramref name="path"/>.</summary>
-    public static void Export(Backbone backbone, HeadWeights head, string runId, string path) =>
-        OnnxWriter.Save(Build(backbone, head, runId), path);
+    public static void Export(Backbone backbone, HeadWeights head, string runId, string path, RejectionThresholds? thresholds = null) =>
+        OnnxWriter.Save(Build(backbone, head, runId, thresholds), path);
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Lookout.Core.Imaging;
+using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Models;
 using Lookout.Core.Models.Onnx;
 
@@ -17,14 +18,18 @@ public sealed class ClassifierModel : IDisposable
         new([".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"], StringComparer.OrdinalIgnoreCase);
 
     private readonly OnnxImageRunner _runner;
+    private readonly Rejector? _rejector;
 
-    private ClassifierModel(string path, IReadOnlyList<string> labels, PreprocessSpec spec, IReadOnlyDictionary<string, string> metadata, OnnxRunnerOptions? options)
+    private ClassifierModel(string path, IReadOnlyList<string> labels, PreprocessSpec spec, IReadOnlyDictionary<string, string> metadata,
+        RejectionThresholds? thresholds, OnnxRunnerOptions? options)
     {
         ModelPath = path;
         Labels = labels;
         Spec = spec;
         Metadata = metadata;
-        _runner = new OnnxImageRunner(path, ModelMetadata.ProbsOutput, spec, options);
+        _rejector = thresholds is null ? null : new Rejector(thresholds);
+        // The embedding is fetched in the same session call only when thresholds need it.
+        _runner = new OnnxImageRunner(path, ModelMetadata.ProbsOutput, spec, options, thresholds is null ? null : ModelMetadata.EmbeddingOutput);
         if (_runner.OutputDim > 0 && _runner.OutputDim != labels.Count)
         {
             _runner.Dispose();
@@ -38,6 +43,8 @@ public sealed class ClassifierModel : IDisposable
     public IReadOnlyDictionary<string, string> Metadata { get; }
     public string? BackboneId => Metadata.GetValueOrDefault(ModelMetadata.Backbone);
     public string? RunId => Metadata.GetValueOrDefault(ModelMetadata.Run);
+    /// <summary>Calibrated "unknown" thresholds, when the model has them; then every result carries a <see cref="RejectionDecision"/>.</summary>
+    public RejectionThresholds? Thresholds => _rejector?.Thresholds;
 
     /// <summary>Opens an exported model; a file that is not a Lookout classifier gets a clear <see cref="InvalidDataException"/>.</summary>
     public static ClassifierModel Load(string onnxPath, OnnxRunnerOptions? options = null)
@@ -49,7 +56,8 @@ public sealed class ClassifierModel : IDisposable
         if (!meta.TryGetValue(ModelMetadata.Labels, out var labelsJson) || !meta.TryGetValue(ModelMetadata.Preprocess, out var specJson))
             throw new InvalidDataException($"{onnxPath} is not a Lookout classifier (missing {ModelMetadata.Labels} / {ModelMetadata.Preprocess} metadata).");
         var labels = JsonSerializer.Deserialize<string[]>(labelsJson) ?? throw new InvalidDataException($"{onnxPath}: empty label list.");
-        return new ClassifierModel(onnxPath, labels, PreprocessSpec.FromJson(specJson), meta, options);
+        var thresholds = meta.TryGetValue(ModelMetadata.Thresholds, out var tJson) ? RejectionThresholds.FromJson(tJson) : null;
+        return new ClassifierModel(onnxPath, labels, PreprocessSpec.FromJson(specJson), meta, thresholds, options);
     }
 
     /// <summary>Probability rows (label order) for already-resized images. Thread-safe.</summary>
@@ -57,14 +65,20 @@ public sealed class ClassifierModel : IDisposable
 
     public IReadOnlyList<Prediction> Classify(RgbImage image, int top = 5) => TopK(Probabilities([image])[0], top);
 
+    /// <summary>Classifies one already-resized image, with the "unknown" decision when the model is calibrated.</summary>
+    public ClassifyResult ClassifyImage(RgbImage image, int top = 5, string sourceName = "image")
+    {
+        var (probs, extra) = _runner.RunWithExtra([image]);
+        return Result(sourceName, probs[0], extra?[0], top);
+    }
+
     /// <summary>Decodes and classifies encoded image bytes (an upload); a bad image becomes an error result.</summary>
     public ClassifyResult Classify(byte[] data, int top = 5, string sourceName = "upload")
     {
         RgbImage image;
         try { image = ImageLoader.Load(data, Spec, sourceName: sourceName); }
         catch (ImageDecodeException e) { return new ClassifyResult(sourceName, [], null, e.Reason); }
-        var probs = Probabilities([image])[0];
-        return new ClassifyResult(sourceName, TopK(probs, top), probs, null);
+        return ClassifyImage(image, top, sourceName);
     }
 
     /// <summary>Classifies files in parallel-decoded batches, in input order; unreadable files become error results.</summary>
@@ -72,7 +86,7 @@ public sealed class ClassifierModel : IDisposable
         IProgress<BatchProgress>? progress = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await foreach (var o in _runner.RunFilesAsync(paths, progress, ct))
-            yield return o.Output is { } p ? new ClassifyResult(o.Source, TopK(p, top), p, null) : new ClassifyResult(o.Source, [], null, o.Error);
+            yield return o.Output is { } p ? Result(o.Source, p, o.Extra, top) : new ClassifyResult(o.Source, [], null, o.Error);
     }
 
     /// <summary>Classifies every image file (by extension) under <paramref name="dir"/>, sorted by path.</summary>
@@ -88,6 +102,12 @@ public sealed class ClassifierModel : IDisposable
             .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
             .Order(StringComparer.Ordinal)
             .ToList();
+
+    private ClassifyResult Result(string source, float[] probs, float[]? embedding, int top) =>
+        new(source, TopK(probs, top), probs, null)
+        {
+            Rejection = _rejector is not null && embedding is not null ? _rejector.Decide(Labels, probs, embedding) : null,
+        };
 
     /// <summary>The <paramref name="k"/> best classes, highest first (ties keep label order).</summary>
     public IReadOnlyList<Prediction> TopK(float[] probs, int k) => Prediction.Rank(Labels, probs, k);

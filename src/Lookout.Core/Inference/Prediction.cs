@@ -24,4 +24,10 @@ public sealed record ClassifyResult(string Source, IReadOnlyList<Prediction> Pre
 {
     public bool Ok => Error is null;
     public Prediction? Top => Predictions.Count > 0 ? Predictions[0] : null;
+    /// <summary>The calibrated accept/unknown decision (null when the model has no thresholds or the input failed).</summary>
+    public Rejection.RejectionDecision? Rejection { get; init; }
+    /// <summary>True when the model is calibrated and the image looks like none of its classes.</summary>
+    public bool Unknown => Rejection?.Unknown == true;
+    /// <summary>The answer: the top label, or <c>unknown</c> when rejected; null when the input failed.</summary>
+    public string? Label => Unknown ? Inference.Rejection.RejectionThresholds.UnknownLabel : Top?.Label;
 }

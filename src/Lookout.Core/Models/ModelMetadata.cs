@@ -12,4 +12,7 @@ public static class ModelMetadata
 
     /// <summary>Output name of an exported classifier: softmax probabilities [N, C].</summary>
     public const string ProbsOutput = "probs";
+
+    /// <summary>Second output of an exported classifier: the backbone embedding [N, D] (for "unknown" and similarity).</summary>
+    public const string EmbeddingOutput = "embedding";
 }

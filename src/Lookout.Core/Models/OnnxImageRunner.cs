@@ -11,6 +11,8 @@ namespace Lookout.Core.Models;
 public sealed record ImageOutcome(int Index, string Source, float[]? Output, string? Error)
 {
     public bool Ok => Output is not null;
+    /// <summary>The row of the runner's extra output (e.g. a classifier's <c>embedding</c>), when one was requested.</summary>
+    public float[]? Extra { get; init; }
 }
 
 /// <summary>Progress of a batched run: images done (including failures), total, failures, throughput.</summary>
@@ -38,9 +40,11 @@ public sealed class OnnxImageRunner : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly string _outputName;
+    private readonly string? _extraOutput;
     private readonly OnnxRunnerOptions _options;
 
-    public OnnxImageRunner(string onnxPath, string outputName, PreprocessSpec spec, OnnxRunnerOptions? options = null)
+    /// <param name="extraOutput">A second float output fetched in the same session call (rows in <see cref="ImageOutcome.Extra"/>).</param>
+    public OnnxImageRunner(string onnxPath, string outputName, PreprocessSpec spec, OnnxRunnerOptions? options = null, string? extraOutput = null)
     {
         _options = options ?? OnnxRunnerOptions.Default;
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Batch size must be at least 1.");
@@ -53,7 +57,13 @@ public sealed class OnnxImageRunner : IDisposable
             _session.Dispose();
             throw new InvalidDataException($"{onnxPath} has no output named '{outputName}'.");
         }
+        if (extraOutput is not null && !_session.OutputMetadata.ContainsKey(extraOutput))
+        {
+            _session.Dispose();
+            throw new InvalidDataException($"{onnxPath} has no output named '{extraOutput}'.");
+        }
         _outputName = outputName;
+        _extraOutput = extraOutput;
         Spec = spec;
         OutputDim = _session.OutputMetadata[outputName].Dimensions[^1];
     }
@@ -64,17 +74,15 @@ public sealed class OnnxImageRunner : IDisposable
     public int BatchSize => _options.BatchSize;
 
     /// <summary>Runs already-resized images, at most <see cref="BatchSize"/> per session call. Thread-safe.</summary>
-    public float[][] Run(IReadOnlyList<RgbImage> images)
-    {
-        if (images.Count <= _options.BatchSize) return RunBatch(images);
-        var rows = new List<float[]>(images.Count);
-        for (int start = 0; start < images.Count; start += _options.BatchSize)
-            rows.AddRange(RunBatch(images.Skip(start).Take(_options.BatchSize).ToList()));
-        return [.. rows];
-    }
+    public float[][] Run(IReadOnlyList<RgbImage> images) => RunOutputs(images, [_outputName]).Select(perImage => perImage[0]).ToArray();
 
-    private float[][] RunBatch(IReadOnlyList<RgbImage> images) =>
-        RunBatch(images, [_outputName]).Select(perImage => perImage[0]).ToArray();
+    /// <summary>Like <see cref="Run"/>, also returning the extra output's rows (null without an extra output).</summary>
+    public (float[][] Main, float[][]? Extra) RunWithExtra(IReadOnlyList<RgbImage> images)
+    {
+        if (_extraOutput is null) return (Run(images), null);
+        var rows = RunOutputs(images, [_outputName, _extraOutput]);
+        return (rows.Select(r => r[0]).ToArray(), rows.Select(r => r[1]).ToArray());
+    }
 
     /// <summary>
     /// Runs already-resized images and returns, per image, one flattened row per requested output (in the order of
@@ -135,14 +143,15 @@ public sealed class OnnxImageRunner : IDisposable
             await foreach (var batch in channel.Reader.ReadAllAsync(ct))
             {
                 var ok = batch.Images.Select((img, i) => (img, i)).Where(t => t.img is not null).ToList();
-                var rows = Run(ok.Select(t => t.img!).ToList());
+                var (rows, extraRows) = RunWithExtra(ok.Select(t => t.img!).ToList());
                 var outputs = new float[]?[batch.Images.Length];
-                for (int k = 0; k < ok.Count; k++) outputs[ok[k].i] = rows[k];
+                var extras = new float[]?[batch.Images.Length];
+                for (int k = 0; k < ok.Count; k++) { outputs[ok[k].i] = rows[k]; extras[ok[k].i] = extraRows?[k]; }
                 for (int i = 0; i < batch.Images.Length; i++)
                 {
                     int index = batch.Start + i;
                     if (outputs[i] is null) failed++;
-                    yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]);
+                    yield return new ImageOutcome(index, paths[index], outputs[i], batch.Errors[i]) { Extra = extras[i] };
                 }
                 done += batch.Images.Length;
                 progress?.Report(new BatchProgress(done, paths.Count, failed, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));

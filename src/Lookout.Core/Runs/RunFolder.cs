@@ -16,6 +16,7 @@ public sealed record RunFolder(string Id, string Dir)
     public string EvalMarkdownPath => Path.Combine(Dir, "eval.md");
     public string ConfusionPngPath => Path.Combine(Dir, "confusion.png");
     public string LogPath => Path.Combine(Dir, "log.txt");
+    public string ReportPath => Path.Combine(Dir, "report.html");
 
     internal static readonly JsonSerializerOptions Json = new()
     {

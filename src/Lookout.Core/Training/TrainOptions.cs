@@ -23,6 +23,11 @@ public sealed record TrainOptions
     public string Device { get; init; } = "auto";
     /// <summary>Evaluate the exported model on the test split after training, when the split is not empty.</summary>
     public bool EvaluateTest { get; init; } = true;
+    /// <summary>
+    /// Calibrated "unknown": share of known validation images the per-class thresholds accept (0 = no thresholds,
+    /// the model never answers unknown).
+    /// </summary>
+    public double UnknownKeep { get; init; } = 0.95;
 
     public static TrainOptions Default { get; } = new();
 
@@ -37,6 +42,7 @@ public sealed record TrainOptions
         Check(Dropout is >= 0 and < 1, nameof(Dropout), "must be in [0, 1)");
         Check(LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), "must be in [0, 1)");
         Check(Patience >= 0, nameof(Patience), "must be >= 0");
+        Check(UnknownKeep is >= 0 and <= 1, nameof(UnknownKeep), "must be in [0, 1]");
         Check(Device is "auto" or "cpu" or "cuda", nameof(Device), "must be auto, cpu or cuda");
         return this;
     }

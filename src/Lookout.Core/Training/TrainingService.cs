@@ -2,6 +2,7 @@ using Lookout.Core.IO;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Export;
+using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
@@ -72,7 +73,8 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         var fit = HeadTrainer.Fit(train, val, labels, options, events, ct);
         events.OnStage($"best epoch {fit.BestEpoch} of {fit.Epochs.Count}");
 
-        ExportService.Export(backbone, fit.Head, run.Id, run.ModelPath);
+        var thresholds = Calibrate(fit.Head, train, val, options, events);
+        ExportService.Export(backbone, fit.Head, run.Id, run.ModelPath, thresholds);
         events.OnStage($"exported {run.ModelPath}");
 
         EvaluationReport? test = null;
@@ -84,6 +86,15 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
             events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);
+    }
+
+    private static RejectionThresholds? Calibrate(HeadWeights head, EmbeddingData train, EmbeddingData val, TrainOptions options, ITrainingObserver events)
+    {
+        if (options.UnknownKeep <= 0) return null;
+        var thresholds = val.Count > 0 ? RejectionCalibrator.Fit(head, train, val, new CalibrationOptions { TargetKeep = options.UnknownKeep }) : null;
+        if (thresholds is null) events.OnWarning("no validation images to calibrate \"unknown\" on: the model will always name one of its classes");
+        else events.OnStage($"calibrated \"unknown\" on {thresholds.ValidationCount} validation images (target keep {options.UnknownKeep:P0})");
+        return thresholds;
     }
 
     private static EmbeddingData Collect(List<LabeledImage> items, EmbeddingSet set, int offset, Dictionary<string, int> classOf)

@@ -31,4 +31,17 @@ public static class BackboneResolver
             throw new LookoutException($"'{entry.Name}' is a {entry.Task} model, not a backbone; use one of {string.Join(", ", Names)}");
         return Backbone.FromOnnx(catalog.GetPath(entry.Name), entry.Name, entry.Preprocess);
     }
+
+    /// <summary>
+    /// The backbone a run recorded (its manifest's id): a catalog name, a generated backbone's id
+    /// (<c>generated-s&lt;seed&gt;-&lt;size&gt;</c>, rebuilt byte-identically if missing), or an ONNX path.
+    /// </summary>
+    public static Backbone ResolveRecorded(string id, ModelCatalog? catalog = null)
+    {
+        catalog ??= ModelCatalog.Default();
+        var m = System.Text.RegularExpressions.Regex.Match(id, @"^generated-s(-?\d+)-(\d+)$");
+        if (m.Success)
+            return GeneratedBackbone.EnsureIn(catalog.ModelsDirectory, int.Parse(m.Groups[2].Value), int.Parse(m.Groups[1].Value));
+        return Resolve(id, catalog);
+    }
 }

@@ -51,7 +51,7 @@ public sealed class FineTuneService(EmbeddingCache? cache = null)
         run.ReadJson<FineTunePlan>(Path.Combine(run.Dir, PlanFile))
         ?? throw new LookoutException($"run {run.Id} is not a fine-tuning run (no {PlanFile}); only fine-tuning runs can be resumed");
 
-    private static async Task<TrainResult> FineTuneAsync(FineTunePlan plan, IReadOnlyList<LabeledImage> items, Backbone backbone, RunFolder run,
+    private async Task<TrainResult> FineTuneAsync(FineTunePlan plan, IReadOnlyList<LabeledImage> items, Backbone backbone, RunFolder run,
         LinearHead? initialHead, bool resume, ITrainingObserver? observer, CancellationToken ct)
     {
         var labels = items.Where(i => i.Split == Split.Train).Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -74,7 +74,14 @@ public sealed class FineTuneService(EmbeddingCache? cache = null)
         OnnxWriter.Save(result.Backbone, tunedPath);
         var tuned = Backbone.FromOnnx(tunedPath, backbone.Id + "+finetuned", backbone.Spec);
         var head = result.Head.ToHeadWeights(labels);
-        ExportService.Export(tuned, head, run.Id, run.ModelPath);
+        // "unknown" thresholds must come from the fine-tuned features, so train/val are embedded again with them.
+        var headOptions = run.ReadJson<TrainOptions>(run.OptionsPath) ?? TrainOptions.Default;
+        var events = observer ?? new CompositeObserver();
+        var (trainEmb, valEmb, _) = await new TrainingService(cache).EmbedSplitsAsync(tuned,
+            items.Where(i => i.Split == Split.Train && classOf.ContainsKey(i.Label)).ToList(),
+            items.Where(i => i.Split == Split.Val && classOf.ContainsKey(i.Label)).ToList(), classOf, events, ct);
+        var thresholds = TrainingService.Calibrate(head, trainEmb, valEmb, headOptions, events);
+        ExportService.Export(tuned, head, run.Id, run.ModelPath, thresholds);
         observer?.OnStage($"exported {run.ModelPath} (best epoch {result.BestEpoch})");
 
         EvaluationReport? test = null;

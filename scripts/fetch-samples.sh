@@ -3,6 +3,7 @@
 # the six demo photos of @vladmandic/face-api 1.7.15 (npm, MIT, (c) Vladimir Mandic; photos shot by the author,
 # 1920 px wide, 3-7 people each, frontal and near-frontal faces). Nothing reads them at run time.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/npm-fetch.sh"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${LOOKOUT_CACHE:-$root/.cache}"
 pkg="@vladmandic/face-api"
@@ -14,13 +15,7 @@ mkdir -p "$cache/samples"
 echo "setup: fetching sample photos from $pkg@$ver (13 MB, once)" >&2
 tmp="$(mktemp -d "$cache/samples/fetch.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-( cd "$tmp" && npm pack --silent "$pkg@$ver" >/dev/null )
-tgz="$(ls "$tmp"/*.tgz)"
-actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-if [ "$actual" != "$integrity" ]; then
-  echo "setup: integrity mismatch for $pkg@$ver: got $actual" >&2; exit 1
-fi
-mkdir -p "$tmp/x" && tar xzf "$tgz" -C "$tmp/x" package/demo package/LICENSE
+npm_fetch "$pkg" "$ver" "$integrity" "$tmp"
 rm -rf "$dest" && mkdir -p "$dest"
 mv "$tmp"/x/package/demo/sample*.jpg "$dest/"
 cp "$tmp/x/package/LICENSE" "$dest/LICENSE"

@@ -12,14 +12,20 @@ public static class ImageLoader
     /// <summary>Grey used for letterbox padding (the YOLO convention).</summary>
     public const byte LetterboxFill = 114;
 
-    public static RgbImage Load(string path, PreprocessSpec spec, ImageLimits? limits = null)
+    /// <summary>The checks before any decoding: the file exists, is not empty and not over the size limit.</summary>
+    internal static void CheckFile(string path, ImageLimits limits)
     {
-        limits ??= ImageLimits.Default;
         var info = new FileInfo(path);
         if (!info.Exists) throw new ImageDecodeException(path, ImageProblem.Missing, "file not found");
         if (info.Length == 0) throw new ImageDecodeException(path, ImageProblem.Empty, "empty file");
         if (info.Length > limits.MaxFileBytes)
             throw new ImageDecodeException(path, ImageProblem.TooLarge, $"file is {info.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
+    }
+
+    public static RgbImage Load(string path, PreprocessSpec spec, ImageLimits? limits = null)
+    {
+        limits ??= ImageLimits.Default;
+        CheckFile(path, limits);
         if (StartsLikeBmp(path)) return LoadBmp(File.ReadAllBytes(path), path, spec, limits);
         return Decode(path, () => Image.NewFromFile(path, access: Enums.Access.Sequential),
             () => ThumbnailFile(path, spec), spec, limits);

@@ -36,11 +36,7 @@ public static class OrientedImage
     public static RgbImage Load(string path, int maxSide, ImageLimits? limits = null)
     {
         limits ??= ImageLimits.Default;
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new ImageDecodeException(path, ImageProblem.Missing, "file not found");
-        if (info.Length == 0) throw new ImageDecodeException(path, ImageProblem.Empty, "empty file");
-        if (info.Length > limits.MaxFileBytes)
-            throw new ImageDecodeException(path, ImageProblem.TooLarge, $"file is {info.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
+        ImageLoader.CheckFile(path, limits);
         try
         {
             using (var header = Image.NewFromFile(path, access: Enums.Access.Sequential)) CheckPixels(path, header, limits);

@@ -13,7 +13,7 @@ namespace Lookout.Core.Training.FineTuning;
 /// </summary>
 public sealed class FineTuneNetwork : IDisposable
 {
-    public FineTuneNetwork(OnnxModel backbone, int trainableBlocks, string embeddingOutput, int classes, LinearHead? initialHead)
+    public FineTuneNetwork(OnnxModel backbone, int trainableBlocks, string embeddingOutput, int classes, LinearHead? initialHead, int seed = 1)
     {
         Backbone = new OnnxTorchModule(backbone, TrainableSelection.LastConvBlocks(backbone.Graph, trainableBlocks), embeddingOutput);
         var inputShape = backbone.Graph.Inputs.First(i => i.Name == Backbone.InputName).Shape;
@@ -32,10 +32,12 @@ public sealed class FineTuneNetwork : IDisposable
         }
         else
         {
-            // PyTorch's nn.Linear default: U(-1/sqrt(D), 1/sqrt(D)), drawn from the (seeded) torch generator.
+            // PyTorch's nn.Linear default: U(-1/sqrt(D), 1/sqrt(D)), from the run's own generator: torch's global one is
+            // shared by every thread, so another training in the same process would change this run's start.
             double bound = 1 / Math.Sqrt(Dim);
-            weight = torch.rand(classes, Dim) * (2 * bound) - bound;
-            bias = torch.rand(classes) * (2 * bound) - bound;
+            using var generator = new torch.Generator((ulong)seed);
+            weight = torch.rand(classes, Dim, generator: generator) * (2 * bound) - bound;
+            bias = torch.rand(classes, generator: generator) * (2 * bound) - bound;
         }
         HeadWeight = new Parameter(weight, requires_grad: true);
         HeadBias = new Parameter(bias, requires_grad: true);

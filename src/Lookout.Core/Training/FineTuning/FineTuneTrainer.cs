@@ -126,7 +126,7 @@ public sealed class FineTuneTrainer(OnnxModel backbone, FineTuneOptions options,
 
     private FineTuneNetwork CreateNetwork(int classes)
     {
-        var net = new FineTuneNetwork(backbone, options.TrainableBlocks, options.EmbeddingOutput, classes, initialHead);
+        var net = new FineTuneNetwork(backbone, options.TrainableBlocks, options.EmbeddingOutput, classes, initialHead, options.Seed);
         if (options.BFloat16) net.Backbone.ComputeType = ScalarType.BFloat16;
         return net;
     }

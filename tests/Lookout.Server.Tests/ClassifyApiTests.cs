@@ -118,6 +118,26 @@ public class ClassifyApiTests
             .Select(d => (d.GetProperty("class").GetString()!, d.GetProperty("score").GetSingle())).ToList();
     }
 
+    [Fact]
+    public async Task CalibratedModel_AnswersUnknownFirst_ForWhatItDoesNotKnow_AndTheClassForWhatItDoes()
+    {
+        await using var host = await TestHost.StartAsync(seed: dir =>
+            TestModels.Write(dir, "colours", TestModels.CalibratedColourClassifier(["red", "green", "blue"])));
+
+        var grey = await ReadData(await host.Client.PostAsync("/v1/classify", TestHost.Form(TestModels.SolidImage(128, 128, 128))));
+        Assert.Equal("unknown", grey[0].Item1);
+        Assert.Equal(grey[1].Item2, grey[0].Item2);                 // carries the best class's score: the list stays sorted
+        Assert.Equal(4, grey.Count);                                // unknown + the three classes (top 5 by default)
+
+        var red = await ReadData(await host.Client.PostAsync("/v1/classify", TestHost.Form(TestModels.SolidImage(240, 10, 10))));
+        Assert.Equal("red", red[0].Item1);
+        Assert.DoesNotContain(red, r => r.Item1 == "unknown");
+
+        var scene = await host.Client.PostAsync("/v1/vision/scene", TestHost.Form(TestModels.SolidImage(128, 128, 128), "image"));
+        using var doc = JsonDocument.Parse(await scene.Content.ReadAsStringAsync());
+        Assert.Equal("unknown", doc.RootElement.GetProperty("label").GetString());
+    }
+
     internal static async Task<string> AssertError(HttpResponseMessage response, int status, string? messagePart = null)
     {
         var text = await response.Content.ReadAsStringAsync();

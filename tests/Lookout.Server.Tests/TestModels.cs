@@ -1,3 +1,4 @@
+using Lookout.Core.Models.Synthetic;
 using System.Text.Json;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Onnx;
@@ -15,25 +16,16 @@ internal static class TestModels
 {
     public static readonly PreprocessSpec Spec = new() { Width = 8, Height = 8, Resize = ResizeMode.Stretch };
 
-    public static byte[] ColourClassifier(string[] labels, float sharpness = 8f)
-    {
-        if (labels.Length != 3) throw new ArgumentException("three labels: red, green, blue", nameof(labels));
-        var b = new OnnxGraphBuilder();
-        var x = ImageInputPrologue.Append(b, Spec);                 // [N,3,H,W] in 0..1
-        var pooled = b.Node("GlobalAveragePool", [x]);              // [N,3,1,1]
-        var flat = b.Node("Flatten", [pooled], OnnxAttribute.Of("axis", 1L)); // [N,3]
-        var w = b.Floats("w", [sharpness, 0, 0, 0, sharpness, 0, 0, 0, sharpness], 3, 3);
-        var bias = b.Floats("b", [0, 0, 0], 3);
-        var logits = b.Node("Gemm", [flat, w, bias]);
-        b.NodeNamed("Softmax", [logits], ["probs"], OnnxAttribute.Of("axis", 1L));
-        b.Output("probs", OnnxDataType.Float, "N", 3);
-        var model = new OnnxModel { Graph = b.Graph };
-        model.Metadata["lookout.labels"] = JsonSerializer.Serialize(labels);
-        model.Metadata["lookout.preprocess"] = Spec.ToJson();
-        model.Metadata["lookout.backbone"] = "mean-colour";
-        model.Metadata["lookout.version"] = "test";
-        return OnnxWriter.Serialize(model);
-    }
+    /// <summary>Red, green, blue by the dominant channel of the mean colour (<paramref name="sharpness"/> scales the logits).</summary>
+    public static byte[] ColourClassifier(string[] labels, float sharpness = 8f) =>
+        OnnxWriter.Serialize(MeanColourClassifier.Build(labels, Spec, Diagonal(sharpness), [0, 0, 0]));
+
+    /// <summary>The colour classifier with calibrated "unknown": probability and cosine to the pure colour >= 0.9, so grey is unknown.</summary>
+    public static byte[] CalibratedColourClassifier(string[] labels) =>
+        OnnxWriter.Serialize(MeanColourClassifier.Build(labels, Spec, Diagonal(8f), [0, 0, 0],
+            MeanColourClassifier.Thresholds(labels, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])));
+
+    private static float[] Diagonal(float v) => [v, 0, 0, 0, v, 0, 0, 0, v];
 
     /// <summary>Writes atomically (temp + rename), as exports do, so a watcher never sees half a file.</summary>
     public static string Write(string directory, string name, byte[] onnx)
@@ -62,7 +54,7 @@ internal sealed class TrackedModel(IImageModel inner) : IImageModel
     public PreprocessSpec Spec => inner.Spec;
     public IReadOnlyList<string> Labels => inner.Labels;
     public string? Backbone => inner.Backbone;
-    public float[][] Predict(IReadOnlyList<RgbImage> batch) =>
+    public IReadOnlyList<ModelRow> Predict(IReadOnlyList<RgbImage> batch) =>
         Disposed ? throw new ObjectDisposedException("model", "used after dispose") : inner.Predict(batch);
 
     public void Dispose()
@@ -102,7 +94,7 @@ internal sealed class GatedModel(IImageModel inner) : IImageModel
     public string? Backbone => inner.Backbone;
     public IReadOnlyList<int> Batches { get { lock (_batches) return _batches.ToList(); } }
 
-    public float[][] Predict(IReadOnlyList<RgbImage> batch)
+    public IReadOnlyList<ModelRow> Predict(IReadOnlyList<RgbImage> batch)
     {
         lock (_batches) _batches.Add(batch.Count);
         Entered.Release();

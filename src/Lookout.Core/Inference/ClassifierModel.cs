@@ -72,6 +72,13 @@ public sealed class ClassifierModel : IDisposable
         return Result(sourceName, probs[0], extra?[0], top);
     }
 
+    /// <summary>Classifies already-resized images in one forward pass (the server's micro-batches), each with its "unknown" decision.</summary>
+    public IReadOnlyList<ClassifyResult> ClassifyImages(IReadOnlyList<RgbImage> images, int top = 5)
+    {
+        var (probs, extra) = _runner.RunWithExtra(images);
+        return probs.Select((p, i) => Result($"image{i}", p, extra?[i], top)).ToList();
+    }
+
     /// <summary>Decodes and classifies encoded image bytes (an upload); a bad image becomes an error result.</summary>
     public ClassifyResult Classify(byte[] data, int top = 5, string sourceName = "upload")
     {

@@ -47,10 +47,10 @@ public sealed class MicroBatcher : IAsyncDisposable
         new($"model '{ModelName}' is busy ({_options.QueueCapacity} requests queued); retry shortly", _options.RetryAfterSeconds);
 
     /// <summary>Queues one decoded image for <paramref name="handle"/>'s model and returns its output row.</summary>
-    public async Task<float[]> SubmitAsync(ModelHandle handle, RgbImage image, CancellationToken ct)
+    public async Task<ModelRow> SubmitAsync(ModelHandle handle, RgbImage image, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var item = new Item(handle, image, new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously), ct);
+        var item = new Item(handle, image, new TaskCompletionSource<ModelRow>(TaskCreationOptions.RunContinuationsAsynchronously), ct);
         if (!_queue.Writer.TryWrite(item))
             throw Overloaded();
         _metrics.SetQueueDepth(ModelName, QueueDepth);
@@ -104,8 +104,8 @@ public sealed class MicroBatcher : IAsyncDisposable
             try
             {
                 var rows = group.Key.Model.Predict(items.Select(i => i.Image).ToList());
-                if (rows.Length != items.Count)
-                    throw new InvalidOperationException($"model returned {rows.Length} rows for {items.Count} images");
+                if (rows.Count != items.Count)
+                    throw new InvalidOperationException($"model returned {rows.Count} rows for {items.Count} images");
                 for (int i = 0; i < items.Count; i++) items[i].Result.TrySetResult(rows[i]);
             }
             catch (Exception e)
@@ -122,7 +122,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         await _worker; // queued requests are still answered: they hold their model version
     }
 
-    private sealed record Item(ModelHandle Handle, RgbImage Image, TaskCompletionSource<float[]> Result, CancellationToken Cancel);
+    private sealed record Item(ModelHandle Handle, RgbImage Image, TaskCompletionSource<ModelRow> Result, CancellationToken Cancel);
 }
 
 /// <summary>The forward pass threw; the cause is logged, the client gets a generic 500.</summary>

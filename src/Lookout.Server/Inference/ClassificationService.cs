@@ -6,9 +6,13 @@ using Lookout.Server.Models;
 
 namespace Lookout.Server.Inference;
 
-/// <summary>A classification: the model version used, all classes ranked by score, and timings.</summary>
+/// <summary>
+/// A classification: the model version used, all classes ranked by score, and timings. When a calibrated model
+/// rejects the image, <see cref="Ranked"/> starts with <c>unknown</c> carrying the best class's score (the list stays
+/// sorted and a client reading the top entry answers "unknown"), followed by the classes as usual.
+/// </summary>
 public sealed record Classification(
-    string Model, int ModelVersion, IReadOnlyList<Prediction> Ranked, TimeSpan DecodeTime, TimeSpan InferenceTime);
+    string Model, int ModelVersion, IReadOnlyList<Prediction> Ranked, TimeSpan DecodeTime, TimeSpan InferenceTime, bool Unknown = false);
 
 /// <summary>
 /// The server's one classification path: resolve the model, decode the bytes with that model's
@@ -32,12 +36,14 @@ public sealed class ClassificationService(ModelRegistry registry, ServerOptions 
         var pixels = ImageLoader.Load(image, model.Spec, options.ImageLimits);
         var decodeTime = clock.Elapsed;
 
-        float[] probs;
-        try { probs = await batcher.SubmitAsync(lease.Handle, pixels, timeout.Token); }
+        ModelRow row;
+        try { row = await batcher.SubmitAsync(lease.Handle, pixels, timeout.Token); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new ServerOverloadedException($"model '{name}' did not answer within {options.RequestTimeout.TotalSeconds:0.#} s; retry shortly", options.RetryAfterSeconds);
         }
-        return new Classification(name, lease.Handle.Version, Prediction.Rank(model.Labels, probs), decodeTime, clock.Elapsed - decodeTime);
+        var ranked = Prediction.Rank(model.Labels, row.Probabilities);
+        if (row.Unknown) ranked = [new Prediction(Lookout.Core.Inference.Rejection.RejectionThresholds.UnknownLabel, ranked[0].Score), .. ranked];
+        return new Classification(name, lease.Handle.Version, ranked, decodeTime, clock.Elapsed - decodeTime, row.Unknown);
     }
 }

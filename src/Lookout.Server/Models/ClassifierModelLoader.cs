@@ -21,7 +21,8 @@ public sealed class ClassifierModelLoader(OnnxRunnerOptions? runnerOptions = nul
         public PreprocessSpec Spec => model.Spec;
         public IReadOnlyList<string> Labels => model.Labels;
         public string? Backbone => model.BackboneId;
-        public float[][] Predict(IReadOnlyList<RgbImage> batch) => model.Probabilities(batch);
+        public IReadOnlyList<ModelRow> Predict(IReadOnlyList<RgbImage> batch) =>
+            model.ClassifyImages(batch, top: 1).Select(r => new ModelRow(r.Probabilities!, r.Rejection)).ToList();
         public void Dispose() => model.Dispose();
     }
 }

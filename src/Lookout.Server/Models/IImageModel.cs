@@ -12,7 +12,13 @@ public interface IImageModel : IDisposable
     IReadOnlyList<string> Labels { get; }
     /// <summary>Backbone name from the model's metadata, or null when the file does not say.</summary>
     string? Backbone { get; }
-    float[][] Predict(IReadOnlyList<RgbImage> batch);
+    IReadOnlyList<ModelRow> Predict(IReadOnlyList<RgbImage> batch);
+}
+
+/// <summary>One image's answer from a model: probabilities in label order, and the calibrated "unknown" decision if the model has thresholds.</summary>
+public sealed record ModelRow(float[] Probabilities, Lookout.Core.Inference.Rejection.RejectionDecision? Rejection = null)
+{
+    public bool Unknown => Rejection?.Unknown == true;
 }
 
 /// <summary>Loads a model file. Throws <see cref="InvalidDataException"/> (user-facing message) for a bad file.</summary>

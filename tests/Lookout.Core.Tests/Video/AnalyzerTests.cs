@@ -60,4 +60,27 @@ public class AnalyzerTests
         Assert.Contains("source rtsp://cam: disconnected (Connection refused); retrying in 2 s", text);
         Assert.Contains("alert stranger: person 0.87 on porch at 12.3 s [snapshot, mqtt FAILED (broker down)] /e/s.jpg", text);
     }
+
+    /// <summary>"Is it Mila?": a calibrated model says unknown for what it does not know, so class rules cannot fire on it.</summary>
+    [Fact]
+    public void CalibratedClassifier_RejectedFrameIsOnlyUnknown_KnownFrameKeepsItsClasses()
+    {
+        var dir = Directory.CreateTempSubdirectory("lookout-analyzer").FullName;
+        try
+        {
+            using var analyzer = ClassifierFrameAnalyzer.Load(TinyClassifier.Build(Path.Combine(dir, "t.onnx"), calibrated: true));
+            Assert.Contains("unknown", analyzer.Labels);
+
+            // Blue is none of person (red), cat (green), background (grey): the model would still pick a class.
+            var blue = analyzer.Analyze(Scenes.Frame(64, 48, (20, 20, 230), side: 1.0));
+            var only = Assert.Single(blue.Predictions);
+            Assert.Equal("unknown", only.Label);
+            Assert.Equal(0f, blue.ScoreOf("person"));
+
+            var red = analyzer.Analyze(Scenes.Frame(64, 48, Scenes.PersonRed, side: 1.0));
+            Assert.Equal("person", red.Top!.Label);
+            Assert.Equal(3, red.Predictions.Count);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -1,3 +1,4 @@
+using Lookout.Core.Models.Synthetic;
 using System.Text.Json;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Onnx;
@@ -14,22 +15,13 @@ internal static class TinyClassifier
     public static readonly string[] Labels = ["person", "cat", "background"];
     public static readonly PreprocessSpec Spec = new() { Width = 32, Height = 32, Resize = ResizeMode.Stretch };
 
-    public static string Build(string path)
+    /// <summary>Red is person, green is cat, anything else (grey) background. W rows are R, G, B.</summary>
+    public static string Build(string path, bool calibrated = false)
     {
-        var b = new OnnxGraphBuilder();
-        var x = ImageInputPrologue.Append(b, Spec);                                   // [N,3,32,32] in 0..1
-        var mean = b.Node("ReduceMean", [x], OnnxAttribute.Of("axes", 2L, 3L), OnnxAttribute.Of("keepdims", 0L)); // [N,3]
-        // W is [3 inputs (r,g,b), 3 outputs (person, cat, background)].
-        var w = b.Floats("w", [30f, -15f, 0f, -15f, 30f, 0f, -15f, -15f, 0f], 3, 3);
-        var bias = b.Floats("b", [0f, 0f, 2f], 3);
-        var logits = b.Node("Gemm", [mean, w, bias]);
-        b.NodeNamed("Softmax", [logits], ["probs"], OnnxAttribute.Of("axis", 1L));
-        b.Output("probs", OnnxDataType.Float, "N", 3);
-        var model = new OnnxModel { Graph = b.Graph };
-        model.Metadata["lookout.labels"] = JsonSerializer.Serialize(Labels);
-        model.Metadata["lookout.preprocess"] = Spec.ToJson();
-        model.Metadata["lookout.version"] = "test";
-        OnnxWriter.Save(model, path);
+        var thresholds = calibrated
+            ? MeanColourClassifier.Thresholds(Labels, [[0.9f, 0.12f, 0.12f], [0.12f, 0.9f, 0.12f], [0.5f, 0.5f, 0.5f]])
+            : null;
+        OnnxWriter.Save(MeanColourClassifier.Build(Labels, Spec, [30f, -15f, 0f, -15f, 30f, 0f, -15f, -15f, 0f], [0f, 0f, 2f], thresholds), path);
         return path;
     }
 }

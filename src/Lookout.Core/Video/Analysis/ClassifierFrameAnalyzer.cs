@@ -1,5 +1,6 @@
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference;
+using Lookout.Core.Inference.Rejection;
 
 namespace Lookout.Core.Video.Analysis;
 
@@ -13,15 +14,22 @@ public sealed class ClassifierFrameAnalyzer(ClassifierModel model, bool ownsMode
     public static ClassifierFrameAnalyzer Load(string onnxPath) => new(ClassifierModel.Load(onnxPath));
 
     public string Name => $"classifier:{Path.GetFileName(model.ModelPath)}";
-    public IReadOnlyList<string> Labels => model.Labels;
+    /// <summary>The model's classes, plus <c>unknown</c> when it is calibrated to reject what it does not know.</summary>
+    public IReadOnlyList<string> Labels { get; } = model.Thresholds is null ? model.Labels : [.. model.Labels, RejectionThresholds.UnknownLabel];
     public AnalyzerKinds Kinds => AnalyzerKinds.Classifier;
     public ClassifierModel Model => model;
 
+    /// <summary>
+    /// All classes ranked; a frame the calibrated model rejects is only <c>unknown</c> (with the best class's score),
+    /// so a rule for "mila" never fires on a goat the model would otherwise have called mila.
+    /// </summary>
     public FrameAnalysis Analyze(RgbImage frame)
     {
-        var fitted = FrameFitter.Fit(frame, model.Spec);
-        var probs = model.Probabilities([fitted])[0];
-        return new FrameAnalysis(model.TopK(probs, model.Labels.Count), [], []);
+        var result = model.ClassifyImage(FrameFitter.Fit(frame, model.Spec), model.Labels.Count);
+        IReadOnlyList<Prediction> predictions = result.Unknown
+            ? [new Prediction(RejectionThresholds.UnknownLabel, result.Top!.Score)]
+            : result.Predictions;
+        return new FrameAnalysis(predictions, [], []);
     }
 
     public void Dispose()

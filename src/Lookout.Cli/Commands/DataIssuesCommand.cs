@@ -14,11 +14,7 @@ public static class DataIssuesCommand
 {
     public static Command Create(Argument<string> dataDir)
     {
-        var backbone = new Option<string>("--backbone", "-b")
-        {
-            Description = $"Feature extractor: {string.Join(", ", BackboneResolver.Names)}, or a backbone .onnx path.",
-            DefaultValueFactory = _ => BackboneResolver.DefaultName,
-        };
+        var backbone = SharedOptions.Backbone();
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for out-of-fold probabilities.", DefaultValueFactory = _ => 5 };
         var csvOut = new Option<string?>("--out", "-o") { Description = "CSV file to write (default: <workspace>/issues.csv)." };
         var top = new Option<int>("--top") { Description = "Rows per kind shown in the terminal.", DefaultValueFactory = _ => 10 };

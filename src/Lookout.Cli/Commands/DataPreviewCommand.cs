@@ -16,11 +16,7 @@ public static class DataPreviewCommand
 {
     public static Command Create(Argument<string> dataDir)
     {
-        var backbone = new Option<string>("--backbone", "-b")
-        {
-            Description = $"Backbone whose input size and resize policy are used: {string.Join(", ", BackboneResolver.Names)}, or a .onnx path.",
-            DefaultValueFactory = _ => BackboneResolver.DefaultName,
-        };
+        var backbone = SharedOptions.Backbone("Backbone whose input size and resize policy are used");
         var augment = new Option<bool>("--augment") { Description = "Also show augmented variants (the fine-tuning pipeline: crop, flip, tilt, colour, blur)." };
         var outPath = new Option<string?>("--out", "-o") { Description = "PNG to write (default: <workspace>/preview.png)." };
         var perLabel = new Option<int>("--per-label") { Description = "Images per label.", DefaultValueFactory = _ => 6 };

@@ -20,11 +20,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var dataDir = new Argument<string?>("data-dir") { Description = "Folder with one sub-folder per label (optionally inside train/ val/ test/).", Arity = ArgumentArity.ZeroOrOne };
-        var backbone = new Option<string>("--backbone", "-b")
-        {
-            Description = $"Feature extractor: {string.Join(", ", BackboneResolver.Names)}, or a backbone .onnx path.",
-            DefaultValueFactory = _ => BackboneResolver.DefaultName,
-        };
+        var backbone = SharedOptions.Backbone();
         var d = TrainOptions.Default;
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (early stopping may end sooner).", DefaultValueFactory = _ => d.Epochs };
         var lr = new Option<double>("--lr") { Description = "Learning rate (AdamW).", DefaultValueFactory = _ => d.LearningRate };

@@ -45,6 +45,11 @@ public class TrainClassifyEndToEndTests(TrainedWorkspaceFixture ws)
         // Colours and backgrounds are random per image, so only shape separates the classes (chance 0.25).
         Assert.True(test.GetProperty("accuracy").GetDouble() >= 0.6, $"test accuracy {test.GetProperty("accuracy")} (chance 0.25)");
         Assert.True(File.Exists(ws.Train.GetProperty("model").GetString()));
+        // The run folder is complete: config, manifest, metrics as TSV, TensorBoard events and PNG curves, evaluation.
+        var runDir = ws.Train.GetProperty("runDir").GetString()!;
+        foreach (var f in new[] { "options.json", "manifest.json", "metrics.tsv", "log.txt", "eval.json", "eval.md", "confusion.png", "curves-loss.png", "curves-accuracy.png" })
+            Assert.True(File.Exists(Path.Combine(runDir, f)), $"run folder lacks {f}");
+        Assert.Single(Directory.GetFiles(runDir, "events.out.tfevents.*"));
     }
 
     [Fact]

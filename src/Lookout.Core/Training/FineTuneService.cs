@@ -64,7 +64,8 @@ public sealed class FineTuneService(EmbeddingCache? cache = null)
 
         var augmentation = plan.Augment ? AugmentationPipeline.Standard(backbone.Spec.Width, backbone.Spec.Height) : null;
         using var metrics = new MetricsTsvWriter(run.MetricsPath);
-        var sink = new FineTuneToTrainingObserver(new CompositeObserver(metrics, observer));
+        using var tensorBoard = new TensorBoardObserver(run.Dir);
+        var sink = new FineTuneObservers(new FineTuneToTrainingObserver(new CompositeObserver(metrics, observer)), tensorBoard);
         var trainer = new FineTuneTrainer(OnnxReader.Load(backbone.OnnxPath), plan.Options, augmentation, initialHead, sink);
         var result = await Task.Run(() => resume
             ? trainer.Resume(Data(Split.Train), Data(Split.Val), labels.Count, CheckpointDir(run), ct)
@@ -92,6 +93,14 @@ public sealed class FineTuneService(EmbeddingCache? cache = null)
             observer?.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
         var epochs = result.History.Select(e => new EpochMetrics(e.Epoch, e.TrainLoss, double.NaN, e.ValLoss, e.ValAccuracy, e.Improved, TimeSpan.FromSeconds(e.Seconds))).ToList();
+        TrainingService.WriteCurves(run, epochs, result.BestEpoch);
         return new TrainResult(run, labels, new HeadFit(head, epochs, result.BestEpoch), test, [], 0, 0);
     }
+}
+
+/// <summary>Fans fine-tuning events out to several observers.</summary>
+internal sealed class FineTuneObservers(params IFineTuneObserver[] observers) : IFineTuneObserver
+{
+    public void OnBatch(int epoch, long step, double loss) { foreach (var o in observers) o.OnBatch(epoch, step, loss); }
+    public void OnEpochEnd(FineTuneEpoch epoch) { foreach (var o in observers) o.OnEpochEnd(epoch); }
 }

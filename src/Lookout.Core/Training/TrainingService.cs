@@ -47,7 +47,8 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         Directory.CreateDirectory(run.Dir);
         using var log = new RunLog(run.LogPath);
         using var metrics = new MetricsTsvWriter(run.MetricsPath);
-        var events = new CompositeObserver(log, metrics, observer);
+        using var tensorBoard = new TensorBoardObserver(run.Dir);
+        var events = new CompositeObserver(log, metrics, tensorBoard, observer);
         run.WriteJson(run.OptionsPath, options);
         run.WriteJson(run.ManifestPath, RunManifest.Create(run.Id, items, labels, backbone.Id, backbone.ModelHash, options.Seed));
         events.OnStage($"run {run.Id}: {items.Count} items, {labels.Count} classes, backbone {backbone.Id}");
@@ -64,6 +65,7 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         events.OnStage($"training head on {train.Count} train / {val.Count} val embeddings");
         var fit = HeadTrainer.Fit(train, val, labels, options, events, ct);
         events.OnStage($"best epoch {fit.BestEpoch} of {fit.Epochs.Count}");
+        WriteCurves(run, fit.Epochs, fit.BestEpoch);
 
         var thresholds = Calibrate(fit.Head, train, val, options, events);
         ExportService.Export(backbone, fit.Head, run.Id, run.ModelPath, thresholds);
@@ -78,6 +80,15 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
             events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);
+    }
+
+    /// <summary>Loss and accuracy curves as PNGs beside metrics.tsv (the TensorBoard file has the same numbers).</summary>
+    internal static void WriteCurves(RunFolder run, IReadOnlyList<EpochMetrics> epochs, int bestEpoch)
+    {
+        if (epochs.Count == 0) return;
+        var (loss, accuracy) = TrainingCurvesPlot.RenderPng(epochs, bestEpoch);
+        AtomicFile.WriteAllBytes(Path.Combine(run.Dir, "curves-loss.png"), loss);
+        AtomicFile.WriteAllBytes(Path.Combine(run.Dir, "curves-accuracy.png"), accuracy);
     }
 
     /// <summary>Embeds train and val items (through the cache) into labelled vectors; unreadable items are warned about and left out.</summary>

@@ -89,6 +89,7 @@ public class TrainClassifyEndToEndTests(TrainedWorkspaceFixture ws)
         var report = JsonDocument.Parse(eval.StdOut).RootElement;
         Assert.True(report.GetProperty("count").GetInt32() > 0);
         Assert.Equal(4, report.GetProperty("perClass").GetArrayLength());
+        Assert.Empty(report.GetProperty("errors").EnumerateArray()); // every val image was scored
 
         var runs = CliRunner.Run(ws.Root, "runs", "list", "--json", "--workspace", ws.Workspace);
         Assert.Equal(0, runs.ExitCode);

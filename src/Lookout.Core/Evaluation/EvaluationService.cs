@@ -35,9 +35,12 @@ public static class EvaluationService
         await foreach (var r in model.ClassifyFilesAsync(selected.Select(x => x.Path).ToList(), top: 1, progress, ct))
         {
             var item = selected[i++];
-            if (r.Probabilities is { } p) scored.Add(new ReportBuilder.Scored(item.Path, index[item.Label], p));
-            if (r.Unknown) unknown++;
-            else errors.Add(new ItemError(item.Path, r.Error ?? "unknown error"));
+            if (r.Probabilities is { } p)
+            {
+                scored.Add(new ReportBuilder.Scored(item.Path, index[item.Label], p));
+                if (r.Unknown) unknown++;
+            }
+            else errors.Add(new ItemError(item.Path, r.Error ?? "not scored"));
         }
         var report = ReportBuilder.Build(model.RunId ?? model.ModelPath, split.ToString().ToLowerInvariant(), model.Labels, scored, errors);
         return model.Thresholds is null ? report : report with { CalledUnknown = unknown };

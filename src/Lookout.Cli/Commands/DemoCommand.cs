@@ -4,6 +4,7 @@ using Lookout.Core.Datasets;
 using Lookout.Core.Datasets.Synthetic;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Inference;
+using Lookout.Core.IO;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
 using Lookout.Core.Training;
@@ -38,10 +39,18 @@ public static class DemoCommand
                 : await TrainCommand.RunAsync(dataDir, workspace, BackboneResolver.Generated, options, 1.0, output, ct, "generated");
 
             var samples = await ClassifySamplesAsync(main.ModelPath, new DatasetService(workspace).Snapshot(), ct);
+            var stranger = ClassifyStranger(main.ModelPath, root);
             if (output.Json)
                 output.WriteJson(new { data = dataDir, workspace = workspace.Root, main = TrainCommand.Summary(main),
-                    baseline = baseline is null ? null : TrainCommand.Summary(baseline), samples });
-            else Print(output, main, baseline, samples, dataDir);
+                    baseline = baseline is null ? null : TrainCommand.Summary(baseline), samples,
+                    stranger = new { file = stranger.Source, label = stranger.Label, unknown = stranger.Unknown, reason = stranger.Rejection?.Reason } });
+            else
+            {
+                Print(output, main, baseline, samples, dataDir);
+                output.Line($"a generated circle, which is none of the classes: [bold]{Markup.Escape(stranger.Label ?? "-")}[/]" +
+                            (stranger.Unknown ? $" ({Markup.Escape(stranger.Rejection?.Reason ?? "")})"
+                                : $" {stranger.Top?.Score:0.00} - not flagged: with frozen features on 28-px greyscale products the \"unknown\" check is weak; fine-tune or add a 'none' class"));
+            }
             return ExitCodes.Ok;
         });
         return command;
@@ -59,6 +68,15 @@ public static class DemoCommand
     }
 
     private sealed record Sample(string File, string Truth, string Predicted, float Score);
+
+    /// <summary>Shows "unknown": a picture that is none of the classes, through the calibrated exported model.</summary>
+    private static ClassifyResult ClassifyStranger(string modelPath, string root)
+    {
+        var path = Path.Combine(root, "not-clothing.png");
+        AtomicFile.WriteAllBytes(path, Png.Encode(ShapesDatasetGenerator.Render("circle", new Random(3), 64)));
+        using var model = ClassifierModel.Load(modelPath);
+        return model.Classify(File.ReadAllBytes(path), 1, path);
+    }
 
     private static async Task<IReadOnlyList<Sample>> ClassifySamplesAsync(string modelPath, IReadOnlyList<LabeledImage> items, CancellationToken ct)
     {

@@ -26,8 +26,7 @@ public static class DataIssuesCommand
             var workspace = Locations.ForData(parse, dir);
             var service = new DatasetService(workspace);
             await DataCommands.ScanAsync(service, dir, parse.GetValue(DataCommands.Fps), output, ct);
-            var items = service.Snapshot();
-            if (items.Count == 0) throw new LookoutException($"no usable images found in {dir} (expected one sub-folder per label)");
+            var items = DataCommands.UsableItems(service, dir);
             var (embedded, _) = await Embeddings.ExtractAsync(items, BackboneResolver.Resolve(parse.GetValue(backbone)), workspace, output, ct);
             output.Note($"cross-validating a head on {embedded.Count} embeddings ({parse.GetValue(folds)} folds)");
             var report = DataIssuesFinder.Analyze(embedded, new DataIssuesOptions { Folds = parse.GetValue(folds) }, ct: ct);

@@ -29,8 +29,7 @@ public static class DataPreviewCommand
             var workspace = Locations.ForData(parse, dir);
             var service = new DatasetService(workspace);
             await DataCommands.ScanAsync(service, dir, parse.GetValue(DataCommands.Fps), output, ct);
-            var items = service.Snapshot();
-            if (items.Count == 0) throw new LookoutException($"no usable images found in {dir} (expected one sub-folder per label)");
+            var items = DataCommands.UsableItems(service, dir);
             var spec = BackboneResolver.Resolve(parse.GetValue(backbone)).Spec;
             var aug = parse.GetValue(augment) ? AugmentationPipeline.Standard(spec.Width, spec.Height) : null;
             var result = PreviewGrid.Build(items, spec, aug, new PreviewOptions { PerLabel = parse.GetValue(perLabel), Variants = parse.GetValue(variants) });

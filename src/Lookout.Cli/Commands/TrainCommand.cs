@@ -76,8 +76,7 @@ public static class TrainCommand
         if (!output.Json) DataCommands.PrintScan(output, scan, workspace);
         var split = service.Split(DataCommands.SplitOptionsFrom(options.Seed, 0.15, 0.15, reassign: false));
         if (split.Assigned > 0) output.Note($"split {split.Assigned} new items: train {split.Train}, val {split.Val}, test {split.Test}");
-        var items = service.Snapshot();
-        if (items.Count == 0) throw new LookoutException($"no usable images found in {dataDir} (expected one sub-folder per label)");
+        var items = DataCommands.UsableItems(service, dataDir);
 
         output.Note($"backbone {backboneName} (converting once if needed)");
         var backbone = BackboneResolver.Resolve(backboneName);
@@ -85,7 +84,7 @@ public static class TrainCommand
         var run = new RunStore(workspace.RunsDir).Create();
         if (fineTune is not null)
         {
-            var plan = new FineTunePlan(backbone.Id == backboneName ? backboneName : backbone.OnnxPath, fineTune, augment, DatasetManifest.Hash(items));
+            var plan = new FineTunePlan(backboneName, fineTune, augment, DatasetManifest.Hash(items));
             output.Note($"run {run.Id}: fine-tuning; if it is interrupted, continue with 'lookout train --resume {run.Id}'");
             return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).RunAsync(options, plan, items, backbone, run,
                 new TrainingProgressObserver(output, sink, Math.Max(options.Epochs, fineTune.Epochs), label), ct));

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -16,11 +17,7 @@ public sealed class Catalog : IDisposable
 
     public static Catalog Open(string path)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        db.Open();
-        var catalog = new Catalog(db);
-        catalog.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        var catalog = new Catalog(SqliteFile.Open(path));
         catalog.Migrate();
         return catalog;
     }
@@ -97,19 +94,9 @@ public sealed class Catalog : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    internal void Exec(string sql, params (string Name, object? Value)[] args)
-    {
-        using var cmd = Command(sql, args);
-        cmd.ExecuteNonQuery();
-    }
+    internal void Exec(string sql, params (string Name, object? Value)[] args) => _db.Execute(sql, args);
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
-    }
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args) => _db.Command(sql, args);
 
     private static CatalogItem ReadItem(SqliteDataReader r)
     {

@@ -22,6 +22,16 @@ public static class ImageLoader
             throw new ImageDecodeException(path, ImageProblem.TooLarge, $"file is {info.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
     }
 
+    /// <summary>The checks before decoding a buffer: not empty, not over the size limit, an image format by its magic bytes.</summary>
+    internal static void CheckBytes(byte[] data, string sourceName, ImageLimits limits)
+    {
+        if (data.Length == 0) throw new ImageDecodeException(sourceName, ImageProblem.Empty, "empty image");
+        if (data.Length > limits.MaxFileBytes)
+            throw new ImageDecodeException(sourceName, ImageProblem.TooLarge, $"image is {data.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
+        if (!ImageSniffer.LooksLikeImage(data))
+            throw new ImageDecodeException(sourceName, ImageProblem.NotAnImage, "not a supported image format (jpeg, png, webp, gif, bmp, tiff)");
+    }
+
     public static RgbImage Load(string path, PreprocessSpec spec, ImageLimits? limits = null)
     {
         limits ??= ImageLimits.Default;
@@ -34,11 +44,7 @@ public static class ImageLoader
     public static RgbImage Load(byte[] data, PreprocessSpec spec, ImageLimits? limits = null, string sourceName = "upload")
     {
         limits ??= ImageLimits.Default;
-        if (data.Length == 0) throw new ImageDecodeException(sourceName, ImageProblem.Empty, "empty image");
-        if (data.Length > limits.MaxFileBytes)
-            throw new ImageDecodeException(sourceName, ImageProblem.TooLarge, $"image is {data.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
-        if (!ImageSniffer.LooksLikeImage(data))
-            throw new ImageDecodeException(sourceName, ImageProblem.NotAnImage, "not a supported image format (jpeg, png, webp, gif, bmp, tiff)");
+        CheckBytes(data, sourceName, limits);
         if (ImageSniffer.Format(data) == "bmp") return LoadBmp(data, sourceName, spec, limits);
         return Decode(sourceName, () => Image.NewFromBuffer(data, access: Enums.Access.Sequential),
             () => ThumbnailBuffer(data, spec), spec, limits);

@@ -49,11 +49,7 @@ public static class OrientedImage
     public static RgbImage Load(byte[] data, int maxSide, ImageLimits? limits = null, string sourceName = "upload")
     {
         limits ??= ImageLimits.Default;
-        if (data.Length == 0) throw new ImageDecodeException(sourceName, ImageProblem.Empty, "empty image");
-        if (data.Length > limits.MaxFileBytes)
-            throw new ImageDecodeException(sourceName, ImageProblem.TooLarge, $"image is {data.Length / (1024 * 1024)} MB, limit {limits.MaxFileBytes / (1024 * 1024)} MB");
-        if (!ImageSniffer.LooksLikeImage(data))
-            throw new ImageDecodeException(sourceName, ImageProblem.NotAnImage, "not a supported image format (jpeg, png, webp, gif, bmp, tiff)");
+        ImageLoader.CheckBytes(data, sourceName, limits);
         try
         {
             using (var header = Image.NewFromBuffer(data, access: Enums.Access.Sequential)) CheckPixels(sourceName, header, limits);

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -24,11 +25,7 @@ public sealed class FaceGallery : IDisposable
 
     public static FaceGallery Open(string catalogPath)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(catalogPath))!);
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = catalogPath, Pooling = false }.ToString());
-        db.Open();
-        var gallery = new FaceGallery(db);
-        gallery.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        var gallery = new FaceGallery(SqliteFile.Open(catalogPath));
         gallery.Exec("""
             CREATE TABLE IF NOT EXISTS faces(
                 id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, descriptor BLOB NOT NULL,
@@ -139,19 +136,9 @@ public sealed class FaceGallery : IDisposable
         return v;
     }
 
-    private void Exec(string sql)
-    {
-        using var cmd = Command(sql);
-        cmd.ExecuteNonQuery();
-    }
+    private void Exec(string sql) => _db.Execute(sql);
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
-    }
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args) => _db.Command(sql, args);
 
     public void Dispose() => _db.Dispose();
 }

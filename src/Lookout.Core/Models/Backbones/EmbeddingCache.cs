@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
@@ -15,12 +16,9 @@ public sealed class EmbeddingCache : IDisposable
 
     public EmbeddingCache(string dbPath)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(dbPath))!);
         DbPath = dbPath;
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = dbPath, Pooling = false }.ToString());
-        _db.Open();
-        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-        Exec("""
+        _db = SqliteFile.Open(dbPath);
+        _db.Execute("""
             CREATE TABLE IF NOT EXISTS embeddings (
               sha TEXT NOT NULL, backbone TEXT NOT NULL, spec TEXT NOT NULL, dim INTEGER NOT NULL, vec BLOB NOT NULL,
               PRIMARY KEY (backbone, spec, sha)) WITHOUT ROWID;
@@ -84,13 +82,6 @@ public sealed class EmbeddingCache : IDisposable
             cmd.Parameters.AddWithValue("$s", specFingerprint);
             return (long)cmd.ExecuteScalar()!;
         }
-    }
-
-    private void Exec(string sql)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 
     public void Dispose() => _db.Dispose();

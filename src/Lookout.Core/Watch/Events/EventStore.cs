@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Globalization;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch.Alerts;
@@ -28,13 +29,9 @@ public sealed class EventStore : IDisposable
 
     public static EventStore Open(string workspace)
     {
-        Directory.CreateDirectory(workspace);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(workspace, FileName));
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        db.Open();
-        Execute(db, "PRAGMA journal_mode=WAL;");
-        Execute(db, "PRAGMA busy_timeout=5000;");
-        Execute(db, """
+        var db = SqliteFile.Open(path);
+        db.Execute("""
             CREATE TABLE IF NOT EXISTS events (
                 id TEXT PRIMARY KEY,
                 time_utc TEXT NOT NULL,
@@ -116,13 +113,6 @@ public sealed class EventStore : IDisposable
     {
         var v = s.Split(',').Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToArray();
         return new BoxF(v[0], v[1], v[2], v[3]);
-    }
-
-    private static void Execute(SqliteConnection db, string sql)
-    {
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 
     public void Dispose() => _db.Dispose();

@@ -6,6 +6,7 @@ using Lookout.Core.Evaluation;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Catalog;
 using Lookout.Core.Training;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Bench;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Lookout.Core.Imaging;
-using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
 using Lookout.Core.Inference.Faces;
 using Lookout.Core.Models.Catalog;

@@ -3,11 +3,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using Lookout.Core.Export;
 using Lookout.Core.Models.Backbones;
-using Lookout.Core.Training;
 using Lookout.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using NetVips;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Bench;
 

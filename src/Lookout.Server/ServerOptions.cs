@@ -43,7 +43,7 @@ public sealed record ServerOptions
     /// Workspace folder whose <c>catalog.db</c> holds the face gallery (the one <c>lookout faces</c> enrolls into).
     /// Resolved against the current folder when the options are created, as the CLI's other commands do.
     /// </summary>
-    public string Workspace { get; init; } = Path.Combine(Environment.CurrentDirectory, Core.Datasets.Workspace.DefaultFolderName);
+    public string Workspace { get; init; } = Path.Combine(Environment.CurrentDirectory, Core.Workspace.DefaultFolderName);
     /// <summary>Catalog detector behind /v1/detect and /v1/vision/detection (loaded on first use, not at startup).</summary>
     public string Detector { get; init; } = Core.Inference.Detectors.DetectorModel.DefaultName;
     /// <summary>
@@ -52,7 +52,7 @@ public sealed record ServerOptions
     /// </summary>
     public int VisionConcurrency { get; init; } = 2;
 
-    public string CatalogPath => new Core.Datasets.Workspace(Workspace).CatalogPath;
+    public string CatalogPath => new Core.Workspace(Workspace).CatalogPath;
 
     public ImageLimits ImageLimits => new() { MaxFileBytes = MaxUploadBytes, MaxPixels = MaxPixels };
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core.Datasets;
 using Spectre.Console;
+using Lookout.Core;
 
 namespace Lookout.Cli.Commands;
 

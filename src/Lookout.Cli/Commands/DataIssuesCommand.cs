@@ -1,11 +1,10 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
-using Lookout.Core;
 using Lookout.Core.Datasets;
-using Lookout.Core.Datasets.Issues;
 using Lookout.Core.IO;
 using Lookout.Core.Models.Backbones;
 using Spectre.Console;
+using Lookout.Core.Evaluation.Issues;
 
 namespace Lookout.Cli.Commands;
 

@@ -1,13 +1,12 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
-using Lookout.Core;
 using Lookout.Core.Datasets;
 using Lookout.Core.Datasets.Preview;
 using Lookout.Core.Imaging;
 using Lookout.Core.IO;
 using Lookout.Core.Models.Backbones;
-using Lookout.Core.Training.Augmentation;
 using Spectre.Console;
+using Lookout.Core.Imaging.Augmentation;
 
 namespace Lookout.Cli.Commands;
 

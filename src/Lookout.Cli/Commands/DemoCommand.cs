@@ -9,6 +9,8 @@ using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
 using Lookout.Core.Training;
 using Spectre.Console;
+using Lookout.Core;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core;
-using Lookout.Core.Datasets;
 using Lookout.Core.Inference;
 using Lookout.Core.Inference.Faces;
 using Spectre.Console;

@@ -2,12 +2,12 @@ using Lookout.Cli.Infrastructure;
 using Lookout.Core;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
-using Lookout.Core.Inference.Rejection;
 using Lookout.Core.IO;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
 using Lookout.Core.Training;
 using Spectre.Console;
+using Lookout.Core.Evaluation.OpenSet;
 
 namespace Lookout.Cli.Commands;
 

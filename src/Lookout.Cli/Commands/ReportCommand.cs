@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core.Datasets;
-using Lookout.Core.Datasets.Issues;
-using Lookout.Core.Evaluation.Html;
 using Spectre.Console;
+using Lookout.Core.Evaluation.Issues;
+using Lookout.Core.Pipelines.Report;
 
 namespace Lookout.Cli.Commands;
 

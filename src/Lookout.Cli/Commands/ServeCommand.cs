@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
-using Lookout.Core;
 using Lookout.Server;
 
 namespace Lookout.Cli.Commands;
@@ -24,7 +23,7 @@ public static class ServeCommand
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var files = (parse.GetValue(model) ?? []).Select(m => Locations.Model(parse, m)).ToList();
-            var workspace = new Lookout.Core.Datasets.Workspace(parse.GetValue(GlobalOptions.Workspace) ?? d.Workspace);
+            var workspace = new Lookout.Core.Workspace(parse.GetValue(GlobalOptions.Workspace) ?? d.Workspace);
             // No models named: serve the workspace's models/ folder (watched), so detection and faces work out of the
             // box and 'lookout export <run> .lookout/models/name.onnx' publishes a model to a running server.
             var dir = parse.GetValue(models) ?? (files.Count == 0 ? workspace.EnsureCreated().ModelsDir : null);

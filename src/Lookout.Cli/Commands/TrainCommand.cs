@@ -8,6 +8,8 @@ using Lookout.Core.Runs;
 using Lookout.Core.Training;
 using Lookout.Core.Training.FineTuning;
 using Spectre.Console;
+using Lookout.Core.Embeddings;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Cli.Commands;
 

@@ -32,7 +32,7 @@ public static class WatchCommand
             var ruleSet = RulesLoader.Load(parse.GetValue(rules)!);
             var workspace = parse.GetValue(GlobalOptions.Workspace) ?? Path.Combine(Environment.CurrentDirectory, ".lookout");
             using var analyzer = FrameAnalyzers.Create(parse, parse.GetValue(model), parse.GetValue(detector), parse.GetValue(minScore),
-                parse.GetValue(faces) ? new Lookout.Core.Datasets.Workspace(workspace).EnsureCreated().CatalogPath : null);
+                parse.GetValue(faces) ? new Lookout.Core.Workspace(workspace).EnsureCreated().CatalogPath : null);
             var source = FrameSources.Create(parse.GetValue(sourceArg)!, new SourceOptions { Fps = parse.GetValue(fps), RealTime = parse.GetValue(realtime) });
             var options = new WatchOptions
             {

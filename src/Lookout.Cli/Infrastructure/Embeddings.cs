@@ -1,5 +1,7 @@
 using Lookout.Core.Datasets;
 using Lookout.Core.Models.Backbones;
+using Lookout.Core;
+using Lookout.Core.Embeddings;
 
 namespace Lookout.Cli.Infrastructure;
 

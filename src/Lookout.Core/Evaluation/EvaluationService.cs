@@ -1,7 +1,6 @@
 using Lookout.Core.Datasets;
 using Lookout.Core.Inference;
 using Lookout.Core.Models;
-using Lookout.Core.Models.Backbones;
 
 namespace Lookout.Core.Evaluation;
 

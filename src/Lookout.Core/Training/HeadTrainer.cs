@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
+using Lookout.Core.Models.Heads;
+using Lookout.Core.Models.Torch;
 
 namespace Lookout.Core.Training;
 

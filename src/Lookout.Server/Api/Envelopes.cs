@@ -24,7 +24,7 @@ public sealed record BoxJson(
     [property: JsonPropertyName("x2")] float X2,
     [property: JsonPropertyName("y2")] float Y2)
 {
-    public static BoxJson Of(Lookout.Core.Inference.BoxF b) => new(R(b.X1), R(b.Y1), R(b.X2), R(b.Y2));
+    public static BoxJson Of(Lookout.Core.Imaging.BoxF b) => new(R(b.X1), R(b.Y1), R(b.X2), R(b.Y2));
     private static float R(float v) => MathF.Round(v, 1);
 }
 

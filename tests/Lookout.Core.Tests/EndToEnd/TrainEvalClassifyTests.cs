@@ -2,12 +2,13 @@ using System.Diagnostics;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Inference;
-using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
 using Lookout.Core.Tests.TestData;
 using Lookout.Core.Training;
 using Xunit.Abstractions;
+using Lookout.Core.Embeddings;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Core.Tests.EndToEnd;
 

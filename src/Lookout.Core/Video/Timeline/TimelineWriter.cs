@@ -2,7 +2,6 @@ using Lookout.Core.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Lookout.Core.Inference;
 
 namespace Lookout.Core.Video.Timeline;
 

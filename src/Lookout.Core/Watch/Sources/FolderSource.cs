@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Lookout.Core.Datasets;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video;
 using NetVips;

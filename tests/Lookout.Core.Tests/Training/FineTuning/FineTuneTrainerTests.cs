@@ -1,13 +1,15 @@
 using Lookout.Core.Export;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
-using Lookout.Core.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
-using Lookout.Core.Training.Augmentation;
 using Lookout.Core.Training.FineTuning;
+using Lookout.Core.Imaging.Augmentation;
+using Lookout.Core.Models.Heads;
+using Lookout.Core.Models.Torch;
+using Lookout.Core.Runs;
 
 namespace Lookout.Core.Tests.Training.FineTuning;
 

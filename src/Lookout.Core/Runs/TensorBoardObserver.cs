@@ -1,0 +1,43 @@
+using Lookout.Core.Training.FineTuning;
+using Lookout.Core.Training;
+
+namespace Lookout.Core.Runs;
+
+/// <summary>
+/// Sends training curves to a TensorBoard event file in the run folder (<c>events.out.tfevents.*</c>), for both the
+/// frozen-embedding head trainer and fine-tuning. Tags: loss/train, loss/val, accuracy/train, accuracy/val,
+/// lr/backbone, lr/head, loss/batch (per optimizer step).
+/// </summary>
+public sealed class TensorBoardObserver(string runDirectory) : ITrainingObserver, IFineTuneObserver, IDisposable
+{
+    private readonly TfEventsWriter _writer = new(runDirectory);
+
+    public string FilePath => _writer.FilePath;
+
+    public void OnEpochEnd(EpochMetrics m)
+    {
+        Scalar("loss/train", m.TrainLoss, m.Epoch);
+        Scalar("accuracy/train", m.TrainAccuracy, m.Epoch);
+        Scalar("loss/val", m.ValLoss, m.Epoch);
+        Scalar("accuracy/val", m.ValAccuracy, m.Epoch);
+    }
+
+    public void OnBatch(int epoch, long step, double loss) => Scalar("loss/batch", loss, step);
+
+    public void OnEpochEnd(FineTuneEpoch e)
+    {
+        Scalar("loss/train", e.TrainLoss, e.Epoch);
+        Scalar("loss/val", e.ValLoss, e.Epoch);
+        Scalar("accuracy/val", e.ValAccuracy, e.Epoch);
+        Scalar("lr/backbone", e.BackboneLearningRate, e.Epoch);
+        Scalar("lr/head", e.HeadLearningRate, e.Epoch);
+    }
+
+    // NaN marks "no validation set": leave the curve out rather than plot a hole.
+    private void Scalar(string tag, double value, long step)
+    {
+        if (!double.IsNaN(value)) _writer.AddScalar(tag, (float)value, step);
+    }
+
+    public void Dispose() => _writer.Dispose();
+}

@@ -1,0 +1,61 @@
+using Lookout.Core.Datasets;
+using Lookout.Core.Models.Backbones;
+using Lookout.Core.Tests.TestData;
+using Lookout.Core.Training;
+using Lookout.Core.Embeddings;
+using Lookout.Core.Pipelines.Train;
+
+namespace Lookout.Core.Tests.Pipelines.Train;
+
+public class TrainingServiceTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("lookout-train-").FullName;
+    private readonly ShapesDataset _data = new(perClass: 12, size: 48, seed: 3);
+
+    [Fact]
+    public async Task BadImagesAreSkippedAndLogged_SecondRunComesFromCache()
+    {
+        var bad = Path.Combine(_work, "truncated.png");
+        File.WriteAllBytes(bad, File.ReadAllBytes(_data.Items[0].Path)[..40]);
+        var items = _data.Items.Append(new LabeledImage(bad, "deadbeef", ShapesDataset.Classes[0], Split.Train, "deadbeef")).ToList();
+        var bb = GeneratedBackbone.EnsureIn(_work, size: 32);
+        using var cache = new EmbeddingCache(Path.Combine(_work, "cache.db"));
+        var service = new TrainingService(cache);
+        var opts = new TrainOptions { Epochs = 5, EvaluateTest = false };
+
+        var first = await service.RunAsync(opts, items, bb, Path.Combine(_work, "r1"));
+        var skipped = Assert.Single(first.Skipped);
+        Assert.Equal(bad, skipped.Path);
+        Assert.Contains("truncated.png", File.ReadAllText(first.Run.LogPath));
+        Assert.Null(first.Test);
+        Assert.False(File.Exists(first.Run.EvalJsonPath));
+        Assert.Equal("r1", first.Run.Id);
+        Assert.Equal(0, first.EmbeddingsFromCache);
+
+        var second = await service.RunAsync(opts, items, bb, Path.Combine(_work, "r2"));
+        int trainVal = _data.Items.Count(i => i.Split != Split.Test);
+        Assert.Equal(trainVal, second.EmbeddingsFromCache);
+        Assert.Equal(first.Fit.Head.Layers[0].Weight, second.Fit.Head.Layers[0].Weight);
+        Assert.Equal(File.ReadAllBytes(first.ModelPath).Length, File.ReadAllBytes(second.ModelPath).Length);
+    }
+
+    [Fact]
+    public async Task RejectsSingleClass_AndHonoursCancellation()
+    {
+        var bb = GeneratedBackbone.EnsureIn(_work, size: 32);
+        var oneClass = _data.Items.Where(i => i.Label == ShapesDataset.Classes[0]).ToList();
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => new TrainingService().RunAsync(new TrainOptions(), oneClass, bb, Path.Combine(_work, "x")));
+        Assert.Contains("at least 2 classes", e.Message);
+
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new TrainingService().RunAsync(new TrainOptions(), _data.Items, bb, Path.Combine(_work, "y"), null, cts.Token));
+    }
+
+    public void Dispose()
+    {
+        _data.Dispose();
+        try { Directory.Delete(_work, true); } catch (IOException) { }
+    }
+}

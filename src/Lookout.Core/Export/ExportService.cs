@@ -3,7 +3,6 @@ using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
-using Lookout.Core.Training;
 using Lookout.Core.Models.Heads;
 
 namespace Lookout.Core.Export;

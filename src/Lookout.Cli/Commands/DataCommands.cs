@@ -47,14 +47,6 @@ public static class DataCommands
                 if (p.FramesExtracted > 0) sink.Report("video frames extracted", p.FramesExtracted, p.FramesExtracted);
             }), ct));
 
-    /// <summary>The catalog's usable items, or a clear error when the folder had none (wrong layout, all unreadable).</summary>
-    internal static IReadOnlyList<LabeledImage> UsableItems(DatasetService service, string dir)
-    {
-        var items = service.Snapshot();
-        return items.Count > 0 ? items
-            : throw new Lookout.Core.LookoutException($"no usable images found in {dir} (expected one sub-folder per label)");
-    }
-
     internal static void PrintScan(CliOutput output, ScanResult r, Workspace ws)
     {
         output.Line($"scanned in {r.Elapsed.TotalSeconds:0.0}s: [green]{r.Added} added[/], {r.Updated} updated, {r.Unchanged} unchanged, " +

@@ -2,12 +2,12 @@ using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
-using Lookout.Core.IO;
+using Lookout.Core.Pipelines.Evaluate;
 using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
 
-/// <summary><c>lookout eval &lt;run&gt; [--split test]</c>: evaluates the run's exported model on a split of its workspace.</summary>
+/// <summary><c>lookout eval &lt;run&gt; [--split test]</c>: evaluates the run's exported model on a split of its workspace (<see cref="EvalPipeline"/>).</summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -23,21 +23,21 @@ public static class EvalCommand
         {
             var (run, workspace) = Locations.Run(parse, parse.GetValue(runArg)!);
             if (parse.GetValue(holdout) is { Length: > 0 } held)
-                return await OpenSet.RunAsync(run, workspace, held.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), output, ct);
+            {
+                var request = new OpenSetRequest(workspace, run, held.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                var outcome = await ProgressSink.RunAsync(output, sink => OpenSetPipeline.RunAsync(request, new CliPipelineObserver(output, sink), ct));
+                OpenSetView.Print(output, outcome);
+                return ExitCodes.Ok;
+            }
             var which = parse.GetValue(split);
-            var items = new DatasetService(workspace).Snapshot();
-            if (!items.Any(i => i.Split == which)) throw new Lookout.Core.LookoutException($"the workspace has no {which} items");
-            var report = await EvaluationService.EvaluateAsync(run.ModelPath, items, which, null, ct);
-            var stem = Path.Combine(run.Dir, $"eval-{which.ToString().ToLowerInvariant()}");
-            AtomicFile.WriteAllText(stem + ".json", ReportJson.Render(report));
-            AtomicFile.WriteAllText(stem + ".md", ReportText.Markdown(report));
-            ConfusionMatrixPlot.SavePng(report, stem + "-confusion.png");
+            var result = await EvalPipeline.RunAsync(new EvalRequest(workspace, run) { Split = which }, new CliPipelineObserver(output, null), ct);
+            var report = result.Report;
             if (output.Json) Console.Out.WriteLine(ReportJson.Render(report));
             else
             {
                 output.Line($"{which} accuracy [bold]{ReportText.Pct(report.Accuracy)}[/] {Markup.Escape(ReportText.Ci(report.AccuracyCi))} on {report.Count} images");
                 output.Line(Markup.Escape(ReportText.Table(report)));
-                output.Line($"written: {Markup.Escape(stem)}.json, .md, -confusion.png");
+                output.Line($"written: {Markup.Escape(result.Stem)}.json, .md, -confusion.png");
             }
             return ExitCodes.Ok;
         });

@@ -3,19 +3,16 @@ using Lookout.Cli.Infrastructure;
 using Lookout.Core;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
-using Lookout.Core.Models.Backbones;
-using Lookout.Core.Runs;
+using Lookout.Core.Pipelines.Train;
 using Lookout.Core.Training;
 using Lookout.Core.Training.FineTuning;
 using Spectre.Console;
-using Lookout.Core.Embeddings;
-using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Cli.Commands;
 
 /// <summary>
-/// <c>lookout train &lt;data-dir&gt;</c> (like <c>yolo classify train data=...</c>): scan (incremental), split what is
-/// unassigned, embed through the cache, fit the head, export one ONNX file, evaluate it on the test split.
+/// <c>lookout train &lt;data-dir&gt;</c> (like <c>yolo classify train data=...</c>): binds the options and runs
+/// <see cref="TrainPipeline"/> (scan, split, embed, fit, calibrate, export, evaluate), or resumes a fine-tuning run.
 /// </summary>
 public static class TrainCommand
 {
@@ -51,16 +48,22 @@ public static class TrainCommand
             if (parse.GetValue(resume) is { } runArg)
             {
                 var (run, workspace) = Locations.Run(parse, runArg);
-                result = await ResumeAsync(run, workspace, options, output, ct);
+                result = await ProgressSink.RunAsync(output, sink =>
+                    TrainPipeline.ResumeAsync(new ResumeRequest(workspace, run), new CliPipelineObserver(output, sink), ct));
             }
             else
             {
                 var dir = parse.GetValue(dataDir) ?? throw new LookoutException("give the data folder (or --resume <run>)");
-                var plan = parse.GetValue(fineTune)
-                    ? ft with { Epochs = parse.GetValue(ftEpochs), TrainableBlocks = parse.GetValue(ftBlocks), Seed = options.Seed }
-                    : null;
-                result = await RunAsync(dir, Locations.ForData(parse, dir), parse.GetValue(backbone)!, options, parse.GetValue(DataCommands.Fps),
-                    output, ct, fineTune: plan, augment: parse.GetValue(augment));
+                var request = new TrainRequest
+                {
+                    DataDir = dir, Workspace = Locations.ForData(parse, dir), Backbone = parse.GetValue(backbone)!, Head = options,
+                    FineTune = parse.GetValue(fineTune)
+                        ? ft with { Epochs = parse.GetValue(ftEpochs), TrainableBlocks = parse.GetValue(ftBlocks), Seed = options.Seed }
+                        : null,
+                    Augment = parse.GetValue(augment),
+                    Scan = new ScanOptions { FramesPerSecond = parse.GetValue(DataCommands.Fps) },
+                };
+                result = (await RunAsync(request, output, ct)).Run;
             }
             if (output.Json) output.WriteJson(Summary(result));
             else PrintResult(output, result);
@@ -69,43 +72,9 @@ public static class TrainCommand
         return command;
     }
 
-    /// <summary>The whole train pipeline for one data folder; shared by <c>train</c> and <c>demo</c>.</summary>
-    internal static async Task<TrainResult> RunAsync(string dataDir, Workspace workspace, string backboneName, TrainOptions options,
-        double fps, CliOutput output, CancellationToken ct, string label = "", FineTuneOptions? fineTune = null, bool augment = false)
-    {
-        var service = new DatasetService(workspace);
-        var scan = await DataCommands.ScanAsync(service, dataDir, fps, output, ct);
-        if (!output.Json) DataCommands.PrintScan(output, scan, workspace);
-        var split = service.Split(DataCommands.SplitOptionsFrom(options.Seed, 0.15, 0.15, reassign: false));
-        if (split.Assigned > 0) output.Note($"split {split.Assigned} new items: train {split.Train}, val {split.Val}, test {split.Test}");
-        var items = DataCommands.UsableItems(service, dataDir);
-
-        output.Note($"backbone {backboneName} (converting once if needed)");
-        var backbone = BackboneResolver.Resolve(backboneName);
-        using var cache = new EmbeddingCache(Path.Combine(workspace.EnsureCreated().CacheDir, "embeddings.db"));
-        var run = new RunStore(workspace.RunsDir).Create();
-        if (fineTune is not null)
-        {
-            var plan = new FineTunePlan(backboneName, fineTune, augment, DatasetManifest.Hash(items));
-            output.Note($"run {run.Id}: fine-tuning; if it is interrupted, continue with 'lookout train --resume {run.Id}'");
-            return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).RunAsync(options, plan, items, backbone, run,
-                new TrainingProgressObserver(output, sink, Math.Max(options.Epochs, fineTune.Epochs), label), ct));
-        }
-        return await ProgressSink.RunAsync(output, sink =>
-            new TrainingService(cache).RunAsync(options, items, backbone, run,
-                new TrainingProgressObserver(output, sink, options.Epochs, label), ct));
-    }
-
-    private static async Task<TrainResult> ResumeAsync(RunFolder run, Workspace workspace, TrainOptions options, CliOutput output, CancellationToken ct)
-    {
-        var plan = FineTuneService.ReadPlan(run);
-        var items = new DatasetService(workspace).Snapshot();
-        var backbone = BackboneResolver.Resolve(plan.Backbone);
-        output.Note($"resuming run {run.Id} from its last checkpoint");
-        using var cache = new EmbeddingCache(Path.Combine(workspace.EnsureCreated().CacheDir, "embeddings.db"));
-        return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).ResumeAsync(run, items, backbone,
-            new TrainingProgressObserver(output, sink, plan.Options.Epochs), ct));
-    }
+    /// <summary>The train pipeline with progress bars; shared by <c>train</c> and <c>demo</c> (which labels its two runs).</summary>
+    internal static Task<TrainPipelineResult> RunAsync(TrainRequest request, CliOutput output, CancellationToken ct, string label = "") =>
+        ProgressSink.RunAsync(output, sink => TrainPipeline.RunAsync(request, new CliPipelineObserver(output, sink, label), ct));
 
     internal static object Summary(TrainResult r) => new
     {

@@ -4,17 +4,32 @@ using Lookout.Core.Training;
 
 namespace Lookout.Core.Runs;
 
-/// <summary>Writes <c>metrics.tsv</c>, one row per epoch, flushed as it goes so a crashed run still shows its curve.</summary>
+/// <summary>
+/// Writes <c>metrics.tsv</c>, one row per epoch, flushed as it goes so a crashed run still shows its curve. A new
+/// writer starts the file afresh; <see cref="Append"/> keeps the rows a killed run already wrote (a resumed run's
+/// history is appended, never lost).
+/// </summary>
 public sealed class MetricsTsvWriter : ITrainingObserver, IDisposable
 {
     public const string Header = "epoch\ttrain_loss\ttrain_acc\tval_loss\tval_acc\timproved\tseconds";
     private readonly StreamWriter _w;
 
-    public MetricsTsvWriter(string path)
+    public MetricsTsvWriter(string path) : this(path, append: false) { }
+
+    private MetricsTsvWriter(string path, bool append)
     {
-        _w = new StreamWriter(path, append: false) { AutoFlush = true };
-        _w.WriteLine(Header);
+        if (append && File.Exists(path)) DropTornLastLine(path);
+        bool keep = append && File.Exists(path) && new FileInfo(path).Length > 0;
+        if (keep) LoggedEpochs = Read(path).Select(m => m.Epoch).ToHashSet();
+        _w = new StreamWriter(path, append: keep) { AutoFlush = true };
+        if (!keep) _w.WriteLine(Header);
     }
+
+    /// <summary>Opens <paramref name="path"/> to add rows after the ones already there (creating it with its header when missing).</summary>
+    public static MetricsTsvWriter Append(string path) => new(path, append: true);
+
+    /// <summary>Epochs that already had a row when the file was opened.</summary>
+    public IReadOnlySet<int> LoggedEpochs { get; } = new HashSet<int>();
 
     public void OnEpochEnd(EpochMetrics m) => _w.WriteLine(string.Join('\t',
         m.Epoch.ToString(CultureInfo.InvariantCulture), F(m.TrainLoss), F(m.TrainAccuracy), F(m.ValLoss), F(m.ValAccuracy),
@@ -28,6 +43,18 @@ public sealed class MetricsTsvWriter : ITrainingObserver, IDisposable
             .Select(c => new EpochMetrics(int.Parse(c[0], CultureInfo.InvariantCulture), D(c[1]), D(c[2]), D(c[3]), D(c[4]), c[5] == "1",
                 TimeSpan.FromSeconds(D(c[6]))))
             .ToList();
+    }
+
+    /// <summary>A kill mid-write can leave half a row; it is cut off so appended rows start on a line of their own.</summary>
+    private static void DropTornLastLine(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        if (f.Length == 0) return;
+        f.Position = f.Length - 1;
+        if (f.ReadByte() == '\n') return;
+        long end = f.Length - 1;
+        while (end > 0) { f.Position = end - 1; if (f.ReadByte() == '\n') break; end--; }
+        f.SetLength(end);
     }
 
     private static string F(double v) => double.IsNaN(v) ? "" : v.ToString("0.######", CultureInfo.InvariantCulture);

@@ -6,7 +6,7 @@ namespace Lookout.Core.Runs;
 /// <summary>
 /// Sends training curves to a TensorBoard event file in the run folder (<c>events.out.tfevents.*</c>), for both the
 /// frozen-embedding head trainer and fine-tuning. Tags: loss/train, loss/val, accuracy/train, accuracy/val,
-/// lr/backbone, lr/head, loss/batch (per optimizer step).
+/// lr/backbone, lr/head, loss/batch (per optimizer step). A resumed run appends to the same file.
 /// </summary>
 public sealed class TensorBoardObserver(string runDirectory) : ITrainingObserver, IFineTuneObserver, IDisposable
 {
@@ -24,13 +24,15 @@ public sealed class TensorBoardObserver(string runDirectory) : ITrainingObserver
 
     public void OnBatch(int epoch, long step, double loss) => Scalar("loss/batch", loss, step);
 
+    /// <summary>Fine-tuning epochs count from 0 inside the trainer; curves number them from 1 like head training.</summary>
     public void OnEpochEnd(FineTuneEpoch e)
     {
-        Scalar("loss/train", e.TrainLoss, e.Epoch);
-        Scalar("loss/val", e.ValLoss, e.Epoch);
-        Scalar("accuracy/val", e.ValAccuracy, e.Epoch);
-        Scalar("lr/backbone", e.BackboneLearningRate, e.Epoch);
-        Scalar("lr/head", e.HeadLearningRate, e.Epoch);
+        int epoch = e.Epoch + 1;
+        Scalar("loss/train", e.TrainLoss, epoch);
+        Scalar("loss/val", e.ValLoss, epoch);
+        Scalar("accuracy/val", e.ValAccuracy, epoch);
+        Scalar("lr/backbone", e.BackboneLearningRate, epoch);
+        Scalar("lr/head", e.HeadLearningRate, epoch);
     }
 
     // NaN marks "no validation set": leave the curve out rather than plot a hole.

@@ -8,6 +8,7 @@ using Lookout.Core.Tests.TestData;
 using Lookout.Core.Training;
 using Xunit.Abstractions;
 using Lookout.Core.Embeddings;
+using Lookout.Core.Pipelines;
 using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Core.Tests.EndToEnd;
@@ -76,8 +77,8 @@ public class TrainEvalClassifyTests(ITestOutputHelper output) : IDisposable
         try { Directory.Delete(_work, true); } catch (IOException) { }
     }
 
-    private sealed class EpochRecorder(List<EpochMetrics> into) : ITrainingObserver
+    private sealed class EpochRecorder(List<EpochMetrics> into) : IPipelineObserver
     {
-        public void OnEpochEnd(EpochMetrics metrics) => into.Add(metrics);
+        public void OnEpoch(PipelinePhase phase, EpochMetrics metrics, int maxEpochs) => into.Add(metrics);
     }
 }

@@ -8,39 +8,26 @@ using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
 using Lookout.Core.Embeddings;
 using Lookout.Core.Models.Heads;
+using Lookout.Core.Pipelines.Steps;
 using Lookout.Core.Training;
 
 namespace Lookout.Core.Pipelines.Train;
 
-/// <summary>What a training run produced.</summary>
-public sealed record TrainResult(
-    RunFolder Run,
-    IReadOnlyList<string> Labels,
-    HeadFit Fit,
-    EvaluationReport? Test,
-    IReadOnlyList<ItemError> Skipped,
-    double EmbeddingImagesPerSecond,
-    int EmbeddingsFromCache)
-{
-    public string ModelPath => Run.ModelPath;
-
-    /// <summary>Metrics of the epoch whose weights were kept.</summary>
-    public EpochMetrics BestEpoch => Fit.Epochs[Math.Max(Fit.BestEpoch, 1) - 1];
-}
-
 /// <summary>
-/// The <c>train</c> verb: embeddings once (through the cache), a softmax head fitted on them, the one-file ONNX export,
-/// and, when there is a test split, an evaluation of that exported file. Everything lands in the run folder:
-/// options.json, manifest.json, metrics.tsv, model.onnx, eval.json / eval.md / confusion.png, log.txt.
+/// Training a head on a snapshot of labelled items: embeddings once (through the cache), a softmax head fitted on
+/// them, "unknown" calibrated, the one-file ONNX export, and, when there is a test split, an evaluation of that
+/// exported file. Everything lands in the run folder: options.json, manifest.json, metrics.tsv, TensorBoard events,
+/// model.onnx, eval.json / eval.md / confusion.png, log.txt. A head run always starts from scratch (seconds on cached
+/// embeddings), so a rerun in the same folder rewrites its metrics rather than resuming them.
 /// </summary>
 public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOptions? runner = null)
 {
     public Task<TrainResult> RunAsync(TrainOptions options, IReadOnlyList<LabeledImage> items, Backbone backbone, string runDir,
-        ITrainingObserver? observer = null, CancellationToken ct = default) =>
+        IPipelineObserver? observer = null, CancellationToken ct = default) =>
         RunAsync(options, items, backbone, new RunFolder(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDir))), runDir), observer, ct);
 
     public async Task<TrainResult> RunAsync(TrainOptions options, IReadOnlyList<LabeledImage> items, Backbone backbone, RunFolder run,
-        ITrainingObserver? observer = null, CancellationToken ct = default)
+        IPipelineObserver? observer = null, CancellationToken ct = default)
     {
         options.Validate();
         var labels = items.Where(i => i.Split == Split.Train).Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -51,36 +38,37 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         using var log = new RunLog(run.LogPath);
         using var metrics = new MetricsTsvWriter(run.MetricsPath);
         using var tensorBoard = new TensorBoardObserver(run.Dir);
-        var events = new CompositeObserver(log, metrics, tensorBoard, observer);
+        var events = new RunEvents(observer ?? NullPipelineObserver.Instance, new CompositeObserver(log, metrics, tensorBoard), PipelinePhase.Train, options.Epochs);
         run.WriteJson(run.OptionsPath, options);
         run.WriteJson(run.ManifestPath, RunManifest.Create(run.Id, items, labels, backbone.Id, backbone.ModelHash, options.Seed));
-        events.OnStage($"run {run.Id}: {items.Count} items, {labels.Count} classes, backbone {backbone.Id}");
+        events.Message(PipelinePhase.Train, $"run {run.Id}: {items.Count} items, {labels.Count} classes, backbone {backbone.Id}");
 
         var classOf = labels.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i, StringComparer.Ordinal);
         var trainItems = items.Where(i => i.Split == Split.Train).ToList();
         var valItems = items.Where(i => i.Split == Split.Val).ToList();
         foreach (var unknown in valItems.Where(i => !classOf.ContainsKey(i.Label)).Select(i => i.Label).Distinct())
-            events.OnWarning($"validation label '{unknown}' has no training images; those items are ignored");
+            events.Warning(PipelinePhase.Train, $"validation label '{unknown}' has no training images; those items are ignored");
         valItems.RemoveAll(i => !classOf.ContainsKey(i.Label));
 
         var (train, val, set) = await EmbedSplitsAsync(backbone, trainItems, valItems, classOf, events, ct);
-        if (val.Count == 0) events.OnWarning("no validation images: early stopping is off, the last epoch is kept");
-        events.OnStage($"training head on {train.Count} train / {val.Count} val embeddings");
+        if (val.Count == 0) events.Warning(PipelinePhase.Train, "no validation images: early stopping is off, the last epoch is kept");
+        events.Message(PipelinePhase.Train, $"training head on {train.Count} train / {val.Count} val embeddings");
         var fit = HeadTrainer.Fit(train, val, labels, options, events, ct);
-        events.OnStage($"best epoch {fit.BestEpoch} of {fit.Epochs.Count}");
+        events.Message(PipelinePhase.Train, $"best epoch {fit.BestEpoch} of {fit.Epochs.Count}");
         WriteCurves(run, fit.Epochs, fit.BestEpoch);
 
+        ct.ThrowIfCancellationRequested();
         var thresholds = Calibrate(fit.Head, train, val, options, events);
         ExportService.Export(backbone, fit.Head, run.Id, run.ModelPath, thresholds);
-        events.OnStage($"exported {run.ModelPath}");
+        events.Message(PipelinePhase.Export, $"exported {run.ModelPath}");
 
         EvaluationReport? test = null;
         if (options.EvaluateTest && items.Any(i => i.Split == Split.Test))
         {
-            events.OnStage("evaluating exported model on test split");
-            test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, null, ct, runner);
+            events.Message(PipelinePhase.Evaluate, "evaluating exported model on test split");
+            test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, EvaluateProgress(events.Observer), ct, runner);
             run.WriteEvaluation(test);
-            events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
+            events.Message(PipelinePhase.Evaluate, $"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);
     }
@@ -94,25 +82,28 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         AtomicFile.WriteAllBytes(Path.Combine(run.Dir, "curves-accuracy.png"), accuracy);
     }
 
+    internal static IProgress<BatchProgress> EvaluateProgress(IPipelineObserver observer) => new SyncProgress<BatchProgress>(p =>
+        observer.OnProgress(new PhaseProgress(PipelinePhase.Evaluate, PhaseProgress.Images, p.Done, p.Total)));
+
     /// <summary>Embeds train and val items (through the cache) into labelled vectors; unreadable items are warned about and left out.</summary>
     internal async Task<(EmbeddingData Train, EmbeddingData Val, EmbeddingSet Set)> EmbedSplitsAsync(Backbone backbone,
-        List<LabeledImage> trainItems, List<LabeledImage> valItems, Dictionary<string, int> classOf, ITrainingObserver events, CancellationToken ct)
+        List<LabeledImage> trainItems, List<LabeledImage> valItems, Dictionary<string, int> classOf, RunEvents events, CancellationToken ct)
     {
-        events.OnStage($"embedding {trainItems.Count + valItems.Count} images with {backbone.Id}");
+        events.Message(PipelinePhase.Embed, $"embedding {trainItems.Count + valItems.Count} images with {backbone.Id}");
         EmbeddingSet set;
         using (var extractor = new EmbeddingExtractor(backbone, cache, runner))
-            set = await extractor.ExtractAsync([.. trainItems, .. valItems], new ObserverProgress(events), ct);
-        foreach (var e in set.Errors) events.OnWarning($"skipped {e.Path}: {e.Reason}");
-        events.OnStage($"embeddings: {set.FromCache} from cache, {set.ImagesPerSecond:0.0} img/s computed");
+            set = await extractor.ExtractAsync([.. trainItems, .. valItems], new SyncProgress<BatchProgress>(events.OnEmbeddingProgress), ct);
+        foreach (var e in set.Errors) events.Warning(PipelinePhase.Embed, $"skipped {e.Path}: {e.Reason}");
+        events.Message(PipelinePhase.Embed, $"embeddings: {set.FromCache} from cache, {set.ImagesPerSecond:0.0} img/s computed");
         return (Collect(trainItems, set, 0, classOf), Collect(valItems, set, trainItems.Count, classOf), set);
     }
 
-    internal static RejectionThresholds? Calibrate(HeadWeights head, EmbeddingData train, EmbeddingData val, TrainOptions options, ITrainingObserver events)
+    internal static RejectionThresholds? Calibrate(HeadWeights head, EmbeddingData train, EmbeddingData val, TrainOptions options, RunEvents events)
     {
         if (options.UnknownKeep <= 0) return null;
         var thresholds = val.Count > 0 ? RejectionCalibrator.Fit(head, train, val, new CalibrationOptions { TargetKeep = options.UnknownKeep }) : null;
-        if (thresholds is null) events.OnWarning("no validation images to calibrate \"unknown\" on: the model will always name one of its classes");
-        else events.OnStage($"calibrated \"unknown\" on {thresholds.ValidationCount} validation images (target keep {options.UnknownKeep:P0})");
+        if (thresholds is null) events.Warning(PipelinePhase.Calibrate, "no validation images to calibrate \"unknown\" on: the model will always name one of its classes");
+        else events.Message(PipelinePhase.Calibrate, $"calibrated \"unknown\" on {thresholds.ValidationCount} validation images (target keep {options.UnknownKeep:P0})");
         return thresholds;
     }
 
@@ -122,10 +113,5 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         for (int i = 0; i < items.Count; i++)
             if (set.Vectors[offset + i] is { } v) { x.Add(v); y.Add(classOf[items[i].Label]); }
         return new EmbeddingData([.. x], [.. y]);
-    }
-
-    private sealed class ObserverProgress(ITrainingObserver observer) : IProgress<BatchProgress>
-    {
-        public void Report(BatchProgress value) => observer.OnEmbeddingProgress(value);
     }
 }

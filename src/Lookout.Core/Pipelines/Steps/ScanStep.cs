@@ -1,0 +1,33 @@
+using Lookout.Core.Datasets;
+
+namespace Lookout.Core.Pipelines.Steps;
+
+/// <summary>The scan at the start of every data pipeline: catalog the folder (incremental), then its usable items.</summary>
+internal static class ScanStep
+{
+    public static Task<ScanResult> RunAsync(DatasetService service, string dataDir, ScanOptions options, IPipelineObserver observer, CancellationToken ct) =>
+        service.ScanAsync(dataDir, options, new SyncProgress<ScanProgress>(p =>
+        {
+            observer.OnProgress(new PhaseProgress(PipelinePhase.Scan, PhaseProgress.Files, p.FilesScanned, p.FilesTotal));
+            if (p.FramesExtracted > 0)
+                observer.OnProgress(new PhaseProgress(PipelinePhase.Scan, PhaseProgress.Frames, p.FramesExtracted, p.FramesExtracted));
+        }), ct);
+
+    /// <summary>The catalog's usable items, or a clear error when the folder had none (wrong layout, all unreadable).</summary>
+    public static IReadOnlyList<LabeledImage> UsableItems(DatasetService service, string dataDir)
+    {
+        var items = service.Snapshot();
+        return items.Count > 0 ? items : throw new LookoutException($"no usable images found in {dataDir} (expected one sub-folder per label)");
+    }
+
+    /// <summary>One line about a scan, for progress logs (the <c>data scan</c> verb prints its own table).</summary>
+    public static string Summary(ScanResult r, Workspace workspace) =>
+        $"scanned in {r.Elapsed.TotalSeconds:0.0}s: {r.Added} added, {r.Updated} updated, {r.Unchanged} unchanged, " +
+        $"{r.FramesExtracted} video frames, {r.Unreadable} unreadable, {r.Missing} missing  (workspace {workspace.Root})";
+}
+
+/// <summary>IProgress that reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool, out of order).</summary>
+internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,34 @@
+using Lookout.Core.Datasets;
+using Lookout.Core.Models.Backbones;
+using Lookout.Core.Runs;
+using Lookout.Core.Training;
+using Lookout.Core.Training.FineTuning;
+
+namespace Lookout.Core.Pipelines.Train;
+
+/// <summary>What <c>train</c> is asked to do: which folder, which workspace, which backbone, and how to train.</summary>
+public sealed record TrainRequest
+{
+    public required string DataDir { get; init; }
+    public required Workspace Workspace { get; init; }
+    /// <summary>A name from <see cref="BackboneResolver.Names"/> or a backbone .onnx path.</summary>
+    public string Backbone { get; init; } = BackboneResolver.DefaultName;
+    /// <summary>Head training (and, with fine-tuning, the probe's) options; its seed also seeds the split.</summary>
+    public TrainOptions Head { get; init; } = TrainOptions.Default;
+    /// <summary>Null trains a head on cached embeddings; set, the last backbone blocks are fine-tuned after a probe.</summary>
+    public FineTuneOptions? FineTune { get; init; }
+    /// <summary>Fine-tune on augmented images.</summary>
+    public bool Augment { get; init; }
+    public ScanOptions Scan { get; init; } = new();
+    /// <summary>Shares of new (unassigned) items that go to validation and test.</summary>
+    public double ValFraction { get; init; } = 0.15;
+    public double TestFraction { get; init; } = 0.15;
+
+    internal SplitOptions SplitOptions => new() { Seed = Head.Seed, Train = 1 - ValFraction - TestFraction, Val = ValFraction, Test = TestFraction };
+}
+
+/// <summary>Continue a stopped fine-tuning run of a workspace.</summary>
+public sealed record ResumeRequest(Workspace Workspace, RunFolder Run);
+
+/// <summary>The whole <c>train</c> pipeline's outcome: what the scan and the split did, and the run it trained.</summary>
+public sealed record TrainPipelineResult(ScanResult Scan, SplitResult Split, TrainResult Run);

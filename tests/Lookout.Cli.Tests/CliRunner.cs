@@ -11,11 +11,9 @@ public static class CliRunner
 
     public static CliResult Run(string workingDir, params string[] args) => RunAsync(workingDir, args).GetAwaiter().GetResult();
 
-    public static async Task<CliResult> RunAsync(string workingDir, string[] args, TimeSpan? timeout = null)
+    public static async Task<CliResult> RunAsync(string workingDir, string[] args, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        var psi = StartInfo(workingDir, args, environment);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -23,5 +21,15 @@ public static class CliRunner
         try { await p.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"lookout {string.Join(' ', args)} timed out"); }
         return new CliResult(p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary><c>dotnet lookout.dll args</c> in <paramref name="workingDir"/>, output redirected, with extra environment variables.</summary>
+    public static ProcessStartInfo StartInfo(string workingDir, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        return psi;
     }
 }

@@ -29,7 +29,7 @@ public sealed class FineTuneService(EmbeddingCache? cache = null)
 
     public static string CheckpointDir(RunFolder run) => Path.Combine(run.Dir, "checkpoints");
 
-    public static string PlanPath(RunFolder run) => Path.Combine(run.Dir, PlanFile);
+    public static string PlanPath(RunFolder run) => run.FineTunePlanPath;
 
     public async Task<TrainResult> RunAsync(TrainOptions headOptions, FineTunePlan plan, IReadOnlyList<LabeledImage> items, Backbone backbone,
         RunFolder run, IPipelineObserver? observer = null, CancellationToken ct = default)

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Google.Protobuf;
 using Lookout.Core.Runs;
 using Lookout.TestSupport;
 

@@ -1,5 +1,4 @@
 using Lookout.Core.Datasets;
-using Lookout.Core.Models.Backbones;
 using Lookout.Core.Training;
 using Lookout.Core.Embeddings;
 using Lookout.Core.Inference.Rejection;

@@ -1,4 +1,3 @@
-using Lookout.Core.Inference;
 using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Watch.Alerts;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 using Lookout.Core.Models.Heads;
-using Lookout.Core.Models.Torch;
+using Lookout.Core.Torch;
 
 namespace Lookout.Core.Training;
 

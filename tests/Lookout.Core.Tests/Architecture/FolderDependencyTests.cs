@@ -17,18 +17,19 @@ public class FolderDependencyTests
     {
         [Root] = [],
         ["IO"] = [],
+        ["Torch"] = [],
         ["Imaging"] = ["IO"],
-        ["Models"] = ["IO", "Imaging"],
+        ["Models"] = ["IO", "Imaging", "Torch"],
         ["Inference"] = ["IO", "Imaging", "Models"],
         ["Video"] = ["IO", "Imaging", "Models", "Inference"],
         ["Watch"] = ["IO", "Imaging", "Models", "Inference", "Video"],
         ["Datasets"] = ["IO", "Imaging", "Video"],
         ["Embeddings"] = ["IO", "Imaging", "Models", "Datasets"],
-        ["Training"] = ["IO", "Imaging", "Models", "Inference"],
+        ["Training"] = ["IO", "Imaging", "Models", "Inference", "Torch"],
         ["Export"] = ["IO", "Imaging", "Models", "Inference"],
-        ["Evaluation"] = ["IO", "Imaging", "Models", "Inference", "Datasets", "Embeddings", "Training"],
+        ["Evaluation"] = ["IO", "Imaging", "Models", "Inference", "Datasets", "Embeddings", "Training", "Torch"],
         ["Runs"] = ["IO", "Models", "Datasets", "Training", "Evaluation"],
-        ["Pipelines"] = ["IO", "Imaging", "Models", "Inference", "Datasets", "Embeddings", "Training", "Export", "Evaluation", "Runs"],
+        ["Pipelines"] = ["IO", "Torch", "Imaging", "Models", "Inference", "Datasets", "Embeddings", "Training", "Export", "Evaluation", "Runs"],
     };
 
     [Fact]

@@ -13,6 +13,9 @@ using Lookout.Core.Training;
 
 namespace Lookout.Core.Pipelines.Train;
 
+/// <summary>Train and val embeddings with their class indices, and the extraction they came from (errors, cache hits, speed).</summary>
+internal sealed record EmbeddedSplits(EmbeddingData Train, EmbeddingData Val, EmbeddingSet Set);
+
 /// <summary>
 /// Training a head on a snapshot of labelled items: embeddings once (through the cache), a softmax head fitted on
 /// them, "unknown" calibrated, the one-file ONNX export, and, when there is a test split, an evaluation of that
@@ -86,7 +89,7 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         observer.OnProgress(new PhaseProgress(PipelinePhase.Evaluate, PhaseProgress.Images, p.Done, p.Total)));
 
     /// <summary>Embeds train and val items (through the cache) into labelled vectors; unreadable items are warned about and left out.</summary>
-    internal async Task<(EmbeddingData Train, EmbeddingData Val, EmbeddingSet Set)> EmbedSplitsAsync(Backbone backbone,
+    internal async Task<EmbeddedSplits> EmbedSplitsAsync(Backbone backbone,
         List<LabeledImage> trainItems, List<LabeledImage> valItems, Dictionary<string, int> classOf, RunEvents events, CancellationToken ct)
     {
         events.Message(PipelinePhase.Embed, $"embedding {trainItems.Count + valItems.Count} images with {backbone.Id}");
@@ -95,7 +98,7 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
             set = await extractor.ExtractAsync([.. trainItems, .. valItems], new SyncProgress<BatchProgress>(events.OnEmbeddingProgress), ct);
         foreach (var e in set.Errors) events.Warning(PipelinePhase.Embed, $"skipped {e.Path}: {e.Reason}");
         events.Message(PipelinePhase.Embed, $"embeddings: {set.FromCache} from cache, {set.ImagesPerSecond:0.0} img/s computed");
-        return (Collect(trainItems, set, 0, classOf), Collect(valItems, set, trainItems.Count, classOf), set);
+        return new EmbeddedSplits(Collect(trainItems, set, 0, classOf), Collect(valItems, set, trainItems.Count, classOf), set);
     }
 
     internal static RejectionThresholds? Calibrate(HeadWeights head, EmbeddingData train, EmbeddingData val, TrainOptions options, RunEvents events)

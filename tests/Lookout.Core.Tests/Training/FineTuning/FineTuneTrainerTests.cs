@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 using Lookout.Core.Training.FineTuning;
 using Lookout.Core.Imaging.Augmentation;
 using Lookout.Core.Models.Heads;
-using Lookout.Core.Models.Torch;
+using Lookout.Core.Models.OnnxTorch;
 using Lookout.Core.Runs;
 
 namespace Lookout.Core.Tests.Training.FineTuning;

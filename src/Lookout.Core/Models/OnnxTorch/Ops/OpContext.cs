@@ -2,7 +2,7 @@ using Lookout.Core.Models.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Lookout.Core.Models.Torch.Ops;
+namespace Lookout.Core.Models.OnnxTorch.Ops;
 
 /// <summary>One node's evaluation context: its resolved input tensors, attributes and the model's opset.</summary>
 internal sealed class OpContext(OnnxNode node, Tensor?[] inputs, long opset, ScalarType floatType = ScalarType.Float32)

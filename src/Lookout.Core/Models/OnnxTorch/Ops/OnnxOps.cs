@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Lookout.Core.Models.Torch.Ops;
+namespace Lookout.Core.Models.OnnxTorch.Ops;
 
 /// <summary>The op table: ONNX op_type -> TorchSharp implementation. One place to see what the executor supports.</summary>
 internal static class OnnxOps

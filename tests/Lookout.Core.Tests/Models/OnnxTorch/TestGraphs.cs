@@ -1,7 +1,7 @@
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Onnx;
 
-namespace Lookout.Core.Tests.Models.Torch;
+namespace Lookout.Core.Tests.Models.OnnxTorch;
 
 /// <summary>Small generated backbones covering the ops the executor supports; weights seeded.</summary>
 internal static class TestGraphs

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Lookout.Core.Models.Onnx;
 using static TorchSharp.torch;
 
-namespace Lookout.Core.Models.Torch.Ops;
+namespace Lookout.Core.Models.OnnxTorch.Ops;
 
 /// <summary>Copies between ONNX initializers (little-endian raw bytes) and CPU torch tensors.</summary>
 internal static class OnnxTensors

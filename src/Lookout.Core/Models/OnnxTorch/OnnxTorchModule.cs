@@ -3,9 +3,9 @@ using Lookout.Core.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Lookout.Core.Models.Torch.Ops;
+using Lookout.Core.Models.OnnxTorch.Ops;
 
-namespace Lookout.Core.Models.Torch;
+namespace Lookout.Core.Models.OnnxTorch;
 
 /// <summary>
 /// Runs an in-memory ONNX graph with TorchSharp ops so gradients flow through it (fine-tuning, Grad-CAM).

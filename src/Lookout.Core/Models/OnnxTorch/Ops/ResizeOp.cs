@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Lookout.Core.Models.Torch.Ops;
+namespace Lookout.Core.Models.OnnxTorch.Ops;
 
 /// <summary>
 /// ONNX Resize (nearest / linear) done separably with index_select, so every coordinate_transformation_mode

@@ -1,6 +1,6 @@
 using Lookout.Core.Models.Onnx;
 
-namespace Lookout.Core.Models.Torch;
+namespace Lookout.Core.Models.OnnxTorch;
 
 /// <summary>Execution order and value lifetimes for an ONNX graph.</summary>
 public static class GraphOrder

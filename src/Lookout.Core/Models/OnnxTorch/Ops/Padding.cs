@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Lookout.Core.Models.Torch.Ops;
+namespace Lookout.Core.Models.OnnxTorch.Ops;
 
 /// <summary>Resolved 2-D padding of a conv or pool: explicit <c>pads</c> or <c>auto_pad</c> SAME_UPPER/SAME_LOWER/VALID.</summary>
 internal readonly record struct Padding(long Top, long Left, long Bottom, long Right)

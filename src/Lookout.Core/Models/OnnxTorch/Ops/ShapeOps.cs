@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Lookout.Core.Models.Torch.Ops;
+namespace Lookout.Core.Models.OnnxTorch.Ops;
 
 /// <summary>Layout and indexing ops. Shape-like inputs (shape, axes, pads, starts...) are read back as C# longs.</summary>
 internal static class ShapeOps

@@ -1,7 +1,6 @@
-using Lookout.Core.Torch;
 using TorchSharp;
 
-namespace Lookout.Core.Models.Torch;
+namespace Lookout.Core.Torch;
 
 /// <summary>The one place a torch device is chosen, so a CUDA build of libtorch only needs a different package.</summary>
 public static class TorchDevice

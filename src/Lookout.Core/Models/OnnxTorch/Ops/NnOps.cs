@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Lookout.Core.Models.Torch.Ops;
+namespace Lookout.Core.Models.OnnxTorch.Ops;
 
 /// <summary>Convolution, pooling, dense layers and reductions (2-D spatial, NCHW, as ONNX defines them).</summary>
 internal static class NnOps

@@ -6,9 +6,9 @@ using Lookout.Core.Training.FineTuning;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using Lookout.Core.Models.Torch;
+using Lookout.Core.Models.OnnxTorch;
 
-namespace Lookout.Core.Tests.Models.Torch;
+namespace Lookout.Core.Tests.Models.OnnxTorch;
 
 /// <summary>The converted pretrained backbones run through the TorchSharp executor exactly as ONNX Runtime runs them.</summary>
 [Collection(ConvertedModelsCollection.Name)]

@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Lookout.Core.Models.Torch.Ops;
+namespace Lookout.Core.Models.OnnxTorch.Ops;
 
 /// <summary>Arithmetic, activations and casts. ONNX broadcasting is numpy's, which torch follows.</summary>
 internal static class ElementwiseOps

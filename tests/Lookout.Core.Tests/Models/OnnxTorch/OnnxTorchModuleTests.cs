@@ -5,9 +5,9 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
-using Lookout.Core.Models.Torch;
+using Lookout.Core.Models.OnnxTorch;
 
-namespace Lookout.Core.Tests.Models.Torch;
+namespace Lookout.Core.Tests.Models.OnnxTorch;
 
 public class OnnxTorchModuleTests(ITestOutputHelper output)
 {

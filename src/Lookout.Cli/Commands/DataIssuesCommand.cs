@@ -25,7 +25,7 @@ public static class DataIssuesCommand
             var dir = parse.GetValue(dataDir)!;
             var workspace = Locations.ForData(parse, dir);
             var service = new DatasetService(workspace);
-            await DataCommands.ScanAsync(service, dir, parse.GetValue(DataCommands.Fps), output, ct);
+            DataCommands.WarnProblems(output, await DataCommands.ScanAsync(service, dir, parse.GetValue(DataCommands.Fps), output, ct));
             var items = DataCommands.UsableItems(service, dir);
             var (embedded, _) = await Embeddings.ExtractAsync(items, BackboneResolver.Resolve(parse.GetValue(backbone)), workspace, output, ct);
             output.Note($"cross-validating a head on {embedded.Count} embeddings ({parse.GetValue(folds)} folds)");

@@ -28,7 +28,7 @@ public static class DataPreviewCommand
             var dir = parse.GetValue(dataDir)!;
             var workspace = Locations.ForData(parse, dir);
             var service = new DatasetService(workspace);
-            await DataCommands.ScanAsync(service, dir, parse.GetValue(DataCommands.Fps), output, ct);
+            DataCommands.WarnProblems(output, await DataCommands.ScanAsync(service, dir, parse.GetValue(DataCommands.Fps), output, ct));
             var items = DataCommands.UsableItems(service, dir);
             var spec = BackboneResolver.Resolve(parse.GetValue(backbone)).Spec;
             var aug = parse.GetValue(augment) ? AugmentationPipeline.Standard(spec.Width, spec.Height) : null;

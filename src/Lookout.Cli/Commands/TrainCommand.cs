@@ -86,12 +86,12 @@ public static class TrainCommand
         {
             var plan = new FineTunePlan(backboneName, fineTune, augment, DatasetManifest.Hash(items));
             output.Note($"run {run.Id}: fine-tuning; if it is interrupted, continue with 'lookout train --resume {run.Id}'");
-            return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).RunAsync(options, plan, items, backbone, run,
-                new TrainingProgressObserver(output, sink, Math.Max(options.Epochs, fineTune.Epochs), label), ct));
+            return (await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).RunAsync(options, plan, items, backbone, run,
+                new TrainingProgressObserver(output, sink, Math.Max(options.Epochs, fineTune.Epochs), label), ct))).WithScanProblems(dataDir, scan);
         }
-        return await ProgressSink.RunAsync(output, sink =>
+        return (await ProgressSink.RunAsync(output, sink =>
             new TrainingService(cache).RunAsync(options, items, backbone, run,
-                new TrainingProgressObserver(output, sink, options.Epochs, label), ct));
+                new TrainingProgressObserver(output, sink, options.Epochs, label), ct))).WithScanProblems(dataDir, scan);
     }
 
     private static async Task<TrainResult> ResumeAsync(RunFolder run, Workspace workspace, TrainOptions options, CliOutput output, CancellationToken ct)

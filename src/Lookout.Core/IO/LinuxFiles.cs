@@ -1,0 +1,127 @@
+using System.Runtime.InteropServices;
+
+namespace Lookout.Core.IO;
+
+/// <summary>What a directory entry is, from its mode bits (never from opening it).</summary>
+public enum EntryType { Regular, Directory, SymbolicLink, Fifo, Socket, CharacterDevice, BlockDevice, Other }
+
+/// <summary>A file's identity: the same (device, inode) is the same file or folder, whatever path reached it.</summary>
+public readonly record struct FileIdentity(ulong Device, ulong Inode);
+
+/// <summary>The facts <see cref="LinuxFiles.Stat"/> reads, or the errno that stopped it.</summary>
+internal readonly record struct EntryStat(EntryType Type, FileIdentity Identity, int Errno)
+{
+    public bool Ok => Errno == 0;
+}
+
+/// <summary>
+/// The few libc calls .NET does not expose: directory entries as raw bytes (a name need not be valid UTF-8),
+/// the file type (a FIFO or device must be recognised without opening it, as opening a FIFO blocks) and the
+/// (device, inode) identity that detects loops. Paths are passed as bytes so undecodable names stay reachable.
+/// statx is used because its struct has one layout on every Linux architecture (struct stat does not).
+/// </summary>
+internal static partial class LinuxFiles
+{
+    private const string Libc = "libc";
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxType = 0x1, StatxIno = 0x100;
+    private const int StatxSize = 256, ModeOffset = 28, InoOffset = 32, DevMajorOffset = 136, DevMinorOffset = 140;
+    // struct dirent on 64-bit Linux (glibc and musl): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name[].
+    private const int DirentNameOffset = 19;
+
+    public const int ENOENT = 2, EACCES = 13, ELOOP = 40;
+
+    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true)]
+    private static partial int StatX(int dirFd, byte[] path, int flags, uint mask, Span<byte> buffer);
+
+    [LibraryImport(Libc, EntryPoint = "opendir", SetLastError = true)]
+    private static partial IntPtr OpenDir(byte[] path);
+
+    [LibraryImport(Libc, EntryPoint = "readdir", SetLastError = true)]
+    private static partial IntPtr ReadDir(IntPtr dir);
+
+    [LibraryImport(Libc, EntryPoint = "closedir")]
+    private static partial int CloseDir(IntPtr dir);
+
+    [LibraryImport(Libc, EntryPoint = "realpath", SetLastError = true)]
+    private static partial IntPtr RealPath(byte[] path, IntPtr resolved);
+
+    [LibraryImport(Libc, EntryPoint = "free")]
+    private static partial void Free(IntPtr p);
+
+    /// <summary>lstat-like (<paramref name="followLinks"/> false) or stat-like facts about a path.</summary>
+    public static EntryStat Stat(byte[] path, bool followLinks)
+    {
+        Span<byte> buffer = stackalloc byte[StatxSize];
+        if (StatX(AtFdCwd, Terminated(path), followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxIno, buffer) != 0)
+            return new EntryStat(EntryType.Other, default, Marshal.GetLastPInvokeError());
+        uint mode = BitConverter.ToUInt16(buffer[ModeOffset..]);
+        ulong ino = BitConverter.ToUInt64(buffer[InoOffset..]);
+        ulong dev = ((ulong)BitConverter.ToUInt32(buffer[DevMajorOffset..]) << 32) | BitConverter.ToUInt32(buffer[DevMinorOffset..]);
+        return new EntryStat(TypeOf(mode), new FileIdentity(dev, ino), 0);
+    }
+
+    /// <summary>The names in a folder (without . and ..), as raw bytes; or the errno when it cannot be read.</summary>
+    public static (List<byte[]> Names, int Errno) ReadNames(byte[] dirPath)
+    {
+        var names = new List<byte[]>();
+        var dir = OpenDir(Terminated(dirPath));
+        if (dir == IntPtr.Zero) return (names, Marshal.GetLastPInvokeError());
+        try
+        {
+            while (true)
+            {
+                var entry = ReadDir(dir);
+                if (entry == IntPtr.Zero)
+                {
+                    int errno = Marshal.GetLastPInvokeError();     // 0 at the end of the folder
+                    return (names, errno);
+                }
+                var name = NameAt(entry + DirentNameOffset);
+                if (name is [(byte)'.'] or [(byte)'.', (byte)'.']) continue;
+                names.Add(name);
+            }
+        }
+        finally { CloseDir(dir); }
+    }
+
+    /// <summary>The canonical path (every link and . / .. resolved), or null when it cannot be resolved.</summary>
+    public static byte[]? Canonical(byte[] path)
+    {
+        var p = RealPath(Terminated(path), IntPtr.Zero);
+        if (p == IntPtr.Zero) return null;
+        try { return NameAt(p); }
+        finally { Free(p); }
+    }
+
+    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    private static byte[] NameAt(IntPtr p)
+    {
+        int n = 0;
+        while (Marshal.ReadByte(p, n) != 0) n++;
+        var bytes = new byte[n];
+        Marshal.Copy(p, bytes, 0, n);
+        return bytes;
+    }
+
+    private static byte[] Terminated(byte[] path)
+    {
+        var z = new byte[path.Length + 1];
+        path.CopyTo(z, 0);
+        return z;
+    }
+
+    private static EntryType TypeOf(uint mode) => (mode & 0xF000) switch
+    {
+        0x8000 => EntryType.Regular,
+        0x4000 => EntryType.Directory,
+        0xA000 => EntryType.SymbolicLink,
+        0x1000 => EntryType.Fifo,
+        0xC000 => EntryType.Socket,
+        0x2000 => EntryType.CharacterDevice,
+        0x6000 => EntryType.BlockDevice,
+        _ => EntryType.Other,
+    };
+}

@@ -57,7 +57,7 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
             var pending = new List<Pending>();
             foreach (var (full, rel) in chunk)
             {
-                var info = new FileInfo(full);
+                var info = Facts(full);
                 if (!info.Exists) { vanished.Add(rel); Report(rel, fileDone: true); continue; }     // deleted while scanning
                 existing.TryGetValue(rel, out var old);
                 var place = FolderLayout.Place(rel, splitFolders);
@@ -127,6 +127,13 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         if (!p.Place.IsValid) return item with { Reason = p.Place.Problem };
         if (kind == ItemKind.Other) return item with { Reason = "not an image or video" };
         return InspectImage(p.Full, item);
+    }
+
+    /// <summary>Size and mtime of the file itself: for a link the walk followed, those of the file it resolves to.</summary>
+    private static FileInfo Facts(string path)
+    {
+        var info = new FileInfo(path);
+        return info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target ? target : info;
     }
 
     /// <summary>Same size and mtime, same frame settings for a video, and the folder still gives it the same label (or refusal).</summary>

@@ -78,7 +78,7 @@ public static class ReportText
         var sb = new StringBuilder(s.Length + 8);
         foreach (var c in s)
         {
-            if (FileNames.IsBreaking(c)) sb.Append(Inv, $"\\\\u{(int)c:X4}");
+            if (FileNames.IsBreaking(c)) sb.Append(Inv, $"\\u{(int)c:X4}");
             else if (c == '<') sb.Append("&lt;");
             else if (c == '>') sb.Append("&gt;");
             else if (c == '&') sb.Append("&amp;");

@@ -45,10 +45,11 @@ internal static partial class LinuxFiles
     private static partial int CloseDir(IntPtr dir);
 
     [LibraryImport(Libc, EntryPoint = "realpath", SetLastError = true)]
-    private static partial IntPtr RealPath(byte[] path, IntPtr resolved);
+    private static partial IntPtr RealPath(byte[] path, Span<byte> resolved);
 
-    [LibraryImport(Libc, EntryPoint = "free")]
-    private static partial void Free(IntPtr p);
+    /// <summary>PATH_MAX: realpath writes into a caller buffer of this size. (Letting it malloc would need the matching
+    /// free, which is not libc's own when an allocator such as tcmalloc is preloaded.)</summary>
+    private const int PathMax = 4096;
 
     /// <summary>lstat-like (<paramref name="followLinks"/> false) or stat-like facts about a path.</summary>
     public static EntryStat Stat(byte[] path, bool followLinks)
@@ -89,10 +90,10 @@ internal static partial class LinuxFiles
     /// <summary>The canonical path (every link and . / .. resolved), or null when it cannot be resolved.</summary>
     public static byte[]? Canonical(byte[] path)
     {
-        var p = RealPath(Terminated(path), IntPtr.Zero);
-        if (p == IntPtr.Zero) return null;
-        try { return NameAt(p); }
-        finally { Free(p); }
+        Span<byte> resolved = stackalloc byte[PathMax];
+        if (RealPath(Terminated(path), resolved) == IntPtr.Zero) return null;
+        int n = resolved.IndexOf((byte)0);
+        return resolved[..(n < 0 ? PathMax : n)].ToArray();
     }
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);

@@ -63,16 +63,18 @@ public static class FileWalker
             _ancestors.Add(id);
             var (names, errno) = LinuxFiles.ReadNames(dir);
             if (errno != 0) Skip(rel, $"folder could not be read ({LinuxFiles.Describe(errno)}): its files were not scanned");
-            var entries = names.Select(n => (Bytes: n, Name: FileNames.TryDecode(n)))
-                .Select(e => (e.Bytes, e.Name, Shown: e.Name ?? FileNames.Escape(e.Bytes)))
+            var entries = names.Select(n => (n.Name, n.Type, Text: FileNames.TryDecode(n.Name)))
+                .Select(e => (e.Name, e.Type, e.Text, Shown: e.Text ?? FileNames.Escape(e.Name)))
                 .Where(e => !(options.SkipHidden && e.Shown.StartsWith('.')))
                 .OrderBy(e => e.Shown, StringComparer.Ordinal).ToList();
             var folders = new List<(byte[] Path, string Full, string Rel, FileIdentity Id)>();
-            foreach (var (bytes, name, shown) in entries)
+            foreach (var (bytes, type, name, shown) in entries)
             {
                 var childBytes = Join(dir, bytes);
                 var childRel = rel + shown;
-                var entry = LinuxFiles.Stat(childBytes, followLinks: false);
+                // readdir's type saves a stat for the common case, a regular file; folders need stat for their identity.
+                var entry = type == EntryType.Regular && name is not null ? new EntryStat(EntryType.Regular, default, 0)
+                    : LinuxFiles.Stat(childBytes, followLinks: false);
                 if (!entry.Ok) { if (Wanted(shown)) Skip(childRel, Unreachable(entry.Errno)); continue; }
                 if (name is null)
                 {

@@ -28,7 +28,7 @@ internal static partial class LinuxFiles
     private const uint StatxType = 0x1, StatxIno = 0x100;
     private const int StatxSize = 256, ModeOffset = 28, InoOffset = 32, DevMajorOffset = 136, DevMinorOffset = 140;
     // struct dirent on 64-bit Linux (glibc and musl): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name[].
-    private const int DirentNameOffset = 19;
+    private const int DirentTypeOffset = 18, DirentNameOffset = 19;
 
     public const int ENOENT = 2, EACCES = 13, ELOOP = 40;
 
@@ -63,10 +63,13 @@ internal static partial class LinuxFiles
         return new EntryStat(TypeOf(mode), new FileIdentity(dev, ino), 0);
     }
 
-    /// <summary>The names in a folder (without . and ..), as raw bytes; or the errno when it cannot be read.</summary>
-    public static (List<byte[]> Names, int Errno) ReadNames(byte[] dirPath)
+    /// <summary>
+    /// The entries of a folder (without . and ..): raw name bytes and the type readdir reports, or null when the
+    /// filesystem does not say (then <see cref="Stat"/> must); or the errno when the folder cannot be read.
+    /// </summary>
+    public static (List<(byte[] Name, EntryType? Type)> Entries, int Errno) ReadNames(byte[] dirPath)
     {
-        var names = new List<byte[]>();
+        var names = new List<(byte[], EntryType?)>();
         var dir = OpenDir(Terminated(dirPath));
         if (dir == IntPtr.Zero) return (names, Marshal.GetLastPInvokeError());
         try
@@ -81,7 +84,7 @@ internal static partial class LinuxFiles
                 }
                 var name = NameAt(entry + DirentNameOffset);
                 if (name is [(byte)'.'] or [(byte)'.', (byte)'.']) continue;
-                names.Add(name);
+                names.Add((name, DirentType(Marshal.ReadByte(entry, DirentTypeOffset))));
             }
         }
         finally { CloseDir(dir); }
@@ -98,14 +101,7 @@ internal static partial class LinuxFiles
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
-    private static byte[] NameAt(IntPtr p)
-    {
-        int n = 0;
-        while (Marshal.ReadByte(p, n) != 0) n++;
-        var bytes = new byte[n];
-        Marshal.Copy(p, bytes, 0, n);
-        return bytes;
-    }
+    private static unsafe byte[] NameAt(IntPtr p) => MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)p).ToArray();
 
     private static byte[] Terminated(byte[] path)
     {
@@ -113,6 +109,9 @@ internal static partial class LinuxFiles
         path.CopyTo(z, 0);
         return z;
     }
+
+    /// <summary>DT_* values are the S_IF* type bits shifted right by 12; DT_UNKNOWN (0) means "ask stat".</summary>
+    private static EntryType? DirentType(byte dType) => dType == 0 ? null : TypeOf((uint)dType << 12);
 
     private static EntryType TypeOf(uint mode) => (mode & 0xF000) switch
     {

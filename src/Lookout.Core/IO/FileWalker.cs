@@ -29,7 +29,7 @@ public static class FileWalker
         var stat = LinuxFiles.Stat(rootBytes, followLinks: true);
         if (!stat.Ok || stat.Type != EntryType.Directory) throw new DirectoryNotFoundException($"folder not found: {root}");
         var walker = new Walker(LinuxFiles.Canonical(rootBytes) ?? rootBytes, options);
-        walker.Directory(rootBytes, full, "", stat.Identity);
+        walker.Walk(rootBytes, full, stat.Identity);
         if (walker.Skipped.FirstOrDefault(s => s.RelativePath.Length == 0) is { } unreadable)
             throw new UnauthorizedAccessException($"folder {root}: {unreadable.Reason}");
         return new FolderWalk(full, walker.Files, walker.Skipped);
@@ -42,6 +42,8 @@ public static class FileWalker
         if (!stat.Ok) return Unreachable(stat.Errno);
         return stat.Type == EntryType.Regular ? null : $"{Describe(stat.Type)} is not a regular file: never opened";
     }
+
+    private sealed record Folder(byte[] Bytes, string Path, string Rel, FileIdentity Id);
 
     private sealed class Walker(byte[] canonicalRoot, WalkOptions options)
     {
@@ -57,17 +59,34 @@ public static class FileWalker
 
         private void Skip(string rel, string reason) => Skipped.Add(new SkippedEntry(rel, reason));
 
-        public void Directory(byte[] dir, string dirPath, string rel, FileIdentity id)
+        /// <summary>Depth first with an explicit stack (a hostile tree can be thousands of folders deep); a folder's
+        /// identity is an ancestor from entering it until its last sub-folder is done.</summary>
+        public void Walk(byte[] rootBytes, string rootPath, FileIdentity rootId)
         {
-            _visited.Add(id);
-            _ancestors.Add(id);
+            var work = new Stack<(Folder? Enter, FileIdentity Leave)>();
+            work.Push((new Folder(rootBytes, rootPath, "", rootId), default));
+            while (work.Count > 0)
+            {
+                var (enter, leave) = work.Pop();
+                if (enter is null) { _ancestors.Remove(leave); continue; }
+                _visited.Add(enter.Id);
+                _ancestors.Add(enter.Id);
+                var subfolders = Directory(enter.Bytes, enter.Path, enter.Rel);
+                work.Push((null, enter.Id));
+                for (int i = subfolders.Count - 1; i >= 0; i--) work.Push((subfolders[i], default));
+            }
+        }
+
+        /// <summary>Lists one folder's files and skips; returns its sub-folders to walk, in order.</summary>
+        private List<Folder> Directory(byte[] dir, string dirPath, string rel)
+        {
             var (names, errno) = LinuxFiles.ReadNames(dir);
             if (errno != 0) Skip(rel, $"folder could not be read ({LinuxFiles.Describe(errno)}): its files were not scanned");
             var entries = names.Select(n => (n.Name, n.Type, Text: FileNames.TryDecode(n.Name)))
                 .Select(e => (e.Name, e.Type, e.Text, Shown: e.Text ?? FileNames.Escape(e.Name)))
                 .Where(e => !(options.SkipHidden && e.Shown.StartsWith('.')))
                 .OrderBy(e => e.Shown, StringComparer.Ordinal).ToList();
-            var folders = new List<(byte[] Path, string Full, string Rel, FileIdentity Id)>();
+            var folders = new List<Folder>();
             foreach (var (bytes, type, name, shown) in entries)
             {
                 var childBytes = Join(dir, bytes);
@@ -78,7 +97,7 @@ public static class FileWalker
                 if (!entry.Ok) { if (Wanted(shown)) Skip(childRel, Unreachable(entry.Errno)); continue; }
                 if (name is null)
                 {
-                    if (entry.Type == EntryType.Directory) Skip(childRel + "/", "the folder name is not valid UTF-8: its files were not scanned (rename the folder)");
+                    if (entry.Type == EntryType.Directory) { if (options.Recursive) Skip(childRel + "/", "the folder name is not valid UTF-8: its files were not scanned (rename the folder)"); }
                     else if (Wanted(shown)) Skip(childRel, "the file name is not valid UTF-8 (rename the file)");
                     continue;
                 }
@@ -90,8 +109,8 @@ public static class FileWalker
                         break;
                     case EntryType.Directory:
                         if (!options.Recursive || _excluded.Contains(entry.Identity)) break;
-                        if (_visited.Contains(entry.Identity)) Skip(childRel + "/", "this folder was already scanned under another path (a mount loop): not scanned again");
-                        else folders.Add((childBytes, childPath, childRel + "/", entry.Identity));
+                        if (_visited.Contains(entry.Identity)) Skip(childRel + "/", "this folder was already scanned under another path (a bind mount): not scanned again");
+                        else folders.Add(new Folder(childBytes, childPath, childRel + "/", entry.Identity));
                         break;
                     case EntryType.SymbolicLink:
                         Link(childBytes, childPath, childRel, name);
@@ -101,8 +120,7 @@ public static class FileWalker
                         break;
                 }
             }
-            foreach (var f in folders) Directory(f.Path, f.Full, f.Rel, f.Id);
-            _ancestors.Remove(id);
+            return folders;
         }
 
         private void Link(byte[] link, string linkPath, string rel, string name)

@@ -156,4 +156,16 @@ public class FileWalkerTests : IDisposable
         Assert.Equal(["cat/a.png", "cat/b.png"], walk.Files.Select(f => f.RelativePath));
         Assert.StartsWith(alias, walk.Files[0].FullPath);
     }
+
+    [Fact]
+    public void AVeryDeepTree_IsWalkedWithoutRecursion()
+    {
+        var deep = Data;
+        for (int i = 0; i < 1500; i++) deep = Path.Combine(deep, "d");                   // ~3000-byte path, 1500 levels
+        Directory.CreateDirectory(deep);
+        File.WriteAllText(Path.Combine(deep, "x.png"), "x");
+        var walk = Walk(Data);
+        Assert.Single(walk.Files);
+        Assert.Equal(1500 * 2 + "x.png".Length, walk.Files[0].RelativePath.Length);
+    }
 }

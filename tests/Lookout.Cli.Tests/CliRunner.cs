@@ -11,9 +11,11 @@ public static class CliRunner
 
     public static CliResult Run(string workingDir, params string[] args) => RunAsync(workingDir, args).GetAwaiter().GetResult();
 
-    public static async Task<CliResult> RunAsync(string workingDir, string[] args, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="wrapper">A command the CLI runs under (e.g. setpriv with its options), or null.</param>
+    public static async Task<CliResult> RunAsync(string workingDir, string[] args, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? wrapper = null)
     {
-        var psi = StartInfo(workingDir, args, environment);
+        var psi = StartInfo(workingDir, args, environment, wrapper);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -24,9 +26,11 @@ public static class CliRunner
     }
 
     /// <summary><c>dotnet lookout.dll args</c> in <paramref name="workingDir"/>, output redirected, with extra environment variables.</summary>
-    public static ProcessStartInfo StartInfo(string workingDir, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    public static ProcessStartInfo StartInfo(string workingDir, string[] args, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? wrapper = null)
     {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : "dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (wrapper is { Count: > 0 }) { foreach (var w in wrapper.Skip(1)) psi.ArgumentList.Add(w); psi.ArgumentList.Add("dotnet"); }
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;

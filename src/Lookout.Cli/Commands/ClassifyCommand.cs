@@ -17,8 +17,9 @@ public static class ClassifyCommand
         var command = new Command("classify", "Classify images with an exported model; folders run in parallel batches.") { modelArg, inputs, top };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
-            var paths = InputFiles.Expand(parse.GetValue(inputs)!);
-            if (paths.Count == 0) throw new LookoutException("no image files matched");
+            var input = InputFiles.Expand(parse.GetValue(inputs)!);
+            if (input.IsEmpty) throw new LookoutException("no image files matched");
+            var paths = input.Files;
             using var model = ClassifierModel.Load(Locations.Model(parse, parse.GetValue(modelArg)!));
             int k = Math.Max(1, parse.GetValue(top));
             var results = new List<ClassifyResult>(paths.Count);
@@ -31,6 +32,7 @@ public static class ClassifyCommand
                 }
                 return 0;
             });
+            results.AddRange(input.Skipped.Select(s => new ClassifyResult(s.Path, [], null, s.Reason)));
             if (output.Json)
                 output.WriteJson(results.Select(r => new
                 {

@@ -87,7 +87,7 @@ public sealed class DatasetService(Workspace workspace)
     /// <summary>Sets a person's label on an item (kept across rescans).</summary>
     public void SetLabel(string path, string label)
     {
-        if (string.IsNullOrWhiteSpace(label)) throw new ArgumentException("label is empty", nameof(label));
+        LabelNames.Validate(label);
         using var catalog = Catalog.Open(Workspace.CatalogPath);
         if (catalog.Query("SELECT * FROM items WHERE path=$p", ("$p", path)).Count == 0)
             throw new KeyNotFoundException($"no catalog item {path}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Lookout.Core.IO;
 
 namespace Lookout.Core.Evaluation.Issues;
 
@@ -29,11 +30,6 @@ public static class DataIssuesCsv
         sb.AppendLine(string.Join(',', kind, rank.ToString(CultureInfo.InvariantCulture), Q(path), Q(label), split, Q(suggested),
             score.ToString("0.####", CultureInfo.InvariantCulture), Q(otherPath), otherSplit, Q(otherLabel)));
 
-    /// <summary>Quotes a field when it holds a comma, quote or line break (quotes doubled). A leading =,+,-,@ is
-    /// prefixed with ' so spreadsheets never run a file name as a formula.</summary>
-    public static string Q(string s)
-    {
-        if (s.Length > 0 && "=+-@".Contains(s[0])) s = "'" + s;
-        return s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
-    }
+    /// <summary>One field, quoted and formula-guarded by <see cref="CsvText.Field"/>.</summary>
+    public static string Q(string s) => CsvText.Field(s);
 }

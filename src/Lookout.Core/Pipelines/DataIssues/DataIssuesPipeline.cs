@@ -31,7 +31,7 @@ public static class DataIssuesPipeline
         observer ??= NullPipelineObserver.Instance;
         request.Options.Validate();
         var service = new DatasetService(request.Workspace);
-        await ScanStep.RunAsync(service, request.DataDir, request.Scan, observer, ct);
+        ScanStep.WarnProblems(await ScanStep.RunAsync(service, request.DataDir, request.Scan, observer, ct), observer);
         var items = ScanStep.UsableItems(service, request.DataDir);
         var (embedded, _) = await EmbedStep.RunAsync(items, BackboneResolver.Resolve(request.Backbone), request.Workspace, observer, ct);
         observer.OnMessage(PipelinePhase.Analyze, $"cross-validating a head on {embedded.Count} embeddings ({request.Options.Folds} folds)");

@@ -33,7 +33,7 @@ public static class DataPreviewPipeline
     {
         observer ??= NullPipelineObserver.Instance;
         var service = new DatasetService(request.Workspace);
-        await ScanStep.RunAsync(service, request.DataDir, request.Scan, observer, ct);
+        ScanStep.WarnProblems(await ScanStep.RunAsync(service, request.DataDir, request.Scan, observer, ct), observer);
         var items = ScanStep.UsableItems(service, request.DataDir);
         var spec = BackboneResolver.Resolve(request.Backbone).Spec;
         var augmentation = request.Augment ? AugmentationPipeline.Standard(spec.Width, spec.Height) : null;

@@ -20,9 +20,7 @@ public static class TrainPipeline
         var service = new DatasetService(request.Workspace);
         var scan = await ScanStep.RunAsync(service, request.DataDir, request.Scan, observer, ct);
         observer.OnMessage(PipelinePhase.Scan, ScanStep.Summary(scan, request.Workspace));
-        foreach (var p in scan.Problems.Take(ProblemsShown)) observer.OnWarning(PipelinePhase.Scan, $"{p.Path}: {p.Reason}");
-        if (scan.Problems.Count > ProblemsShown)
-            observer.OnWarning(PipelinePhase.Scan, $"... and {scan.Problems.Count - ProblemsShown} more (see 'lookout data stats')");
+        ScanStep.WarnProblems(scan, observer);
 
         ct.ThrowIfCancellationRequested();
         var split = service.Split(request.SplitOptions);
@@ -42,7 +40,7 @@ public static class TrainPipeline
             result = await new FineTuneService(cache).RunAsync(request.Head, plan, items, backbone, run, observer, ct);
         }
         else result = await new TrainingService(cache).RunAsync(request.Head, items, backbone, run, observer, ct);
-        return new TrainPipelineResult(scan, split, result);
+        return new TrainPipelineResult(scan, split, result.WithScanProblems(request.DataDir, scan));
     }
 
     /// <summary>Continues a killed or stopped fine-tuning run on the workspace's current catalog (which must not have changed).</summary>
@@ -54,6 +52,4 @@ public static class TrainPipeline
         using var cache = EmbedStep.OpenCache(request.Workspace);
         return await new FineTuneService(cache).ResumeAsync(request.Run, items, backbone, observer, ct);
     }
-
-    private const int ProblemsShown = 20;
 }

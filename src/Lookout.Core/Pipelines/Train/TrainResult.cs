@@ -1,3 +1,4 @@
+using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Runs;
 using Lookout.Core.Training;
@@ -15,6 +16,10 @@ public sealed record TrainResult(
     int EmbeddingsFromCache)
 {
     public string ModelPath => Run.ModelPath;
+
+    /// <summary>This result with the files the data scan could not use (full paths, each with its reason) listed first in <see cref="Skipped"/>.</summary>
+    public TrainResult WithScanProblems(string dataDir, ScanResult scan) =>
+        this with { Skipped = [.. scan.Problems.Select(p => new ItemError(Path.Join(Path.GetFullPath(dataDir), p.Path), p.Reason)), .. Skipped] };
 
     /// <summary>Metrics of the epoch whose weights were kept.</summary>
     public EpochMetrics BestEpoch => Fit.Epochs[Math.Max(Fit.BestEpoch, 1) - 1];

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Lookout.Core.Imaging;
@@ -61,9 +62,9 @@ public sealed class FolderSource(string folder, FolderSourceOptions? options = n
     {
         try
         {
-            return Directory.EnumerateFiles(folder)
-                .Where(f => !Path.GetFileName(f).StartsWith('.') && MediaTypes.IsImagePath(f))
-                .Order(StringComparer.Ordinal).ToList();
+            // The safe walk: a FIFO named like a photo is never opened (that would block the watcher for good).
+            return FileWalker.Walk(folder, new WalkOptions { Recursive = false, Include = MediaTypes.IsImagePath })
+                .Files.Select(f => f.FullPath).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
     }

@@ -17,7 +17,12 @@ internal static class VipsDecoding
         // decoded pixels (and the upload they came from) alive after the request.
         Cache.Max = 0;
         Cache.MaxFiles = 0;
+        // libvips prints a warning per bad tile of a corrupt file ("not enough data", "error in tile 0 x 8") on
+        // stderr; the file's failure is already reported once, with its name, by whoever decoded it.
+        Log.SetLogHandler("VIPS", Enums.LogLevelFlags.Warning, IgnoreWarning);
     }
+
+    private static readonly Log.LogDelegate IgnoreWarning = (_, _, _) => { };
 
     /// <summary>Runs the static constructor once before the first libvips call of a decode.</summary>
     public static void EnsureConfigured() { }

@@ -36,7 +36,8 @@ internal sealed record ResizePlan(ThumbnailKind Kind, int BoxWidth, int BoxHeigh
 
     /// <summary>
     /// Integer shrink-on-load factors for a decoder that can average blocks while it reads (BMP): as much as possible
-    /// while leaving the final resize at least 2x to do (libvips' own rule, for antialiasing quality).
+    /// while the decoded image still covers the first stage's box, so it is at most about 4x the box's pixels and the
+    /// final resize does less than 2x per axis.
     /// </summary>
     public (int X, int Y) LoadShrink(int width, int height)
     {
@@ -49,7 +50,7 @@ internal sealed record ResizePlan(ThumbnailKind Kind, int BoxWidth, int BoxHeigh
             default: sx = sy = Math.Min(1, Math.Min((double)BoxWidth / width, (double)BoxHeight / height)); break;
         }
         return (Factor(sx), Factor(sy));
-        static int Factor(double scale) => (int)Math.Clamp(Math.Floor(1 / (2 * scale)), 1, int.MaxValue);
+        static int Factor(double scale) => (int)Math.Clamp(Math.Floor(1 / scale), 1, int.MaxValue);
     }
 
     /// <summary>The centred region of a <paramref name="width"/> x <paramref name="height"/> image with the target's aspect ratio.</summary>

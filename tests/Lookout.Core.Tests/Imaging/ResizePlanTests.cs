@@ -38,12 +38,13 @@ public class ResizePlanTests
     }
 
     [Fact]
-    public void LoadShrink_LeavesTheFinalResizeAtLeastTwofold()
+    public void LoadShrink_DecodesJustAboveTheFirstStagesSize()
     {
         var plan = ResizePlan.For(7000, 7000, ImageTarget.For(new PreprocessSpec()));
-        Assert.Equal((15, 15), plan.LoadShrink(7000, 7000)); // 7000 / 15 = 467 >= 2 x 224
+        Assert.Equal((31, 31), plan.LoadShrink(7000, 7000)); // 7000 / 31 = 226 >= 224
+        Assert.Equal((3, 3), ResizePlan.For(7000, 7000, ImageTarget.Within(1920)).LoadShrink(7000, 7000)); // 2334 >= 1920
         var stretch = ResizePlan.For(200_000, 50, new ImageTarget(224, 224, ImageFit.Stretch));
-        Assert.Equal((446, 1), stretch.LoadShrink(200_000, 50)); // each axis on its own
+        Assert.Equal((892, 1), stretch.LoadShrink(200_000, 50)); // each axis on its own
         Assert.Equal((1, 1), ResizePlan.For(300, 200, ImageTarget.For(new PreprocessSpec())).LoadShrink(300, 200));
     }
 }

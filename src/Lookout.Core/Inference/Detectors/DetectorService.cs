@@ -122,6 +122,8 @@ public sealed class DetectorService : IDisposable
             return new Decoded(decoded.Pixels, decoded.Width, decoded.Height, null);
         }
         catch (ImageDecodeException e) { return new Decoded(null, 0, 0, e.Reason); }
+        // One file must never take the batch down: a decoder bug is this file's error.
+        catch (Exception e) when (e is not OperationCanceledException) { return new Decoded(null, 0, 0, $"could not be decoded ({e.GetType().Name}: {e.Message})"); }
     }
 
     public void Dispose() => _runner.Dispose();

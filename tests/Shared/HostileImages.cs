@@ -48,6 +48,15 @@ public static class HostileImages
         };
     }
 
+    /// <summary>An Ultra HDR JPEG (a JPEG with a gain map, as recent phones write), which libvips reads with uhdrload.</summary>
+    public static byte[] UltraHdrJpeg(int seed = 1, int width = 96, int height = 64)
+    {
+        using var image = Image.NewFromMemory(Pattern(seed, width, height), width, height, 3, Enums.BandFormat.Uchar);
+        using var srgb = image.Copy(interpretation: Enums.Interpretation.Srgb);
+        using var hdr = srgb.Colourspace(Enums.Interpretation.Scrgb);
+        return (byte[])Operation.Call("uhdrsave_buffer", null, hdr);
+    }
+
     /// <summary>A 24-bit bottom-up BMP of RGB pixels.</summary>
     public static byte[] Bmp24(int width, int height, byte[] rgb)
     {
@@ -118,6 +127,7 @@ public static class HostileImages
         foreach (var f in formats) files.Add(new($"good-{f}.{f}", Good(f, seed), true));
         files.Add(new("good-tiny.png", Good("png", seed + 1, 3, 2), true));
         files.Add(new("good-wide.jpg", Good("jpg", seed + 2, 640, 40), true));
+        files.Add(new("good-ultrahdr.jpg", UltraHdrJpeg(seed + 3), true));
         files.Add(new("good-1x20000.png", SolidPng(1, 20000), true));
         files.Add(new("good-20000x1.png", SolidPng(20000, 1), true));
         files.Add(new("good-1bit-7000.bmp", Bmp1Bit(7000, 7000), true));

@@ -78,7 +78,9 @@ public sealed record ImageHeader(string Format, int Width, int Height, int Orien
             VipsDecoding.EnsureConfigured();
             using var image = Image.NewFromBuffer(data, VipsDecoding.FailOnError, access: Enums.Access.Sequential);
             // libvips sniffs on its own; a loader other than the one our magic bytes named means the bytes are lying.
-            if (!((string)image.Get("vips-loader")).StartsWith(format, StringComparison.Ordinal))
+            // (An Ultra HDR JPEG, as recent phones write, is a JPEG with a gain map: libvips' uhdrload reads its SDR image.)
+            var loader = (string)image.Get("vips-loader");
+            if (!loader.StartsWith(format, StringComparison.Ordinal) && !(format == "jpeg" && loader.StartsWith("uhdrload", StringComparison.Ordinal)))
                 throw new ImageDecodeException(name, ImageProblem.NotAnImage, $"not a supported image format ({SupportedFormats})");
             int orientation = image.GetTypeOf("orientation") != IntPtr.Zero ? (int)image.Get("orientation") : 1;
             var (variant, bytesPerPixel) = WholeFrame(image, format);

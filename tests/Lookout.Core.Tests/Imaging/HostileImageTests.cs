@@ -169,4 +169,16 @@ public sealed class HostileImageTests : IDisposable
         Assert.Equal(ImageProblem.TooManyPixels, e.Problem);
         Assert.Contains("16384x16384", e.Reason);
     }
+
+    [Fact]
+    public void UltraHdrJpeg_FromAPhone_IsAJpegLikeAnyOther()
+    {
+        // JPEG with a gain map: libvips reads it with its uhdrload, not jpegload; the format check must accept that.
+        var ultraHdr = HostileImages.UltraHdrJpeg(6, 64, 48);
+        var header = ImageHeader.Read(ImageSource.FromBytes(ultraHdr));
+        Assert.Equal(("jpeg", 64, 48), (header.Format, header.Width, header.Height));
+        var (pixels, error) = Both("phone.jpg", ultraHdr, Crop224);
+        Assert.Null(error);
+        Assert.Equal((224, 224), (pixels!.Width, pixels.Height));
+    }
 }

@@ -2,7 +2,11 @@ using System.Diagnostics;
 
 namespace Lookout.Cli.Tests;
 
-public sealed record CliResult(int ExitCode, string StdOut, string StdErr);
+public sealed record CliResult(int ExitCode, string StdOut, string StdErr)
+{
+    /// <summary>The largest resident set seen while the process ran (sampled every 50 ms).</summary>
+    public long PeakRssBytes { get; init; }
+}
 
 /// <summary>Runs the real CLI (lookout.dll next to the tests) as a child process, as a user would.</summary>
 public static class CliRunner
@@ -20,9 +24,19 @@ public static class CliRunner
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        long peak = 0;
+        var sampler = Task.Run(async () =>
+        {
+            while (!p.HasExited)
+            {
+                try { p.Refresh(); peak = Math.Max(peak, p.WorkingSet64); } catch (InvalidOperationException) { }
+                await Task.Delay(50);
+            }
+        });
         try { await p.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"lookout {string.Join(' ', args)} timed out"); }
-        return new CliResult(p.ExitCode, await stdout, await stderr);
+        await sampler;
+        return new CliResult(p.ExitCode, await stdout, await stderr) { PeakRssBytes = peak };
     }
 
     /// <summary><c>dotnet lookout.dll args</c> in <paramref name="workingDir"/>, output redirected, with extra environment variables.</summary>

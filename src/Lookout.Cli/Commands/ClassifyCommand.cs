@@ -48,7 +48,7 @@ public static class ClassifyCommand
                     output.Line(r.Ok
                         ? $"{Markup.Escape(r.Source)}: " + (r.Unknown ? $"[yellow]unknown[/] ({Markup.Escape(r.Rejection!.Reason ?? "")}); closest: " : "") + string.Join(", ", r.Predictions.Select(p => $"[bold]{Markup.Escape(p.Label)}[/] {p.Score:0.000}"))
                         : $"{Markup.Escape(r.Source)}: [red]{Markup.Escape(r.Error!)}[/]");
-            return results.All(r => r.Ok) ? ExitCodes.Ok : ExitCodes.Failure;
+            return ExitCodes.ForItems(results.Count(r => r.Ok), results.Count(r => !r.Ok));
         });
         return command;
     }

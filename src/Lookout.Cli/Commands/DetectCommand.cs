@@ -99,7 +99,7 @@ public static class DetectCommand
                 }
                 foreach (var w in written.Values) output.Note($"annotated: {w}");
             }
-            return results.All(r => r.Ok) ? ExitCodes.Ok : ExitCodes.Failure;
+            return ExitCodes.ForItems(results.Count(r => r.Ok), results.Count(r => !r.Ok));
         });
         return command;
     }

@@ -175,7 +175,9 @@ public sealed class OnnxImageRunner : IDisposable
                 {
                     try { images[i] = ImageLoader.Load(paths[start + i], Spec, _options.Limits); }
                     catch (ImageDecodeException e) { errors[i] = e.Reason; }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { errors[i] = e.Message; }
+                    // One file must never take the batch down (Parallel.For would abort the whole run): a decoder bug
+                    // is this file's error, named so it can be reported.
+                    catch (Exception e) when (e is not OperationCanceledException) { errors[i] = $"could not be decoded ({e.GetType().Name}: {e.Message})"; }
                 });
                 await writer.WriteAsync(new DecodedBatch(start, images, errors), ct);
             }

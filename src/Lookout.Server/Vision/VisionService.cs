@@ -49,10 +49,10 @@ public sealed class VisionService : IDisposable
         {
             var detector = _models.Detector;
             var clock = Stopwatch.StartNew();
-            var input = ImageLoader.Load(image, detector.Spec, _options.ImageLimits);
-            var (width, height) = OrientedImage.ReadSize(image);
+            var decoded = ImageDecoder.Decode(ImageSource.FromBytes(image), ImageTarget.For(detector.Spec), _options.ImageLimits);
+            var (width, height) = (decoded.Width, decoded.Height);
             var decode = clock.Elapsed;
-            var found = detector.Detect([input], [(width, height)], detectorOptions)[0];
+            var found = detector.Detect([decoded.Pixels], [(width, height)], detectorOptions)[0];
             var infer = clock.Elapsed - decode;
             _metrics.ObserveVision(_models.DetectorName, clock.Elapsed);
             var annotated = annotate
@@ -131,20 +131,10 @@ public sealed class VisionService : IDisposable
     }
 
     /// <summary>
-    /// Header-only checks before queueing: the face analyzer decodes without the server's limits, so format, bytes
-    /// and pixel count (decompression bombs) are enforced here.
+    /// Header-only checks before queueing (the decoder's own first step): the face analyzer decodes without the
+    /// server's limits, so format, bytes and pixel count (decompression bombs) are enforced here.
     /// </summary>
-    private void CheckImage(byte[] data)
-    {
-        var limits = _options.ImageLimits;
-        if (data.Length == 0) throw new ImageDecodeException("upload", ImageProblem.Empty, "empty image");
-        if (data.Length > limits.MaxFileBytes) throw new ImageDecodeException("upload", ImageProblem.TooLarge, "image larger than the upload limit");
-        if (!ImageSniffer.LooksLikeImage(data))
-            throw new ImageDecodeException("upload", ImageProblem.NotAnImage, "not a supported image format (jpeg, png, webp, gif, bmp, tiff)");
-        var (width, height) = OrientedImage.ReadSize(data);
-        if ((long)width * height > limits.MaxPixels)
-            throw new ImageDecodeException("upload", ImageProblem.TooManyPixels, $"image has {(long)width * height} pixels, limit {limits.MaxPixels}");
-    }
+    private void CheckImage(byte[] data) => ImageHeader.Read(ImageSource.FromBytes(data), _options.ImageLimits);
 
     public void Dispose()
     {

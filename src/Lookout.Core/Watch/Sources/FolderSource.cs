@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video;
-using NetVips;
 
 namespace Lookout.Core.Watch.Sources;
 
@@ -71,13 +70,8 @@ public sealed class FolderSource(string folder, FolderSourceOptions? options = n
 
     private RgbImage? TryDecode(string path)
     {
-        try
-        {
-            using var thumb = Image.Thumbnail(path, _options.MaxSide, height: _options.MaxSide, size: Enums.Size.Down, failOn: Enums.FailOn.Error);
-            using var rgb = ImageLoader.ToRgb8(thumb);
-            return new RgbImage(rgb.Width, rgb.Height, rgb.WriteToMemory<byte>());
-        }
-        catch (Exception e) when (e is VipsException or IOException or UnauthorizedAccessException) { return null; }
+        try { return ImageDecoder.Decode(ImageSource.FromFile(path), ImageTarget.Within(_options.MaxSide)).Pixels; }
+        catch (ImageDecodeException) { return null; }
     }
 }
 

@@ -40,7 +40,7 @@ public static class LookoutServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = options.MaxUploadBytes + 64 * 1024;
+            k.Limits.MaxRequestBodySize = FormLimits.For(options.MaxUploadBytes).MaxBodyBytes;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(loader);
@@ -64,6 +64,7 @@ public static class LookoutServer
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = ctx => WriteErrorForStatus(ctx.HttpContext) });
         app.UseRouting();
         if (options.CorsOrigins.Count > 0) app.UseCors();
+        app.UseMiddleware<CrossSiteGuard>(options.CorsOrigins.Select(CrossSiteGuard.Normalize).ToHashSet(StringComparer.Ordinal));
         if (apiKey is not null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
 
         app.MapClassifyApi(log);

@@ -53,7 +53,7 @@ public static class LookoutServer
         builder.Services.AddSingleton<VisionService>();
         builder.Services.AddHostedService<ModelHost>();
         if (options.CorsOrigins.Count > 0)
-            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins])
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins.Select(CrossSiteGuard.Normalize)])
                 .WithMethods("GET", "POST").WithHeaders("Content-Type", "X-Api-Key", "Authorization")));
         configure?.Invoke(builder);
 

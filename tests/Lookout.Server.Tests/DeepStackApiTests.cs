@@ -41,6 +41,8 @@ public class DeepStackApiTests
         using var listDoc = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
         Assert.True(listDoc.RootElement.GetProperty("success").GetBoolean());
         Assert.Equal(["colours"], listDoc.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        using var viaGet = JsonDocument.Parse(await host.Client.GetStringAsync("/v1/vision/custom/list"));
+        Assert.Equal(["colours"], viaGet.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Theory]

@@ -24,8 +24,9 @@ public static class DeepStackApi
     public static IEndpointRouteBuilder MapDeepStackApi(this IEndpointRouteBuilder app, ILogger log)
     {
         var group = app.MapGroup("/v1/vision").WithErrors(ErrorStyle.DeepStack, log).DisableAntiforgery();
-        group.MapPost("/custom/list", (ModelRegistry registry) =>
-            Results.Json(new DeepStackModelList(true, registry.List().Select(h => h.Name).ToList(), 0)));
+        // CodeProject.AI's route is a POST; some of its clients (and compatible servers) use GET: both answer.
+        group.MapPost("/custom/list", ModelNames);
+        group.MapGet("/custom/list", ModelNames);
         group.MapPost("/listmodels", (ModelRegistry registry) => Results.Json(new DeepStackModelInfos(true, ModelInfos(registry), 0)));
         group.MapPost("/custom/{model}", CustomAsync);
         group.MapPost("/scene", SceneAsync);
@@ -70,6 +71,9 @@ public static class DeepStackApi
             Px(d.Box.X1), Px(d.Box.Y1), Px(d.Box.X2), Px(d.Box.Y2))).ToList();
         return Results.Json(new DeepStackPredictions(true, predictions, Ms(outcome.InferenceTime), Ms(clock.Elapsed), Duration(clock)));
     }
+
+    private static IResult ModelNames(ModelRegistry registry) =>
+        Results.Json(new DeepStackModelList(true, registry.List().Select(h => h.Name).ToList(), 0));
 
     /// <summary>DeepStack's <c>listmodels</c>: name, file time and size (MB) of every served model.</summary>
     private static List<DeepStackModelInfo> ModelInfos(ModelRegistry registry) =>

@@ -40,7 +40,7 @@ public static class LookoutServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = options.MaxUploadBytes + 64 * 1024;
+            k.Limits.MaxRequestBodySize = FormLimits.For(options.MaxUploadBytes).MaxBodyBytes;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(loader);
@@ -53,7 +53,7 @@ public static class LookoutServer
         builder.Services.AddSingleton<VisionService>();
         builder.Services.AddHostedService<ModelHost>();
         if (options.CorsOrigins.Count > 0)
-            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins])
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins.Select(CrossSiteGuard.Normalize)])
                 .WithMethods("GET", "POST").WithHeaders("Content-Type", "X-Api-Key", "Authorization")));
         configure?.Invoke(builder);
 
@@ -64,6 +64,7 @@ public static class LookoutServer
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = ctx => WriteErrorForStatus(ctx.HttpContext) });
         app.UseRouting();
         if (options.CorsOrigins.Count > 0) app.UseCors();
+        app.UseMiddleware<CrossSiteGuard>(options.CorsOrigins.Select(CrossSiteGuard.Normalize).ToHashSet(StringComparer.Ordinal));
         if (apiKey is not null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
 
         app.MapClassifyApi(log);

@@ -16,6 +16,9 @@ public sealed record DetectOutcome(int Width, int Height, IReadOnlyList<Detectio
 /// <summary>Face boxes (no identities) in original-image pixels.</summary>
 public sealed record FaceBoxes(int Width, int Height, IReadOnlyList<FaceDetection> Faces, TimeSpan InferenceTime);
 
+/// <summary>What a face registration did: per-image outcomes, and whether the name was enrolled before.</summary>
+public sealed record Enrollment(bool Updated, IReadOnlyList<EnrollOutcome> Outcomes);
+
 /// <summary>Recognised faces and the threshold actually applied.</summary>
 public sealed record Recognition(RecognizeResult Result, float Threshold, TimeSpan InferenceTime);
 
@@ -94,18 +97,23 @@ public sealed class VisionService : IDisposable
         }, ct);
     }
 
-    /// <summary>Enrolls the largest face of each image under <paramref name="name"/>; fails when no image had a face.</summary>
-    public Task<IReadOnlyList<EnrollOutcome>> EnrollAsync(string? name, IReadOnlyList<byte[]> images, CancellationToken ct)
+    /// <summary>
+    /// Enrolls the largest face of each image under <paramref name="name"/>; fails when no image had a face.
+    /// <see cref="Enrollment.Updated"/> says the name was already enrolled (DeepStack answers "face updated" then);
+    /// the new faces are added to the ones it had, so more photos make recognition of that person better.
+    /// </summary>
+    public Task<Enrollment> EnrollAsync(string? name, IReadOnlyList<byte[]> images, CancellationToken ct)
     {
         var validName = ValidName(name);
         foreach (var image in images) CheckImage(image);
         return _facesGate.RunAsync(() =>
         {
+            bool existed = EnrolledNames().Contains(validName, StringComparer.Ordinal);
             var outcomes = _models.FaceService.Enroll(validName, images.Select((data, i) => ($"image{i + 1}", data)).ToList());
             if (outcomes.All(o => !o.Ok))
                 throw new ApiException(StatusCodes.Status400BadRequest, outcomes.All(o => o.Error == "no face found")
                     ? "no face found" : "the image could not be decoded");
-            return outcomes;
+            return new Enrollment(existed, outcomes);
         }, ct);
     }
 

@@ -52,6 +52,7 @@ public static class LookoutServer
         builder.Services.AddSingleton<VisionModels>();   // detector and face models open on first use, not here
         builder.Services.AddSingleton<VisionService>();
         builder.Services.AddHostedService<ModelHost>();
+        builder.Services.AddLookoutOpenApi();
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins])
                 .WithMethods("GET", "POST").WithHeaders("Content-Type", "X-Api-Key", "Authorization")));
@@ -71,6 +72,7 @@ public static class LookoutServer
         app.MapModelsApi(log);
         app.MapDeepStackApi(log);
         app.MapSystemApi();
+        app.MapLookoutOpenApi();
         app.MapPage();
         return app;
     }

@@ -13,6 +13,15 @@ public sealed record Placement(string? Label, Split Split, string? Problem)
 /// </summary>
 public static class FolderLayout
 {
+    /// <summary>Top folder of items that have no label yet (the studio's inbox): cataloged, never trained on.</summary>
+    public const string UnlabelledFolder = "_unlabelled";
+    /// <summary>Top folder of items a person excluded from training, kept under <c>_excluded/&lt;label&gt;/</c> so they can come back.</summary>
+    public const string ExcludedFolder = "_excluded";
+
+    /// <summary>True for the top folders whose files are cataloged without a label (<see cref="UnlabelledFolder"/>, <see cref="ExcludedFolder"/>).</summary>
+    public static bool IsUnlabelledFolder(string topFolder) =>
+        topFolder.Equals(UnlabelledFolder, StringComparison.Ordinal) || topFolder.Equals(ExcludedFolder, StringComparison.Ordinal);
+
     public static bool HasSplitFolders(string dataDir) =>
         Directory.Exists(dataDir) && Directory.EnumerateDirectories(dataDir).Any(d => ParseSplit(Path.GetFileName(d)) == Split.Train);
 
@@ -30,6 +39,7 @@ public static class FolderLayout
     public static Placement Place(string relativePath, bool splitFolders)
     {
         var parts = relativePath.Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length >= 2 && IsUnlabelledFolder(parts[0])) return new Placement(null, Split.Unassigned, null);
         if (!splitFolders)
             return parts.Length >= 2 ? new Placement(parts[0], Split.Unassigned, null)
                 : new Placement(null, Split.Unassigned, "not inside a label folder");

@@ -17,9 +17,9 @@ public static class EmbeddedAssets
 
     public static IEndpointRouteBuilder MapPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", (HttpContext http) => Page(http, "index.html"));
-        app.MapGet("/app.js", (HttpContext http) => Page(http, "app.js"));
-        app.MapGet("/app.css", (HttpContext http) => Page(http, "app.css"));
+        app.MapGet("/", (HttpContext http) => Page(http, "index.html")).ExcludeFromDescription();
+        app.MapGet("/app.js", (HttpContext http) => Page(http, "app.js")).ExcludeFromDescription();
+        app.MapGet("/app.css", (HttpContext http) => Page(http, "app.css")).ExcludeFromDescription();
         return app;
     }
 

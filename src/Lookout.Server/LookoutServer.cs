@@ -5,6 +5,7 @@ using Lookout.Server.Inference;
 using Lookout.Server.Metrics;
 using Lookout.Server.Models;
 using Lookout.Server.Vision;
+using Lookout.Server.Studio;
 using Lookout.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -53,6 +54,11 @@ public static class LookoutServer
         builder.Services.AddSingleton<VisionService>();
         builder.Services.AddHostedService<ModelHost>();
         builder.Services.AddLookoutOpenApi();
+        if (options.StudioDirectory is not null)
+        {
+            builder.Services.AddSingleton<Studio.StudioHost>();
+            builder.Services.AddSingleton<Studio.StudioSessions>();
+        }
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins])
                 .WithMethods("GET", "POST").WithHeaders("Content-Type", "X-Api-Key", "Authorization")));
@@ -65,7 +71,12 @@ public static class LookoutServer
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = ctx => WriteErrorForStatus(ctx.HttpContext) });
         app.UseRouting();
         if (options.CorsOrigins.Count > 0) app.UseCors();
-        if (apiKey is not null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
+        var sessions = app.Services.GetService<Studio.StudioSessions>();
+        if (apiKey is not null)
+        {
+            if (sessions is null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
+            else app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey), sessions);
+        }
 
         app.MapClassifyApi(log);
         app.MapDetectApi(log);
@@ -74,6 +85,13 @@ public static class LookoutServer
         app.MapSystemApi();
         app.MapLookoutOpenApi();
         app.MapPage();
+        if (options.StudioDirectory is not null)
+        {
+            var digest = apiKey is null ? null : ApiKeyMiddleware.Digest(apiKey);
+            app.MapSessionApi(digest is null ? null : key => ApiKeyMiddleware.Matches(digest, key));
+            app.MapStudioApi(log);
+            app.MapStudioPage();
+        }
         return app;
     }
 

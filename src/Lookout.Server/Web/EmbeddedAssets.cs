@@ -23,6 +23,15 @@ public static class EmbeddedAssets
         return app;
     }
 
+    /// <summary>The studio: its page, and the bundle built from Studio/Web by the build (never committed).</summary>
+    public static IEndpointRouteBuilder MapStudioPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/studio", (HttpContext http) => Page(http, "studio.html")).ExcludeFromDescription();
+        app.MapGet("/studio.js", (HttpContext http) => Page(http, "studio.js")).ExcludeFromDescription();
+        app.MapGet("/studio.css", (HttpContext http) => Page(http, "studio.css")).ExcludeFromDescription();
+        return app;
+    }
+
     private static IResult Page(HttpContext http, string name)
     {
         http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;

@@ -90,6 +90,7 @@ public static class LookoutServer
             var digest = apiKey is null ? null : ApiKeyMiddleware.Digest(apiKey);
             app.MapSessionApi(digest is null ? null : key => ApiKeyMiddleware.Matches(digest, key));
             app.MapStudioApi(log);
+            app.MapStudioAssistApi(log);
             app.MapStudioPage();
         }
         return app;

@@ -58,6 +58,20 @@ public static class ItemQuery
             : System.IO.Path.Combine(project.DataDir, r.GetString(1));
     }
 
+    /// <summary>One readable file per content hash (photos in the data folder, frames in the workspace).</summary>
+    internal static Dictionary<string, string> Files(StudioProject project)
+    {
+        using var catalog = project.OpenCatalog();
+        using var cmd = catalog.Connection.Command("SELECT sha256, kind, path, file FROM items WHERE status='Ok' AND kind IN ('Image','Frame') AND sha256 IS NOT NULL");
+        using var r = cmd.ExecuteReader();
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (r.Read())
+            files.TryAdd(r.GetString(0), r.GetString(1) == nameof(ItemKind.Frame)
+                ? System.IO.Path.Combine(project.Workspace.Root, r.GetString(3))
+                : System.IO.Path.Combine(project.DataDir, r.GetString(2)));
+        return files;
+    }
+
     private static List<StudioItem> Read(SqliteConnection db, string sql, params (string, object?)[] args)
     {
         using var cmd = db.Command(sql, [.. args, ("$ex", FolderLayout.ExcludedFolder + "/")]);

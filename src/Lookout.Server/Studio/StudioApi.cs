@@ -88,7 +88,7 @@ public static class StudioApi
         if (request.ContentLength > max) throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"larger than the limit of {max / 1024 / 1024} MB");
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max;
         var label = request.Query["class"].ToString();
-        var result = await services.Uploads.AddAsync(request.Body, request.Query["name"].ToString(), label.Length == 0 ? null : label, ct);
+        var result = await services.Uploads.AddAsync(request.Body, request.Query["name"].ToString(), label.Length == 0 ? null : label, ct: ct);
         return Ok(UploadDto.Of(result));
     }
 

@@ -56,3 +56,28 @@ public sealed record SettingsRequest(double? BlurThreshold, string? Backbone);
 public sealed record LoginRequest(string Key);
 
 public sealed record SessionDto(bool Required, bool LoggedIn);
+
+public sealed record UrlImportRequest(IReadOnlyList<string> Urls, string? Label);
+
+public sealed record UrlResultDto(string Url, string Status, string? Reason, IReadOnlyList<long> Ids);
+
+public sealed record SuggestRunDto(string? Run, int Scored, string? Reason);
+
+public sealed record ClusterDto(long Keep, IReadOnlyList<long> Members, string Reason);
+
+public sealed record SegmentDto(long StartMs, long EndMs, string? Label);
+
+public sealed record WalkthroughDto(long Id, string Name, long DurationMs, IReadOnlyList<SegmentDto> Segments)
+{
+    public static WalkthroughDto Of(Lookout.Core.Studio.Walkthroughs.Walkthrough w) =>
+        new(w.Id, w.Name, w.DurationMs, w.Segments.Select(s => new SegmentDto(s.StartMs, s.EndMs, s.Label)).ToList());
+}
+
+public sealed record SegmentsRequest(IReadOnlyList<SegmentDto> Segments);
+
+public sealed record FrameScoreDto(long TimeMs, string? Truth, bool Scored, string Predicted, string Smoothed, double Score);
+
+public sealed record ClassScoreDto(string? Label, int Frames, double Accuracy, double Smoothed);
+
+public sealed record WalkthroughEvalDto(string Run, int Frames, int Scored, double Accuracy, double SmoothedAccuracy, int PersistFrames,
+    IReadOnlyList<ClassScoreDto> PerClass, IReadOnlyList<FrameScoreDto> Timeline);

@@ -33,7 +33,8 @@ public sealed record UploadLimits
 /// </summary>
 public sealed class UploadStore(StudioProject project, ScanCoalescer scanner, UploadLimits limits)
 {
-    public async Task<UploadResult> AddAsync(Stream content, string? clientName, string? label, CancellationToken ct = default)
+    /// <param name="imagesOnly">Refuse videos (URL lists are lists of images).</param>
+    public async Task<UploadResult> AddAsync(Stream content, string? clientName, string? label, bool imagesOnly = false, CancellationToken ct = default)
     {
         var name = string.IsNullOrWhiteSpace(clientName) ? "upload" : clientName.Trim();
         var folder = label is null ? FolderLayout.UnlabelledFolder : StudioNames.Check(label);
@@ -41,7 +42,8 @@ public sealed class UploadStore(StudioProject project, ScanCoalescer scanner, Up
 
         using var received = await ReceivedFile.ReceiveAsync(content, project.TempDir, Math.Max(limits.MaxImageBytes, limits.MaxVideoBytes), ct).ConfigureAwait(false);
         var sniffed = MediaSniffer.Sniff(received.Head);
-        if (sniffed is null) return Rejected(name, "not an image or video Lookout can read (sniffed from its bytes)");
+        if (sniffed is null) return Rejected(name, imagesOnly ? "not an image (sniffed from its bytes)" : "not an image or video Lookout can read (sniffed from its bytes)");
+        if (imagesOnly && sniffed.IsVideo) return Rejected(name, "a video, not an image");
         if (!sniffed.IsVideo && received.Length > limits.MaxImageBytes)
             return Rejected(name, $"image larger than the limit of {limits.MaxImageBytes / 1024 / 1024} MB");
         var problem = sniffed.IsVideo ? await CheckVideoAsync(received.TempPath, ct).ConfigureAwait(false) : CheckImage(received.TempPath);

@@ -149,6 +149,7 @@ export function ItemsView({ project, view, undo, onChanged }: Props) {
         )}
       </div>
       {reason && <p class="order-reason" id="order-reason">{reason}</p>}
+      {shown[focus]?.rank && <p class="why" id="why">#{shown[focus]!.rank!.position}: {shown[focus]!.rank!.reason}</p>}
       <div class="labelbar" role="toolbar" aria-label="Label the selection">
         {classes.map((c, i) => (
           <button class="chip" data-class={c} onClick={() => run(label(targets(), c))}><kbd>{hotkeyFor(i) ?? ""}</kbd> {c}</button>

@@ -99,12 +99,14 @@ function EvalResult({ result, duration }: { result: WalkthroughEvalDto; duration
     <div class="eval panel" id="walkthrough-eval">
       <h3>{result.run} on this walk-through</h3>
       <p>Per frame: <strong id="eval-frame">{pct(result.accuracy)}</strong> · smoothed (a class must persist {result.persistFrames} frames): <strong id="eval-smooth">{pct(result.smoothedAccuracy)}</strong> · {result.scored} of {result.frames} frames inside marked segments</p>
+      <table class="per-class"><thead><tr><th>segment class</th><th>frames</th><th>per frame</th><th>smoothed</th></tr></thead>
+        <tbody>{result.perClass.map(c => <tr><td>{c.label ?? "none of these"}</td><td>{c.frames}</td><td>{pct(c.accuracy)}</td><td>{pct(c.smoothed)}</td></tr>)}</tbody></table>
       {(["truth", "predicted", "smoothed"] as const).map(row => (
         <div class="strip"><span>{row}</span><div>
           {result.timeline.map(f => {
-            const v = f[row];
-            const ok = row === "truth" || v === (f.truth ?? "unknown");
-            return <i class={row === "truth" ? "" : ok ? "ok" : "bad"} style={{ left: `${(f.timeMs / duration) * 100}%` }} title={`${formatMs(f.timeMs)} ${v ?? "—"}`} />;
+            const v = row === "truth" ? (f.scored ? f.truth ?? "none of these" : null) : f[row];
+            const cls = row === "truth" || !f.scored ? (f.scored ? "truth" : "") : v === (f.truth ?? "unknown") ? "ok" : "bad";
+            return <i class={cls} style={{ left: `${(f.timeMs / duration) * 100}%` }} title={`${formatMs(f.timeMs)} ${v ?? "—"}`} />;
           })}
         </div></div>
       ))}

@@ -18,8 +18,9 @@ export interface ClusterDto { keep: number; members: number[]; reason: string }
 export interface SuggestRunDto { run: string | null; scored: number; reason: string | null }
 export interface SegmentDto { startMs: number; endMs: number; label: string | null }
 export interface WalkthroughDto { id: number; name: string; durationMs: number; segments: SegmentDto[] }
-export interface FrameScoreDto { timeMs: number; truth: string | null; predicted: string; smoothed: string; score: number }
-export interface WalkthroughEvalDto { run: string; frames: number; scored: number; accuracy: number; smoothedAccuracy: number; persistFrames: number; timeline: FrameScoreDto[] }
+export interface FrameScoreDto { timeMs: number; truth: string | null; scored: boolean; predicted: string; smoothed: string; score: number }
+export interface ClassScoreDto { label: string | null; frames: number; accuracy: number; smoothed: number }
+export interface WalkthroughEvalDto { run: string; frames: number; scored: number; accuracy: number; smoothedAccuracy: number; persistFrames: number; perClass: ClassScoreDto[]; timeline: FrameScoreDto[] }
 export interface SessionDto { required: boolean; loggedIn: boolean }
 
 export class ApiError extends Error {
@@ -55,9 +56,9 @@ export const api = {
   addClass: (project: string, name: string) => call<ClassDto>("POST", `${p(project)}/classes`, { name }),
   renameClass: (project: string, name: string, to: string) => call<ClassDto>("POST", `${p(project)}/classes/${encodeURIComponent(name)}/rename`, { to }),
   items: (project: string, view: string, label?: string, order?: string) => {
+    if (view === "inbox" && order === "useful") return call<ItemListDto>("GET", `${p(project)}/ordered`);
     const q = new URLSearchParams({ view });
     if (label) q.set("label", label);
-    if (order) q.set("order", order);
     return call<ItemListDto>("GET", `${p(project)}/items?${q}`);
   },
   thumb: (project: string, sha: string) => `${p(project)}/thumbs/${sha}`,

@@ -75,12 +75,14 @@ public static class ActiveOrder
             if (twin.Embedding is not null) { deferred.Add((p, twin.Position)); continue; }
             ranked.Add(new RankedItem(p.Id, ranked.Count + 1, s is null
                 ? "no suggestion"
-                : $"uncertain: {s.Label} {s.Score:P0} vs {s.Second ?? "-"} (margin {s.Margin:P0})"));
+                : $"uncertain: {s.Label} {Pct(s.Score)} vs {s.Second ?? "-"} (margin {Pct(s.Margin)})"));
             placed.Add((p.Embedding, ranked.Count));
         }
         foreach (var (item, like) in deferred)
             ranked.Add(new RankedItem(item.Id, ranked.Count + 1,
-                $"uncertain (margin {item.Suggestion?.Margin ?? 0:P0}) but nearly the same as #{like}, so later"));
+                $"uncertain (margin {Pct(item.Suggestion?.Margin ?? 0)}) but nearly the same as #{like}, so later"));
         return new(ranked, "Uncertainty first: smallest margin between the model's two best classes, near-repeats moved back.");
     }
+
+    private static string Pct(double x) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{x * 100:0}%");
 }

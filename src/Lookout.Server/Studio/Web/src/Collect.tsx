@@ -51,11 +51,9 @@ export function Collect({ project, onChanged }: { project: ProjectDto; onChanged
         <p class="muted">Videos become frames exactly as <code>lookout data scan</code> makes them. The same file twice is recognised.</p>
         <div class="row">
           <label class="button">Choose files<input id="files" type="file" multiple accept="image/*,video/*" hidden onChange={e => void run(filesFromInput((e.target as HTMLInputElement).files))} /></label>
-          <label class="button">Choose a folder<input id="folder" type="file" multiple hidden {...{ webkitdirectory: "" }} onChange={e => void run(filesFromInput((e.target as HTMLInputElement).files))} /></label>
+          <label class="button">Choose a folder<input id="folder" type="file" multiple hidden {...{ webkitdirectory: true }} onChange={e => void run(filesFromInput((e.target as HTMLInputElement).files))} /></label>
         </div>
       </div>
-      <Camera project={project} label={label} onUploaded={onChanged} />
-      <UrlImport project={project} label={label} onDone={onChanged} />
       {jobs.length > 0 && (
         <div class="jobs">
           <h3>Uploads <span class="muted" id="upload-summary">{counts.added} added · {counts.duplicate} duplicates · {counts.rejected} refused</span></h3>
@@ -70,6 +68,8 @@ export function Collect({ project, onChanged }: { project: ProjectDto; onChanged
           </ul>
         </div>
       )}
+      <Camera project={project} label={label} onUploaded={onChanged} />
+      <UrlImport project={project} label={label} onDone={onChanged} />
     </section>
   );
 }
@@ -148,7 +148,7 @@ function Camera({ project, label, onUploaded }: { project: ProjectDto; label: st
               <button onClick={stop}>Close</button>
             </>}
           </div>
-          <p class="muted" id="camera-note">{note || (shots > 0 ? `${shots} photos taken` : `Into ${label ?? "the inbox"}.`)}</p>
+          <p class="muted"><span id="camera-count">{shots > 0 ? `${shots} photos taken into ${label ?? "the inbox"}` : `Into ${label ?? "the inbox"}.`}</span>{note && <> · <span id="camera-note">{note}</span></>}</p>
         </>
       ) : (
         <label class="button">Take a photo or video

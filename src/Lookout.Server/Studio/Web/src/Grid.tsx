@@ -5,6 +5,8 @@ import { band, cellsInBand, click, rectFrom, type Rect, type Selection } from ".
 import { gridWindow, scrollToShow } from "./virtual";
 
 const GAP = 8;
+/** Preact 11 no longer appends "px" to numbers in style objects. */
+const px = (n: number) => `${n}px`;
 export const cellSize = (width: number) => (width < 560 ? 104 : 136);
 
 interface Props {
@@ -72,7 +74,7 @@ export function Grid({ project, items, selection, onSelection, focus, onFocus, b
     const selected = selection.ids.has(item.id);
     cells.push(
       <div key={item.id} class={`cell${selected ? " selected" : ""}${i === focus ? " focus" : ""}${item.blurry || item.empty ? " flagged" : ""}`}
-        style={{ left: col * (cell + GAP), top: row * (cell + GAP), width: cell, height: cell }}
+        style={{ left: px(col * (cell + GAP)), top: px(row * (cell + GAP)), width: px(cell), height: px(cell) }}
         data-id={item.id} role="gridcell" aria-selected={selected}
         onClick={e => { onFocus(i); onSelection(click(selection, order, i, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey })); }}>
         <img src={api.thumb(project, item.sha)} alt={item.name} loading="lazy" decoding="async" draggable={false} />
@@ -83,9 +85,9 @@ export function Grid({ project, items, selection, onSelection, focus, onFocus, b
   return (
     <div class="grid" ref={ref} tabIndex={-1} onScroll={e => setView(v => ({ ...v, top: (e.target as HTMLElement).scrollTop }))}
       onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp}>
-      <div class="grid-inner" style={{ height: w.totalHeight }}>
+      <div class="grid-inner" style={{ height: px(w.totalHeight) }}>
         {cells}
-        {drag && drag.rect.w + drag.rect.h > 4 && <div class="band" style={{ left: drag.rect.x, top: drag.rect.y, width: drag.rect.w, height: drag.rect.h }} />}
+        {drag && drag.rect.w + drag.rect.h > 4 && <div class="band" style={{ left: px(drag.rect.x), top: px(drag.rect.y), width: px(drag.rect.w), height: px(drag.rect.h) }} />}
       </div>
       {items.length === 0 && <p class="empty-note">Nothing here yet.</p>}
     </div>

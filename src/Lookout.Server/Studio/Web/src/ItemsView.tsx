@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, type ClusterDto, type ItemDto, type LabelChangeDto, type ProjectDto } from "./api";
 import { Grid } from "./Grid";
 import { classForKey, hotkeyFor } from "./hotkeys";
@@ -84,10 +84,18 @@ export function ItemsView({ project, view, undo, onChanged }: Props) {
 
   const run = (p: Promise<unknown>) => void p.catch(e => setStatus((e as Error).message));
 
+  // The listener is registered once and always calls the handler of the latest render (assigned below, during render):
+  // effects run after paint, so a listener re-registered in an effect could still see the previous selection.
+  const onKeyRef = useRef<(e: KeyboardEvent) => void>(() => {});
   useEffect(() => {
+    const listener = (e: KeyboardEvent) => onKeyRef.current(e);
+    document.addEventListener("keydown", listener);
+    return () => document.removeEventListener("keydown", listener);
+  }, []);
+  {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
-      if (t.closest("input, textarea, select")) return;
+      if (t.closest("input:not([type=checkbox]), textarea, select")) return;
       const ctrl = e.ctrlKey || e.metaKey;
       if (ctrl && e.key.toLowerCase() === "z" || (!ctrl && e.key.toLowerCase() === "u")) { e.preventDefault(); run(undoLast()); return; }
       if (ctrl && e.key.toLowerCase() === "a") { e.preventDefault(); setSel({ ids: new Set(shown.map(i => i.id)), anchor: shown[0]?.id ?? null }); return; }
@@ -107,9 +115,8 @@ export function ItemsView({ project, view, undo, onChanged }: Props) {
       const to = classForKey(e.key, classes);
       if (to) { e.preventDefault(); run(label(targets(), to)); }
     };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  });
+    onKeyRef.current = onKey;
+  }
 
   const suggested = items.filter(i => i.suggestion && !i.suggestion.unknown && i.suggestion.score >= threshold && classes.includes(i.suggestion.label));
   const flagged = items.filter(i => (i.blurry || i.empty) && !i.excluded);

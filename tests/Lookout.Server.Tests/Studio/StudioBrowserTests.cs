@@ -110,12 +110,12 @@ public class StudioBrowserTests
         await page.ClickAsync("#camera-shot");
         await Expect(page.Locator("#camera-note")).ToContainTextAsync("added");
         await page.ClickAsync("#camera-burst");
-        await Expect(page.Locator("#camera-count")).ToContainTextAsync("6 photos taken into blue", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#camera-count")).ToContainTextAsync("6 photos taken", new() { Timeout = 30_000 });
         await page.ClickAsync("#camera-record");
         await Task.Delay(2600);
         await Shot("03-camera");
         await page.ClickAsync("#camera-record");
-        await Expect(page.Locator("#camera-note")).ToContainTextAsync(new Regex(@"clip-\d+\.webm: added \(\d+ frames\)"), new() { Timeout = 30_000 });
+        await Expect(page.Locator("#camera-note")).ToContainTextAsync(new Regex(@"clip-\d+\.webm: added to blue \(\d+ frames?\)"), new() { Timeout = 30_000 });
         var project = await Project(http);
         Assert.True(project.GetProperty("classes").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "blue").GetProperty("items").GetInt32() >= 7);
 
@@ -126,6 +126,7 @@ public class StudioBrowserTests
         await Expect(page.Locator("#url-results tr.added")).ToHaveCountAsync(2);
         await Expect(page.Locator("#url-results tr.refused")).ToHaveCountAsync(3);
         await Expect(page.Locator("#url-results")).ToContainTextAsync("169.254.169.254 is a link-local (cloud metadata) address");
+        await page.Locator("#url-results").ScrollIntoViewIfNeededAsync();
         await Shot("04-url-import");
 
         // 5. The inbox with the current model's suggestions; keys accept them; undo brings them back.
@@ -242,6 +243,7 @@ public class StudioBrowserTests
         Assert.Matches(@"^\d+\.\d%$", perFrame!);
         Assert.Matches(@"^\d+\.\d%$", smoothed!);
         Assert.True(double.Parse(perFrame!.TrimEnd('%'), System.Globalization.CultureInfo.InvariantCulture) >= 60, perFrame);
+        await page.Locator("#walkthrough-eval").ScrollIntoViewIfNeededAsync();
         await Shot("09-walkthrough");
         using (var saved = JsonDocument.Parse(await http.GetStringAsync("/v1/projects/home/walkthroughs")))
             Assert.Equal(3, saved.RootElement.GetProperty("data")[0].GetProperty("segments").GetArrayLength());

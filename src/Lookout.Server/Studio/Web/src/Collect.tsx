@@ -75,7 +75,7 @@ export function Collect({ project, onChanged }: { project: ProjectDto; onChanged
 }
 
 function statusText(r: UploadDto): string {
-  if (r.status === "added") return r.video ? `added: ${r.ids.length} frames` : "added";
+  if (r.status === "added") return r.video ? `added: ${r.ids.length} frame${r.ids.length === 1 ? "" : "s"}` : "added";
   if (r.status === "duplicate") return `duplicate${r.label ? ` (already in ${r.label})` : ""}`;
   return `refused: ${r.reason}`;
 }
@@ -103,7 +103,7 @@ function Camera({ project, label, onUploaded }: { project: ProjectDto; label: st
 
   const send = async (blob: Blob, name: string) => {
     const r = await api.upload(project.name, uploadPath(label), blob, name, () => {});
-    setNote(r.status === "added" ? `${name}: added${r.video ? ` (${r.ids.length} frames)` : ""}` : `${name}: ${r.status}${r.reason ? ` – ${r.reason}` : ""}`);
+    setNote(r.status === "added" ? `${name}: added to ${r.label ?? "the inbox"}${r.video ? ` (${r.ids.length} frame${r.ids.length === 1 ? "" : "s"})` : ""}` : `${name}: ${r.status}${r.reason ? ` – ${r.reason}` : ""}`);
     onUploaded();
     return r;
   };
@@ -148,7 +148,7 @@ function Camera({ project, label, onUploaded }: { project: ProjectDto; label: st
               <button onClick={stop}>Close</button>
             </>}
           </div>
-          <p class="muted"><span id="camera-count">{shots > 0 ? `${shots} photos taken into ${label ?? "the inbox"}` : `Into ${label ?? "the inbox"}.`}</span>{note && <> · <span id="camera-note">{note}</span></>}</p>
+          <p class="muted"><span id="camera-count">{shots > 0 ? `${shots} photo${shots === 1 ? "" : "s"} taken` : `Into ${label ?? "the inbox"}.`}</span>{note && <> · <span id="camera-note">{note}</span></>}</p>
         </>
       ) : (
         <label class="button">Take a photo or video

@@ -88,7 +88,7 @@ public static class LookoutServer
         if (options.StudioDirectory is not null)
         {
             var digest = apiKey is null ? null : ApiKeyMiddleware.Digest(apiKey);
-            app.MapSessionApi(digest is null ? null : key => ApiKeyMiddleware.Matches(digest, key));
+            app.MapSessionApi(digest is null ? null : key => ApiKeyMiddleware.Matches(digest, key), log);
             app.MapStudioApi(log);
             app.MapStudioAssistApi(log);
             app.MapStudioPage();

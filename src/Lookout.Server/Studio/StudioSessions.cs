@@ -38,17 +38,17 @@ public sealed class StudioSessions
 public static class SessionApi
 {
     /// <param name="keyMatches">Null when the server has no API key (then no login is needed).</param>
-    public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app, Func<string?, bool>? keyMatches)
+    public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app, Func<string?, bool>? keyMatches, Microsoft.Extensions.Logging.ILogger log)
     {
         app.MapGet("/v1/session", (HttpContext http, StudioSessions sessions) =>
             StudioApi.Ok(new SessionDto(keyMatches is not null, keyMatches is null || sessions.IsValid(http.Request))))
-            .WithSummary("Whether this server wants the API key, and whether this browser is logged in").WithTags("studio");
+            .WithErrors(ErrorStyle.Envelope, log).WithSummary("Whether this server wants the API key, and whether this browser is logged in").WithTags("studio");
         app.MapPost("/v1/session", (LoginRequest body, HttpContext http, StudioSessions sessions) =>
         {
             if (keyMatches is not null && !keyMatches(body.Key)) throw new ApiException(StatusCodes.Status401Unauthorized, "wrong API key");
             if (keyMatches is not null) sessions.Start(http);
             return StudioApi.Ok(new SessionDto(keyMatches is not null, true));
-        }).AddEndpointFilter<SameOriginFilter>().WithSummary("Log this browser in with the API key (sets an HttpOnly SameSite=Strict session cookie)").WithTags("studio");
+        }).WithErrors(ErrorStyle.Envelope, log).AddEndpointFilter<SameOriginFilter>().WithSummary("Log this browser in with the API key (sets an HttpOnly SameSite=Strict session cookie)").WithTags("studio");
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Lookout.Core.Torch;
 using TorchSharp;
 
 namespace Lookout.Core.Training;
@@ -5,7 +6,14 @@ namespace Lookout.Core.Training;
 /// <summary>The one place a torch device is chosen, so a CUDA build of libtorch only needs a different package.</summary>
 public static class TorchDevice
 {
-    public static torch.Device Pick(string preference = "auto") => preference switch
+    /// <summary>Also makes sure libtorch's CPU kernels are correct on this machine before anything trains.</summary>
+    public static torch.Device Pick(string preference = "auto")
+    {
+        TorchRuntime.EnsureVerified();
+        return Resolve(preference);
+    }
+
+    private static torch.Device Resolve(string preference) => preference switch
     {
         "cpu" => torch.CPU,
         "cuda" => torch.cuda.is_available() ? torch.CUDA

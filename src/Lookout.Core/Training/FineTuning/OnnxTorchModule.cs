@@ -1,4 +1,5 @@
 using Lookout.Core.Models.Onnx;
+using Lookout.Core.Torch;
 using Lookout.Core.Training.FineTuning.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -26,6 +27,7 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
     public OnnxTorchModule(OnnxModel model, Func<string, bool>? trainable = null, string? outputName = null)
         : base("OnnxTorchModule")
     {
+        TorchRuntime.EnsureVerified();
         _model = model;
         var graph = model.Graph;
         if (graph.Inputs.Count == 0) throw new LookoutException("The ONNX graph has no inputs.");

@@ -20,22 +20,27 @@ public static class StudioGridBench
     public static async Task Run(string[] args)
     {
         int count = args.SkipWhile(a => a != "--count").Skip(1).Select(int.Parse).FirstOrDefault(10_000);
-        var dir = Directory.CreateTempSubdirectory("lookout-gridbench").FullName;
+        // --dir keeps the generated project for the next run (making 10,000 photos and thumbnails takes minutes).
+        var keep = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault();
+        var dir = keep ?? Directory.CreateTempSubdirectory("lookout-gridbench").FullName;
         try
         {
             var store = new ProjectStore(Path.Combine(dir, "projects"));
-            var project = store.Create("bench", backbone: "generated");
+            var project = store.List().FirstOrDefault(p => p.Name == "bench") ?? store.Create("bench", backbone: "generated");
             var classDir = Directory.CreateDirectory(Path.Combine(project.DataDir, "things")).FullName;
             var clock = Stopwatch.StartNew();
-            Parallel.For(0, count, i => File.WriteAllBytes(Path.Combine(classDir, $"{i:00000}.jpg"), Jpeg(i)));
-            Console.WriteLine($"wrote {count} 640x480 JPEGs in {clock.Elapsed.TotalSeconds:0.0} s");
+            if (Directory.EnumerateFiles(classDir).Count() != count)
+            {
+                Parallel.For(0, count, i => File.WriteAllBytes(Path.Combine(classDir, $"{i:00000}.jpg"), Jpeg(i)));
+                Console.WriteLine($"wrote {count} 640x480 JPEGs in {clock.Elapsed.TotalSeconds:0.0} s");
+            }
             clock.Restart();
             await project.Datasets.ScanAsync(project.DataDir);
             Console.WriteLine($"scan: {clock.Elapsed.TotalSeconds:0.0} s");
             clock.Restart();
             var items = ItemQuery.List(project, ItemView.Class, "things");
-            MediaIndex.EnsureFacts(project, items);
-            Console.WriteLine($"thumbnails + sharpness for {items.Count}: {clock.Elapsed.TotalSeconds:0.0} s ({items.Count / clock.Elapsed.TotalSeconds:0} img/s)");
+            int made = MediaIndex.EnsureFacts(project, items);
+            Console.WriteLine($"thumbnails + sharpness made for {made} of {items.Count}: {clock.Elapsed.TotalSeconds:0.0} s");
 
             await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = store.Root, Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") },
                 configure: b => b.Logging.ClearProviders());
@@ -75,7 +80,7 @@ public static class StudioGridBench
         }
         finally
         {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+            if (keep is null) try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
 
@@ -88,9 +93,9 @@ public static class StudioGridBench
         await page.GotoAsync($"{url}/studio#/p/bench/class/things", new() { WaitUntil = WaitUntilState.Commit });
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
-            var (shown, loaded) = await page.EvaluateAsync<(int, int)>("() => { const imgs = [...document.querySelectorAll('.cell img')]; " +
+            var counts = await page.EvaluateAsync<int[]>("() => { const imgs = [...document.querySelectorAll('.cell img')]; " +
                 "const vis = imgs.filter(i => i.getBoundingClientRect().top < innerHeight); return [vis.length, vis.filter(i => i.complete && i.naturalWidth > 0).length]; }");
-            if (shown > 0 && shown == loaded) break;
+            if (counts[0] > 0 && counts[0] == counts[1]) break;
             await Task.Delay(10);
         }
         var ms = clock.Elapsed.TotalMilliseconds;

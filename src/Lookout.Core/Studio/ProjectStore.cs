@@ -50,5 +50,10 @@ public sealed class ProjectStore
         return Get(name);
     }
 
-    private StudioProject Get(string name) => _open.GetOrAdd(name, n => new StudioProject(n, Path.Combine(Root, n)));
+    private StudioProject Get(string name) => _open.GetOrAdd(name, n =>
+    {
+        var project = new StudioProject(n, Path.Combine(Root, n));
+        project.Recover();
+        return project;
+    });
 }

@@ -37,14 +37,13 @@ public sealed class StudioProject
     public string WalkthroughsDir => Path.Combine(Workspace.Root, "walkthroughs");
     public string EmbeddingsPath => Path.Combine(Workspace.CacheDir, "embeddings.db");
 
-    /// <summary>Opens catalog.db with the studio tables present and any interrupted moves finished.</summary>
+    /// <summary>Opens catalog.db with the studio tables present.</summary>
     internal Catalog OpenCatalog()
     {
         var catalog = Catalog.Open(Workspace.CatalogPath);
         try
         {
             StudioSchema.Ensure(catalog);
-            MoveJournal.Replay(catalog, DataDir);
             return catalog;
         }
         catch
@@ -52,6 +51,22 @@ public sealed class StudioProject
             catalog.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Finishes moves a killed process had committed but not made (once, when the project is first opened in this
+    /// process; later changes replay their own moves while holding the gate, so readers never race a move).
+    /// </summary>
+    internal void Recover()
+    {
+        if (!File.Exists(Workspace.CatalogPath)) return;
+        Gate.Wait();
+        try
+        {
+            using var catalog = OpenCatalog();
+            MoveJournal.Replay(catalog, DataDir);
+        }
+        finally { Gate.Release(); }
     }
 
     public string Backbone => Setting(BackboneKey) ?? BackboneResolver.DefaultName;

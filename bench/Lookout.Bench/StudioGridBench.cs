@@ -42,6 +42,18 @@ public static class StudioGridBench
             int made = MediaIndex.EnsureFacts(project, items);
             Console.WriteLine($"thumbnails + sharpness made for {made} of {items.Count}: {clock.Elapsed.TotalSeconds:0.0} s");
 
+            if (Environment.GetEnvironmentVariable("LOOKOUT_BENCH_TRACE") is not null)
+                for (int i = 0; i < 3; i++)
+                {
+                    var t = Stopwatch.StartNew();
+                    var list = ItemQuery.List(project, ItemView.Class, "things");
+                    var q = t.Elapsed.TotalMilliseconds;
+                    var dtos = list.Select(x => Lookout.Server.Studio.ItemDto.Of(x, 60)).ToList();
+                    var json = System.Text.Json.JsonSerializer.Serialize(dtos, System.Text.Json.JsonSerializerOptions.Web);
+                    var j = t.Elapsed.TotalMilliseconds;
+                    var d = Lookout.Server.Studio.StudioApi.Describe(project);
+                    Console.WriteLine($"query {q:0} ms, +json {j - q:0} ms ({json.Length / 1024} KB), describe {t.Elapsed.TotalMilliseconds - j:0} ms");
+                }
             await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = store.Root, Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") },
                 configure: b => b.Logging.ClearProviders());
             await app.StartAsync();
@@ -99,6 +111,9 @@ public static class StudioGridBench
             await Task.Delay(10);
         }
         var ms = clock.Elapsed.TotalMilliseconds;
+        if (Environment.GetEnvironmentVariable("LOOKOUT_BENCH_TRACE") is not null)
+            Console.WriteLine(await page.EvaluateAsync<string>("() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))" +
+                ".map(e => `${Math.round(e.startTime)}-${Math.round(e.responseEnd)} ${e.name.replace(location.origin, '').slice(0, 60)}`).join('\\n')"));
         cellCount(await page.Locator(".cell").CountAsync());
         await context.CloseAsync();
         return ms;

@@ -32,6 +32,21 @@ public static class ItemQuery
         return Read(catalog.Connection, Select + where + " ORDER BY i.rowid", ("$label", label), ("$run", run ?? ""));
     }
 
+    /// <summary>How many grid items a project has: unlabelled (inbox), excluded, all. One aggregate query.</summary>
+    public static (int Inbox, int Excluded, int Total) Counts(StudioProject project)
+    {
+        using var catalog = project.OpenCatalog();
+        using var cmd = catalog.Connection.Command("""
+            SELECT COALESCE(SUM(label IS NULL AND NOT excluded), 0), COALESCE(SUM(excluded), 0), COUNT(*) FROM (
+              SELECT i.label, (substr(i.path,1,length($ex))=$ex OR f.path IS NOT NULL) AS excluded
+              FROM items i LEFT JOIN studio_excluded_frames f ON f.path = i.path
+              WHERE i.status='Ok' AND i.kind IN ('Image','Frame') AND i.sha256 IS NOT NULL)
+            """, ("$ex", FolderLayout.ExcludedFolder + "/"));
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return (r.GetInt32(0), r.GetInt32(1), r.GetInt32(2));
+    }
+
     /// <summary>The items with these ids (unknown ids are left out).</summary>
     public static IReadOnlyList<StudioItem> ByIds(StudioProject project, IReadOnlyCollection<long> ids, string? run = null)
     {

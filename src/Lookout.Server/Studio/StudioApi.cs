@@ -97,9 +97,9 @@ public static class StudioApi
     internal static ProjectDto Describe(StudioProject p)
     {
         var classes = ProjectClasses.List(p);
-        var all = ItemQuery.List(p, ItemView.All);
+        var counts = ItemQuery.Counts(p);
         return new ProjectDto(p.Name, classes.Select(c => new ClassDto(c.Name, c.Items)).ToList(),
-            all.Count(i => i.Label is null && !i.Excluded), all.Count(i => i.Excluded), all.Count, p.Backbone, p.BlurThreshold, ModelOf(CurrentModel.Find(p)));
+            counts.Inbox, counts.Excluded, counts.Total, p.Backbone, p.BlurThreshold, ModelOf(CurrentModel.Find(p)));
     }
 
     internal static ModelDto? ModelOf(ProjectModel? m) => m is null ? null : new ModelDto(m.Run, m.Labels);

@@ -77,7 +77,7 @@ export function Grid({ project, items, selection, onSelection, focus, onFocus, b
         style={{ left: px(col * (cell + GAP)), top: px(row * (cell + GAP)), width: px(cell), height: px(cell) }}
         data-id={item.id} role="gridcell" aria-selected={selected}
         onClick={e => { onFocus(i); onSelection(click(selection, order, i, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey })); }}>
-        <img src={api.thumb(project, item.sha)} alt={item.name} loading="lazy" decoding="async" draggable={false} />
+        <img src={api.thumb(project, item.sha)} alt={item.name} decoding="async" draggable={false} />
         <div class="badges">{badge?.(item)}</div>
       </div>,
     );

@@ -143,7 +143,7 @@ export function ItemsView({ project, view, undo, onChanged }: Props) {
             </span>
           </>
         )}
-        <button id="duplicates" onClick={() => run(clusters ? Promise.resolve(setClusters(null)) : api.duplicates(project.name).then(c => { setClusters(c); setStatus(`${c.length} groups of near-duplicates`); }))}>
+        <button id="duplicates" onClick={() => run(clusters ? Promise.resolve(setClusters(null)) : api.duplicates(project.name).then(c => { setClusters(c); setStatus(`${c.length} group${c.length === 1 ? "" : "s"} of near-duplicates`); }))}>
           {clusters ? "Show all" : "Near-duplicates"}
         </button>
         {clusters && clusters.length > 0 && (

@@ -44,22 +44,34 @@ function unwrap<T>(status: number, text: string): T {
   return json?.data as T;
 }
 
+/**
+ * Requests started when the page loads, before the components that use them exist (the first screen then needs one
+ * round trip, not three in a row). Each is handed out once; later calls go to the server again.
+ */
+const early = new Map<string, Promise<unknown>>();
+export function prefetch(path: string): void {
+  if (!early.has(path)) early.set(path, call("GET", path).catch(() => undefined));
+}
+function get<T>(path: string): Promise<T> {
+  const pending = early.get(path) as Promise<T | undefined> | undefined;
+  early.delete(path);
+  return pending ? pending.then(v => (v === undefined ? call<T>("GET", path) : v)) : call<T>("GET", path);
+}
+
 const p = (project: string) => `/v1/projects/${encodeURIComponent(project)}`;
 
 export const api = {
-  session: () => call<SessionDto>("GET", "/v1/session"),
+  session: () => get<SessionDto>("/v1/session"),
   login: (key: string) => call<SessionDto>("POST", "/v1/session", { key }),
   projects: () => call<ProjectDto[]>("GET", "/v1/projects"),
   createProject: (name: string) => call<ProjectDto>("POST", "/v1/projects", { name }),
-  project: (name: string) => call<ProjectDto>("GET", p(name)),
+  project: (name: string) => get<ProjectDto>(p(name)),
   settings: (name: string, blurThreshold: number) => call<ProjectDto>("POST", `${p(name)}/settings`, { blurThreshold }),
   addClass: (project: string, name: string) => call<ClassDto>("POST", `${p(project)}/classes`, { name }),
   renameClass: (project: string, name: string, to: string) => call<ClassDto>("POST", `${p(project)}/classes/${encodeURIComponent(name)}/rename`, { to }),
   items: (project: string, view: string, label?: string, order?: string) => {
     if (view === "inbox" && order === "useful") return call<ItemListDto>("GET", `${p(project)}/ordered`);
-    const q = new URLSearchParams({ view });
-    if (label) q.set("label", label);
-    return call<ItemListDto>("GET", `${p(project)}/items?${q}`);
+    return get<ItemListDto>(itemsPath(project, view, label));
   },
   thumb: (project: string, sha: string) => `${p(project)}/thumbs/${sha}`,
   labels: (project: string, ids: number[], label: string | null) => call<LabelChangeDto[]>("POST", `${p(project)}/labels`, { ids, label }),
@@ -83,6 +95,14 @@ export const api = {
       xhr.send(file);
     }),
 };
+
+export function itemsPath(project: string, view: string, label?: string): string {
+  const q = new URLSearchParams({ view });
+  if (label) q.set("label", label);
+  return `${p(project)}/items?${q}`;
+}
+
+export function projectPath(project: string): string { return p(project); }
 
 export function uploadPath(label: string | null): string {
   return label ? `uploads?class=${encodeURIComponent(label)}` : "uploads";

@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, ApiError, type ProjectDto } from "./api";
+import { api, ApiError, itemsPath, prefetch, projectPath, type ProjectDto } from "./api";
 import { Collect } from "./Collect";
 import { hotkeyFor } from "./hotkeys";
 import { ItemsView, type View } from "./ItemsView";
@@ -83,6 +83,7 @@ function ProjectPage({ route }: { route: Extract<Route, { page: "project" }> }) 
   const undo = useMemo(() => new UndoStack(), [route.name]);
   const refresh = () => api.project(route.name).then(setProject).catch(e => setError(e instanceof ApiError && e.status === 404 ? "No such project." : (e as Error).message));
   useEffect(() => { void refresh(); }, [route.name]);
+  useEffect(() => setMenu(false), [route.name, route.tab, route.label]); // the phone menu closes on navigation
   if (!project) return <p class="pad">{error || "Loading…"}</p>;
   const view: View | null = route.tab === "inbox" ? { kind: "inbox" } : route.tab === "class" && route.label ? { kind: "class", label: route.label } : route.tab === "excluded" ? { kind: "excluded" } : null;
   const tab = (t: string, text: string, extra?: string) => <a class={route.tab === t ? "active" : ""} href={link("p", project.name, t)} id={`tab-${t}`}>{text}{extra && <span class="count">{extra}</span>}</a>;
@@ -142,6 +143,17 @@ function Classes({ project, current, onChanged }: { project: ProjectDto; current
       {project.model && <p class="muted">Current model: {project.model.run}</p>}
     </div>
   );
+}
+
+// Start the first screen's requests at once, in parallel (session, project, and the grid's items).
+{
+  prefetch("/v1/session");
+  const first = parse(location.hash);
+  if (first.page === "project") {
+    prefetch(projectPath(first.name));
+    if (first.tab === "inbox" || first.tab === "excluded") prefetch(itemsPath(first.name, first.tab));
+    if (first.tab === "class" && first.label) prefetch(itemsPath(first.name, "class", first.label));
+  }
 }
 
 render(<App />, document.getElementById("app")!);

@@ -19,7 +19,8 @@ public static class ItemQuery
         WHERE i.status='Ok' AND i.kind IN ('Image','Frame') AND i.sha256 IS NOT NULL
         """;
 
-    public static IReadOnlyList<StudioItem> List(StudioProject project, ItemView view, string? label = null, string? run = null)
+    /// <param name="limit">At most this many (the first screen asks for a page, then the rest).</param>
+    public static IReadOnlyList<StudioItem> List(StudioProject project, ItemView view, string? label = null, string? run = null, int? limit = null)
     {
         using var catalog = project.OpenCatalog();
         var where = view switch
@@ -29,7 +30,28 @@ public static class ItemQuery
             ItemView.Excluded => " AND excluded",
             _ => "",
         };
-        return Read(catalog.Connection, Select + where + " ORDER BY i.rowid", ("$label", label), ("$run", run ?? ""));
+        var page = limit is { } n ? $" LIMIT {Math.Max(0, n)}" : "";
+        return Read(catalog.Connection, Select + where + " ORDER BY i.rowid" + page, ("$label", label), ("$run", run ?? ""));
+    }
+
+    /// <summary>How many items a view has (for a paged first screen).</summary>
+    public static int Count(StudioProject project, ItemView view, string? label = null)
+    {
+        using var catalog = project.OpenCatalog();
+        var where = view switch
+        {
+            ItemView.Inbox => " WHERE label IS NULL AND NOT excluded",
+            ItemView.Class => " WHERE label = $label AND NOT excluded",
+            ItemView.Excluded => " WHERE excluded",
+            _ => "",
+        };
+        using var cmd = catalog.Connection.Command($"""
+            SELECT COUNT(*) FROM (
+              SELECT i.label, (substr(i.path,1,length($ex))=$ex OR f.path IS NOT NULL) AS excluded
+              FROM items i LEFT JOIN studio_excluded_frames f ON f.path = i.path
+              WHERE i.status='Ok' AND i.kind IN ('Image','Frame') AND i.sha256 IS NOT NULL){where}
+            """, ("$ex", FolderLayout.ExcludedFolder + "/"), ("$label", label));
+        return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>How many grid items a project has: unlabelled (inbox), excluded, all. One aggregate query.</summary>

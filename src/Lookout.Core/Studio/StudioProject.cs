@@ -43,7 +43,8 @@ public sealed class StudioProject
         var catalog = Catalog.Open(Workspace.CatalogPath);
         try
         {
-            StudioSchema.Ensure(catalog);
+            // Once per process is enough: the tables are only ever added.
+            if (!_schemaReady) { StudioSchema.Ensure(catalog); _schemaReady = true; }
             return catalog;
         }
         catch
@@ -68,6 +69,8 @@ public sealed class StudioProject
         }
         finally { Gate.Release(); }
     }
+
+    private volatile bool _schemaReady;
 
     public string Backbone => Setting(BackboneKey) ?? BackboneResolver.DefaultName;
 

@@ -45,15 +45,17 @@ public static class StudioApi
             return Ok(new ClassDto(c.Name, c.Items));
         }).WithSummary("Rename a class: its folder moves atomically; labels, splits and cached embeddings are kept");
 
-        g.MapGet("/{project}/items", (string project, string? view, string? label, StudioHost studio) =>
+        g.MapGet("/{project}/items", (string project, string? view, string? label, int? limit, StudioHost studio) =>
         {
             var p = studio.Open(project).Project;
             var model = CurrentModel.Find(p);
             var v = ParseView(view);
-            var items = ItemQuery.List(p, v, label, model?.Run);
+            if (limit is < 0) throw new ApiException(StatusCodes.Status400BadRequest, "limit must not be negative");
+            var items = ItemQuery.List(p, v, label, model?.Run, limit);
+            var total = limit is null ? items.Count : ItemQuery.Count(p, v, label);
             var threshold = p.BlurThreshold;
-            return Ok(new ItemListDto(items.Select(i => ItemDto.Of(i, threshold)).ToList(), "added", null, ModelOf(model)));
-        }).WithSummary("Photos and video frames of a view: all, inbox (unlabelled), class (with label=), excluded");
+            return Ok(new ItemListDto(items.Select(i => ItemDto.Of(i, threshold)).ToList(), "added", null, ModelOf(model), total));
+        }).WithSummary("Photos and video frames of a view: all, inbox (unlabelled), class (with label=), excluded; limit= for the first page");
 
         g.MapGet("/{project}/thumbs/{sha}", (string project, string sha, StudioHost studio, HttpContext http) =>
         {

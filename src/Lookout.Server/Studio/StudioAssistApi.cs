@@ -43,7 +43,7 @@ public static class StudioAssistApi
             var items = ItemQuery.List(p, ItemView.Inbox, run: model?.Run).ToDictionary(i => i.Id);
             var threshold = p.BlurThreshold;
             var list = order.Items.Where(r => items.ContainsKey(r.Id)).Select(r => ItemDto.Of(items[r.Id], threshold, new RankDto(r.Position, r.Reason))).ToList();
-            return Ok(new ItemListDto(list, "useful", order.Strategy, ModelOf(model)));
+            return Ok(new ItemListDto(list, "useful", order.Strategy, ModelOf(model), list.Count));
         }).WithSummary("The inbox, most useful first: k-center diversity while the model is weak or absent, then margin uncertainty thinned by diversity; each item says why");
 
         g.MapGet("/duplicates", async (string project, string? view, string? label, StudioHost studio, CancellationToken ct) =>

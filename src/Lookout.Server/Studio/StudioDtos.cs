@@ -32,7 +32,8 @@ public sealed record ItemDto(long Id, string Kind, string Sha, string? Label, st
         i.Suggestion is { } s ? new SuggestionDto(s.Label, Math.Round(s.Score, 4), s.Second, Math.Round(s.Margin, 4), s.Unknown) : null, rank);
 }
 
-public sealed record ItemListDto(IReadOnlyList<ItemDto> Items, string Order, string? OrderReason, ModelDto? Model);
+/// <summary>A view's items; <see cref="Total"/> is the view's size (larger than Items.Count when a limit was asked).</summary>
+public sealed record ItemListDto(IReadOnlyList<ItemDto> Items, string Order, string? OrderReason, ModelDto? Model, int Total);
 
 public sealed record IdsRequest(IReadOnlyList<long> Ids);
 

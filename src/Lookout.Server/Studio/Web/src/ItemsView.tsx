@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, type ClusterDto, type ItemDto, type LabelChangeDto, type ProjectDto } from "./api";
+import { api, FIRST_PAGE, type ClusterDto, type ItemDto, type LabelChangeDto, type ProjectDto } from "./api";
 import { Grid } from "./Grid";
 import { classForKey, hotkeyFor } from "./hotkeys";
 import { empty, retain, type Selection } from "./selection";
@@ -26,16 +26,23 @@ export function ItemsView({ project, view, undo, onChanged }: Props) {
   const classes = project.classes.map(c => c.name);
   const viewKey = view.kind === "class" ? `class:${view.label}` : view.kind;
 
-  const load = useCallback(async () => {
-    const list = await api.items(project.name, view.kind, view.kind === "class" ? view.label : undefined, view.kind === "inbox" ? order : undefined);
-    setItems(list.items);
-    setReason(list.orderReason);
-    setSel(s => retain(s, list.items.map(i => i.id)));
-    setLoaded(true);
+  const load = useCallback(async (firstPage = false) => {
+    const label = view.kind === "class" ? view.label : undefined;
+    const sort = view.kind === "inbox" ? order : undefined;
+    const show = (list: { items: ItemDto[]; orderReason: string | null }) => {
+      setItems(list.items);
+      setReason(list.orderReason);
+      setSel(s => retain(s, list.items.map(i => i.id)));
+      setLoaded(true);
+    };
+    // A large view shows its first screen from a small page, then the whole list replaces it.
+    const page = await api.items(project.name, view.kind, label, sort, firstPage ? FIRST_PAGE : undefined);
+    show(page);
+    if (page.items.length < page.total) show(await api.items(project.name, view.kind, label, sort));
   }, [project.name, viewKey, order]);
 
   useEffect(() => { setSel(empty); setFocus(-1); setClusters(null); setLoaded(false); }, [viewKey]);
-  useEffect(() => { void load().catch(e => setStatus((e as Error).message)); }, [load]);
+  useEffect(() => { void load(true).catch(e => setStatus((e as Error).message)); }, [load]);
 
   const shown = useMemo(() => {
     if (!clusters) return items;

@@ -10,7 +10,7 @@ export interface ItemDto {
   width: number; height: number; excluded: boolean; sharpness: number | null; blurry: boolean; empty: boolean;
   suggestion: SuggestionDto | null; rank: RankDto | null;
 }
-export interface ItemListDto { items: ItemDto[]; order: string; orderReason: string | null; model: ModelDto | null }
+export interface ItemListDto { items: ItemDto[]; order: string; orderReason: string | null; model: ModelDto | null; total: number }
 export interface LabelChangeDto { id: number; before: string | null; after: string | null; wasExcluded: boolean }
 export interface UploadDto { name: string; status: "added" | "duplicate" | "rejected"; reason: string | null; sha: string | null; video: boolean; ids: number[]; label: string | null }
 export interface UrlResultDto { url: string; status: "added" | "duplicate" | "refused" | "failed"; reason: string | null; ids: number[] }
@@ -69,9 +69,9 @@ export const api = {
   settings: (name: string, blurThreshold: number) => call<ProjectDto>("POST", `${p(name)}/settings`, { blurThreshold }),
   addClass: (project: string, name: string) => call<ClassDto>("POST", `${p(project)}/classes`, { name }),
   renameClass: (project: string, name: string, to: string) => call<ClassDto>("POST", `${p(project)}/classes/${encodeURIComponent(name)}/rename`, { to }),
-  items: (project: string, view: string, label?: string, order?: string) => {
+  items: (project: string, view: string, label?: string, order?: string, limit?: number) => {
     if (view === "inbox" && order === "useful") return call<ItemListDto>("GET", `${p(project)}/ordered`);
-    return get<ItemListDto>(itemsPath(project, view, label));
+    return get<ItemListDto>(itemsPath(project, view, label, limit));
   },
   thumb: (project: string, sha: string) => `${p(project)}/thumbs/${sha}`,
   labels: (project: string, ids: number[], label: string | null) => call<LabelChangeDto[]>("POST", `${p(project)}/labels`, { ids, label }),
@@ -96,9 +96,13 @@ export const api = {
     }),
 };
 
-export function itemsPath(project: string, view: string, label?: string): string {
+/** Items of the first screen: enough cells for a large desktop window; the rest follows at once. */
+export const FIRST_PAGE = 240;
+
+export function itemsPath(project: string, view: string, label?: string, limit?: number): string {
   const q = new URLSearchParams({ view });
   if (label) q.set("label", label);
+  if (limit !== undefined) q.set("limit", String(limit));
   return `${p(project)}/items?${q}`;
 }
 

@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, ApiError, itemsPath, prefetch, projectPath, type ProjectDto } from "./api";
+import { api, ApiError, FIRST_PAGE, itemsPath, prefetch, projectPath, type ProjectDto } from "./api";
 import { Collect } from "./Collect";
 import { hotkeyFor } from "./hotkeys";
 import { ItemsView, type View } from "./ItemsView";
@@ -151,8 +151,8 @@ function Classes({ project, current, onChanged }: { project: ProjectDto; current
   const first = parse(location.hash);
   if (first.page === "project") {
     prefetch(projectPath(first.name));
-    if (first.tab === "inbox" || first.tab === "excluded") prefetch(itemsPath(first.name, first.tab));
-    if (first.tab === "class" && first.label) prefetch(itemsPath(first.name, "class", first.label));
+    if (first.tab === "inbox" || first.tab === "excluded") prefetch(itemsPath(first.name, first.tab, undefined, FIRST_PAGE));
+    if (first.tab === "class" && first.label) prefetch(itemsPath(first.name, "class", first.label, FIRST_PAGE));
   }
 }
 

@@ -45,7 +45,7 @@ export function ItemsView({ project, view, undo, onChanged }: Props) {
     }
   }, [project.name, viewKey, order]);
 
-  useEffect(() => { setSel(empty); setFocus(-1); setClusters(null); setLoaded(false); }, [viewKey]);
+  useEffect(() => { setSel(empty); setFocus(-1); setClusters(null); setLoaded(false); setStatus(""); }, [viewKey]);
   useEffect(() => { void load(true).catch(e => setStatus((e as Error).message)); }, [load]);
 
   const shown = useMemo(() => {

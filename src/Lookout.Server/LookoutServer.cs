@@ -5,6 +5,7 @@ using Lookout.Server.Inference;
 using Lookout.Server.Metrics;
 using Lookout.Server.Models;
 using Lookout.Server.Vision;
+using Lookout.Server.Studio;
 using Lookout.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,6 +53,12 @@ public static class LookoutServer
         builder.Services.AddSingleton<VisionModels>();   // detector and face models open on first use, not here
         builder.Services.AddSingleton<VisionService>();
         builder.Services.AddHostedService<ModelHost>();
+        builder.Services.AddLookoutOpenApi();
+        if (options.StudioDirectory is not null)
+        {
+            builder.Services.AddSingleton<Studio.StudioHost>();
+            builder.Services.AddSingleton<Studio.StudioSessions>();
+        }
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins.Select(CrossSiteGuard.Normalize)])
                 .WithMethods("GET", "POST").WithHeaders("Content-Type", "X-Api-Key", "Authorization")));
@@ -65,14 +72,28 @@ public static class LookoutServer
         app.UseRouting();
         if (options.CorsOrigins.Count > 0) app.UseCors();
         app.UseMiddleware<CrossSiteGuard>(options.CorsOrigins.Select(CrossSiteGuard.Normalize).ToHashSet(StringComparer.Ordinal));
-        if (apiKey is not null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
+        var sessions = app.Services.GetService<Studio.StudioSessions>();
+        if (apiKey is not null)
+        {
+            if (sessions is null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
+            else app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey), sessions);
+        }
 
         app.MapClassifyApi(log);
         app.MapDetectApi(log);
         app.MapModelsApi(log);
         app.MapDeepStackApi(log);
         app.MapSystemApi();
+        app.MapLookoutOpenApi();
         app.MapPage();
+        if (options.StudioDirectory is not null)
+        {
+            var digest = apiKey is null ? null : ApiKeyMiddleware.Digest(apiKey);
+            app.MapSessionApi(digest is null ? null : key => ApiKeyMiddleware.Matches(digest, key), log);
+            app.MapStudioApi(log);
+            app.MapStudioAssistApi(log);
+            app.MapStudioPage();
+        }
         return app;
     }
 

@@ -52,7 +52,28 @@ public sealed record ServerOptions
     /// </summary>
     public int VisionConcurrency { get; init; } = 2;
 
+    /// <summary>
+    /// Folder of studio projects (<c>lookout studio DIR</c>); null = no studio. On an address other than loopback
+    /// the studio needs an API key (the browser logs in with it), so it is never open on the LAN by default.
+    /// </summary>
+    public string? StudioDirectory { get; init; }
+    /// <summary>Largest video a studio upload or capture may be (photos keep <see cref="MaxUploadBytes"/>).</summary>
+    public long MaxVideoUploadBytes { get; init; } = 500L * 1024 * 1024;
+    /// <summary>
+    /// Address ranges URL imports may reach besides public addresses (e.g. <c>127.0.0.1/32</c> for a test, or a NAS on
+    /// <c>192.168.1.0/24</c>). Empty by default: loopback, private, link-local, multicast and metadata ranges are refused.
+    /// </summary>
+    public IReadOnlyList<string> ImportAllowedRanges { get; init; } = [];
+
     public string CatalogPath => new Core.Workspace(Workspace).CatalogPath;
+
+    /// <summary>True when every listen URL is a loopback address (127.x, ::1, localhost).</summary>
+    public static bool ListensOnLoopbackOnly(string urls) =>
+        urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(u =>
+        {
+            if (!Uri.TryCreate(u.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri)) return false;
+            return uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+        });
 
     public ImageLimits ImageLimits => new() { MaxFileBytes = MaxUploadBytes, MaxPixels = MaxPixels };
 
@@ -60,7 +81,7 @@ public sealed record ServerOptions
     public string? Validate()
     {
         if (string.IsNullOrWhiteSpace(Urls)) throw new LookoutException("No listen address given.");
-        if (ModelsDirectory is null && ModelFiles.Count == 0) throw new LookoutException("No models to serve: give a models directory or a model file.");
+        if (ModelsDirectory is null && ModelFiles.Count == 0 && StudioDirectory is null) throw new LookoutException("No models to serve: give a models directory or a model file.");
         if (ModelsDirectory is not null && !Directory.Exists(ModelsDirectory)) throw new LookoutException($"Models directory not found: {ModelsDirectory}");
         foreach (var f in ModelFiles)
             if (!File.Exists(f)) throw new LookoutException($"Model file not found: {f}");
@@ -83,6 +104,10 @@ public sealed record ServerOptions
             key = File.ReadLines(ApiKeyFile).FirstOrDefault()?.Trim();
         }
         if (key is not null && key.Length < 8) throw new LookoutException("The API key must be at least 8 characters.");
+        if (StudioDirectory is not null && key is null && !ListensOnLoopbackOnly(Urls))
+            throw new LookoutException("The studio accepts uploads and camera captures: on an address other than loopback it needs an API key (--api-key-file), which the browser asks for once.");
+        foreach (var range in ImportAllowedRanges)
+            if (!System.Net.IPNetwork.TryParse(range, out _)) throw new LookoutException($"Not an address range (CIDR): {range}");
         return key;
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Onnx;
-using Lookout.Core.Models.Synthetic;
+using Lookout.TestSupport;
 using Lookout.Server;
 using Lookout.Tests.Shared;
 using Microsoft.AspNetCore.Builder;

@@ -40,6 +40,7 @@ public sealed class DatasetService(Workspace workspace)
         if (recorded is not null && recorded != root && Directory.Exists(recorded))
             throw new InvalidOperationException($"workspace {Workspace.Root} belongs to data folder {recorded}; give another workspace for {root}");
         catalog.SetMeta(DataDirKey, root);
+        MoveJournal.Replay(catalog, root); // finish moves a killed studio had committed but not yet made
         return await new DatasetScanner(Workspace, catalog, options).ScanAsync(root, progress, ct).ConfigureAwait(false);
     }
 

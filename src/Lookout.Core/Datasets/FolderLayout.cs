@@ -14,6 +14,15 @@ public sealed record Placement(string? Label, Split Split, string? Problem)
 /// </summary>
 public static class FolderLayout
 {
+    /// <summary>Top folder of items that have no label yet (the studio's inbox): cataloged, never trained on.</summary>
+    public const string UnlabelledFolder = "_unlabelled";
+    /// <summary>Top folder of items a person excluded from training, kept under <c>_excluded/&lt;label&gt;/</c> so they can come back.</summary>
+    public const string ExcludedFolder = "_excluded";
+
+    /// <summary>True for the top folders whose files are cataloged without a label (<see cref="UnlabelledFolder"/>, <see cref="ExcludedFolder"/>).</summary>
+    public static bool IsUnlabelledFolder(string topFolder) =>
+        topFolder.Equals(UnlabelledFolder, StringComparison.Ordinal) || topFolder.Equals(ExcludedFolder, StringComparison.Ordinal);
+
     public static bool HasSplitFolders(string dataDir) =>
         Directory.Exists(dataDir) && new DirectoryInfo(dataDir).EnumerateDirectories()
             .Any(d => d.LinkTarget is null && ParseSplit(d.Name) == Split.Train);     // a linked folder is not walked, so it does not count
@@ -33,6 +42,7 @@ public static class FolderLayout
     {
         // Only '/' (and the OS separator): on Linux a backslash is part of a name, and such a label folder is refused.
         var parts = relativePath.Split(['/', Path.DirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length >= 2 && IsUnlabelledFolder(parts[0])) return new Placement(null, Split.Unassigned, null);
         if (!splitFolders)
             return parts.Length >= 2 ? Labelled(parts[0], Split.Unassigned)
                 : new Placement(null, Split.Unassigned, "not inside a label folder");

@@ -11,7 +11,7 @@ namespace Lookout.Server.Hosting;
 /// clients (deepstack-python, node-red-contrib-deepstack) send it. The key is compared in constant time and never
 /// logged or echoed. The page, /healthz and /openapi.json stay open so a browser can load the UI and ask for the key.
 /// </summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, byte[] expectedKey)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, byte[] expectedKey, Studio.StudioSessions? sessions = null)
 {
     /// <summary>DeepStack's form field name for the key.</summary>
     public const string FormField = "api_key";
@@ -19,8 +19,10 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, byte[] expectedKey)
     public async Task InvokeAsync(HttpContext context, ServerOptions options)
     {
         var path = context.Request.Path;
-        bool guarded = path.StartsWithSegments("/v1") || path.StartsWithSegments("/metrics");
-        if (!guarded || HttpMethods.IsOptions(context.Request.Method))
+        // /v1/session is where the studio page trades the key for a session cookie.
+        bool guarded = (path.StartsWithSegments("/v1") && !path.Equals("/v1/session")) || path.StartsWithSegments("/metrics");
+        bool session = sessions is not null && path.StartsWithSegments("/v1") && sessions.IsValid(context.Request);
+        if (!guarded || HttpMethods.IsOptions(context.Request.Method) || session)
         {
             await next(context);
             return;
@@ -66,6 +68,10 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, byte[] expectedKey)
     /// <summary>Constant-time comparison of digests, so response timing does not leak how much of a guess was right.</summary>
     private bool Matches(string? presented) =>
         presented is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), expectedKey);
+
+    /// <summary>Constant-time check of a key against the digest (the studio's login uses it too).</summary>
+    public static bool Matches(byte[] expected, string? presented) =>
+        presented is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), expected);
 
     public static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

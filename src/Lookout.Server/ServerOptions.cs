@@ -30,8 +30,11 @@ public sealed record ServerOptions
 
     /// <summary>Largest batch one forward pass takes; 1 turns micro-batching off.</summary>
     public int MaxBatchSize { get; init; } = 16;
-    /// <summary>How long the first request of a batch waits for company. Zero = take only what is already queued.</summary>
-    public TimeSpan MaxBatchWait { get; init; } = TimeSpan.FromMilliseconds(2);
+    /// <summary>
+    /// How long the first request of a batch waits for company. Zero (the default) = take only what is already
+    /// queued: batches then form only when requests really wait behind a running pass, and an idle model never waits.
+    /// </summary>
+    public TimeSpan MaxBatchWait { get; init; } = TimeSpan.Zero;
     /// <summary>Requests waiting per model beyond which the server answers 503 at once instead of queueing.</summary>
     public int QueueCapacity { get; init; } = 64;
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -1,0 +1,99 @@
+using Lookout.Core.Imaging;
+using Lookout.Core.Video.Analysis;
+using Lookout.Core.Watch;
+
+namespace Lookout.Core.Tests.Watch;
+
+public class SharedFrameSchedulerTests
+{
+    /// <summary>Records each AnalyzeMany call (the frames' first byte identifies the camera); can hold a pass on a gate.</summary>
+    private sealed class RecordingAnalyzer : IFrameAnalyzer
+    {
+        public readonly ManualResetEventSlim Gate = new(true);
+        public readonly SemaphoreSlim Entered = new(0);
+        public readonly List<int[]> Passes = [];
+        public string Name => "recording";
+        public IReadOnlyList<string> Labels => ["x"];
+        public AnalyzerKinds Kinds => AnalyzerKinds.Classifier;
+        public FrameAnalysis Analyze(RgbImage frame) => AnalyzeMany([frame])[0];
+
+        public IReadOnlyList<FrameAnalysis> AnalyzeMany(IReadOnlyList<RgbImage> frames)
+        {
+            lock (Passes) Passes.Add(frames.Select(f => (int)f.Pixels[0]).ToArray());
+            Entered.Release();
+            Gate.Wait(TimeSpan.FromSeconds(20));
+            return frames.Select(f => new FrameAnalysis([new Lookout.Core.Inference.Prediction("x", f.Pixels[0])], [], [])).ToList();
+        }
+
+        public void Dispose() { }
+    }
+
+    private static RgbImage Frame(int camera) => new(1, 1, [(byte)camera, 0, 0]);
+
+    [Fact]
+    public async Task FramesWaitingFromSeveralCameras_ShareOnePass_AndEachGetsItsOwnResult()
+    {
+        var analyzer = new RecordingAnalyzer();
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 4, maxBatch: 8);
+        analyzer.Gate.Reset();
+        var first = scheduler.AnalyzeAsync(0, Frame(0), CancellationToken.None);
+        Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));     // camera 0 alone: the model was idle, no waiting
+        var others = Enumerable.Range(1, 3).Select(c => scheduler.AnalyzeAsync(c, Frame(c), CancellationToken.None)).ToList();
+        await Task.Delay(100);
+        analyzer.Gate.Set();
+
+        Assert.Equal(0f, (await first).Predictions[0].Score);
+        for (int c = 1; c <= 3; c++) Assert.Equal(c, (await others[c - 1]).Predictions[0].Score);
+        Assert.Equal([[0], [1, 2, 3]], analyzer.Passes);                                // the three waiting frames went in one pass
+        Assert.Equal(2, scheduler.Passes);
+        Assert.Equal(4, scheduler.Frames);
+    }
+
+    [Fact]
+    public async Task SmallBatch_ServesCamerasRoundRobin_SoNoCameraStarves()
+    {
+        var analyzer = new RecordingAnalyzer();
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 3, maxBatch: 1);
+        analyzer.Gate.Reset();
+        var blocker = scheduler.AnalyzeAsync(2, Frame(2), CancellationToken.None);
+        Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
+        // Every camera keeps a frame waiting, resubmitting as soon as it is served, for 6 passes.
+        var served = new List<int>();
+        async Task Camera(int c)
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                await scheduler.AnalyzeAsync(c, Frame(c), CancellationToken.None);
+                lock (served) served.Add(c);
+            }
+        }
+        var cameras = Enumerable.Range(0, 3).Select(c => c == 2 ? blocker.ContinueWith(_ => Camera(2)).Unwrap() : Camera(c)).ToList();
+        await Task.Delay(100);
+        analyzer.Gate.Set();
+        await Task.WhenAll(cameras);
+
+        var order = analyzer.Passes.Skip(1).Select(p => Assert.Single(p)).ToList();
+        Assert.Equal(6, order.Count);
+        // After camera 2 was served, the next pass starts with camera 0, then 1, then 2 again: no camera is skipped twice.
+        Assert.Equal([0, 1, 2, 0, 1, 2], order);
+    }
+
+    [Fact]
+    public async Task CancelledWait_FreesTheCamerasSlot()
+    {
+        var analyzer = new RecordingAnalyzer();
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 2, maxBatch: 4);
+        analyzer.Gate.Reset();
+        var busy = scheduler.AnalyzeAsync(0, Frame(0), CancellationToken.None);
+        Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
+        using var cancel = new CancellationTokenSource();
+        var waiting = scheduler.AnalyzeAsync(1, Frame(1), cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        var again = scheduler.AnalyzeAsync(1, Frame(1), CancellationToken.None);   // the slot is free again
+        analyzer.Gate.Set();
+        await busy;
+        Assert.Equal(1f, (await again).Predictions[0].Score);
+        Assert.Equal([[0], [1]], analyzer.Passes);                                      // the cancelled frame never ran
+    }
+}

@@ -19,7 +19,7 @@ namespace Lookout.Bench;
 ///    (LoadImages → ResizeImages → ExtractPixels(interleaved bytes) → ApplyOnnxModel on the same exported model):
 ///    wall, CPU, peak RSS of each command, and the ratios;
 /// 4. with <c>--sweep</c>: decode workers × ORT intra-op threads × batch size × inference workers × libvips threads.
-/// Options: <c>--images N</c> (default 48), <c>--rounds R</c> (default 3), <c>--no-peer</c>, <c>--sweep</c>.
+/// Options: <c>--images N</c> (default 100, as the issue measured), <c>--rounds R</c> (default 3), <c>--no-peer</c>, <c>--sweep</c>.
 /// The machine is shared: medians, CPU time beside wall time, and the load average are printed.
 /// </summary>
 public static class ClassifyBench
@@ -28,7 +28,7 @@ public static class ClassifyBench
 
     public static async Task Run(string[] args)
     {
-        int count = IntArg(args, "--images", 48), rounds = IntArg(args, "--rounds", 3);
+        int count = IntArg(args, "--images", 100), rounds = IntArg(args, "--rounds", 3);
         var folder = BenchAssets.TwelveMegapixelFolder(count);
         var files = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToList();
         var dir = Directory.CreateTempSubdirectory("lookout-classifybench").FullName;

@@ -5,12 +5,12 @@ namespace Lookout.Core.Watch;
 
 /// <summary>
 /// One analyzer serving several cameras. Each camera has one slot (its newest frame: the camera's pipeline already
-/// drops older ones); the scheduler's own thread takes every waiting frame, up to <c>maxBatch</c>, in round-robin
-/// order starting after the camera served last, and analyses them in one
-/// <see cref="IFrameAnalyzer.AnalyzeMany"/> call (one forward pass when the model takes batches). So cameras share
-/// forward passes, a busy camera can never starve a quiet one (each is served at least once every
-/// ceil(cameras / maxBatch) passes), and the model's cores are never shared between competing passes, as they
-/// would be if every camera called the model itself.
+/// drops older ones). A few worker threads (one per core by default) each take a share of the waiting frames
+/// (all of them split evenly between the workers, at most <c>maxBatch</c>) in round-robin order starting after the
+/// camera served last, and analyse them in one <see cref="IFrameAnalyzer.AnalyzeMany"/> call (one forward pass when
+/// the model takes batches). So cameras share forward passes, a busy camera can never starve a quiet one (every
+/// waiting camera is served before any camera is served twice), and the number of passes running at once is bounded
+/// by the workers, not by the number of cameras.
 /// </summary>
 internal sealed class SharedFrameScheduler : IDisposable
 {
@@ -18,19 +18,21 @@ internal sealed class SharedFrameScheduler : IDisposable
     private readonly int _maxBatch;
     private readonly Pending?[] _slots;
     private readonly object _lock = new(); // a monitor: the worker waits on it for frames
-    private readonly Thread _worker;
+    private readonly Thread[] _workers;
     private int _start;
     private bool _stopping;
 
-    public SharedFrameScheduler(IFrameAnalyzer analyzer, int cameras, int maxBatch)
+    /// <param name="workers">Passes that may run at once; 0 = one per core (never more than the cameras).</param>
+    public SharedFrameScheduler(IFrameAnalyzer analyzer, int cameras, int maxBatch, int workers = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cameras, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _analyzer = analyzer;
         _maxBatch = maxBatch;
         _slots = new Pending?[cameras];
-        _worker = new Thread(Run) { IsBackground = true, Name = "lookout-watch-inference" };
-        _worker.Start();
+        int count = Math.Min(cameras, workers > 0 ? workers : Environment.ProcessorCount);
+        _workers = Enumerable.Range(0, count).Select(i => new Thread(Run) { IsBackground = true, Name = $"lookout-watch-inference-{i}" }).ToArray();
+        foreach (var w in _workers) w.Start();
     }
 
     /// <summary>Passes run so far and frames they analysed (frames / passes = the mean batch).</summary>
@@ -68,7 +70,9 @@ internal sealed class SharedFrameScheduler : IDisposable
                 while (!_stopping && Array.TrueForAll(_slots, s => s is null)) Monitor.Wait(_lock);
                 if (_stopping) break;
                 int n = _slots.Length, last = _start;
-                for (int k = 0; k < n && batch.Count < _maxBatch; k++)
+                int waiting = _slots.Count(p => p is not null);
+                int share = Math.Min(_maxBatch, (waiting + _workers.Length - 1) / _workers.Length);
+                for (int k = 0; k < n && batch.Count < share; k++)
                 {
                     int c = (_start + k) % n;
                     if (_slots[c] is not { } p) continue;
@@ -101,7 +105,7 @@ internal sealed class SharedFrameScheduler : IDisposable
             _stopping = true;
             Monitor.PulseAll(_lock);
         }
-        _worker.Join();
+        foreach (var w in _workers) w.Join();
     }
 
     private sealed record Pending(RgbImage Frame, TaskCompletionSource<FrameAnalysis> Result);

@@ -34,7 +34,7 @@ public class SharedFrameSchedulerTests
     public async Task FramesWaitingFromSeveralCameras_ShareOnePass_AndEachGetsItsOwnResult()
     {
         var analyzer = new RecordingAnalyzer();
-        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 4, maxBatch: 8);
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 4, maxBatch: 8, workers: 1);
         analyzer.Gate.Reset();
         var first = scheduler.AnalyzeAsync(0, Frame(0), CancellationToken.None);
         Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));     // camera 0 alone: the model was idle, no waiting
@@ -53,7 +53,7 @@ public class SharedFrameSchedulerTests
     public async Task SmallBatch_ServesCamerasRoundRobin_SoNoCameraStarves()
     {
         var analyzer = new RecordingAnalyzer();
-        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 3, maxBatch: 1);
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 3, maxBatch: 1, workers: 1);
         analyzer.Gate.Reset();
         var blocker = scheduler.AnalyzeAsync(2, Frame(2), CancellationToken.None);
         Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -79,10 +79,28 @@ public class SharedFrameSchedulerTests
     }
 
     [Fact]
+    public async Task TwoWorkers_ShareTheWaitingFrames_AndRunPassesAtOnce()
+    {
+        var analyzer = new RecordingAnalyzer();
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 5, maxBatch: 8, workers: 2);
+        analyzer.Gate.Reset();
+        var first = scheduler.AnalyzeAsync(0, Frame(0), CancellationToken.None);
+        Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));       // worker 1 is busy with camera 0
+        var rest = Enumerable.Range(1, 4).Select(c => scheduler.AnalyzeAsync(c, Frame(c), CancellationToken.None)).ToList();
+        Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));       // worker 2 started a pass meanwhile
+        analyzer.Gate.Set();
+        await first;
+        await Task.WhenAll(rest);
+        Assert.Equal([0], analyzer.Passes[0]);
+        Assert.InRange(analyzer.Passes[1].Length, 1, 2);                                 // at most half of the four waiting
+        Assert.Equal([0, 1, 2, 3, 4], analyzer.Passes.SelectMany(p => p).Order());       // every frame once
+    }
+
+    [Fact]
     public async Task CancelledWait_FreesTheCamerasSlot()
     {
         var analyzer = new RecordingAnalyzer();
-        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 2, maxBatch: 4);
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 2, maxBatch: 4, workers: 1);
         analyzer.Gate.Reset();
         var busy = scheduler.AnalyzeAsync(0, Frame(0), CancellationToken.None);
         Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));

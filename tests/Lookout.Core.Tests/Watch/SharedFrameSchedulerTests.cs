@@ -7,9 +7,11 @@ namespace Lookout.Core.Tests.Watch;
 public class SharedFrameSchedulerTests
 {
     /// <summary>Records each AnalyzeMany call (the frames' first byte identifies the camera); can hold a pass on a gate.</summary>
-    private sealed class RecordingAnalyzer : IFrameAnalyzer
+    private sealed class RecordingAnalyzer(bool stepped = false) : IFrameAnalyzer
     {
         public readonly ManualResetEventSlim Gate = new(true);
+        /// <summary>When stepped, each pass waits for one release here instead of the gate.</summary>
+        public readonly SemaphoreSlim Steps = new(0);
         public readonly SemaphoreSlim Entered = new(0);
         public readonly List<int[]> Passes = [];
         public string Name => "recording";
@@ -21,7 +23,8 @@ public class SharedFrameSchedulerTests
         {
             lock (Passes) Passes.Add(frames.Select(f => (int)f.Pixels[0]).ToArray());
             Entered.Release();
-            Gate.Wait(TimeSpan.FromSeconds(20));
+            if (stepped) Steps.Wait(TimeSpan.FromSeconds(20));
+            else Gate.Wait(TimeSpan.FromSeconds(20));
             return frames.Select(f => new FrameAnalysis([new Lookout.Core.Inference.Prediction("x", f.Pixels[0])], [], [])).ToList();
         }
 
@@ -52,30 +55,28 @@ public class SharedFrameSchedulerTests
     [Fact]
     public async Task SmallBatch_ServesCamerasRoundRobin_SoNoCameraStarves()
     {
-        var analyzer = new RecordingAnalyzer();
+        var analyzer = new RecordingAnalyzer(stepped: true);
         using var scheduler = new SharedFrameScheduler(analyzer, cameras: 3, maxBatch: 1, workers: 1);
-        analyzer.Gate.Reset();
-        var blocker = scheduler.AnalyzeAsync(2, Frame(2), CancellationToken.None);
-        Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
-        // Every camera keeps a frame waiting, resubmitting as soon as it is served, for 6 passes.
-        var served = new List<int>();
-        async Task Camera(int c)
+        var pending = new Task<FrameAnalysis>[3];
+        pending[2] = scheduler.AnalyzeAsync(2, Frame(2), CancellationToken.None);
+        Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));      // camera 2 is in the model
+        pending[0] = scheduler.AnalyzeAsync(0, Frame(0), CancellationToken.None);
+        pending[1] = scheduler.AnalyzeAsync(1, Frame(1), CancellationToken.None);
+        // One pass at a time; a served camera sends its next frame at once, so every camera always has one waiting.
+        for (int pass = 0; pass < 6; pass++)
         {
-            for (int i = 0; i < 2; i++)
-            {
-                await scheduler.AnalyzeAsync(c, Frame(c), CancellationToken.None);
-                lock (served) served.Add(c);
-            }
+            int served;
+            lock (analyzer.Passes) served = analyzer.Passes[^1][0];
+            analyzer.Steps.Release();                                                   // the running pass ends
+            await pending[served];
+            Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));  // the next pass has started
+            pending[served] = scheduler.AnalyzeAsync(served, Frame(served), CancellationToken.None);
         }
-        var cameras = Enumerable.Range(0, 3).Select(c => c == 2 ? blocker.ContinueWith(_ => Camera(2)).Unwrap() : Camera(c)).ToList();
-        await Task.Delay(100);
-        analyzer.Gate.Set();
-        await Task.WhenAll(cameras);
+        analyzer.Steps.Release(3);
+        await Task.WhenAll(pending);
 
-        var order = analyzer.Passes.Skip(1).Select(p => Assert.Single(p)).ToList();
-        Assert.Equal(6, order.Count);
-        // After camera 2 was served, the next pass starts with camera 0, then 1, then 2 again: no camera is skipped twice.
-        Assert.Equal([0, 1, 2, 0, 1, 2], order);
+        var order = analyzer.Passes.Take(7).Select(p => Assert.Single(p)).ToList();
+        Assert.Equal([2, 0, 1, 2, 0, 1, 2], order);                                     // strict rotation: nobody skipped
     }
 
     [Fact]

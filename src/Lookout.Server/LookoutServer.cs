@@ -28,7 +28,8 @@ public static class LookoutServer
     /// <param name="configure">Last say over the builder (tests swap in TestServer, the CLI sets logging).</param>
     public static WebApplication BuildApp(ServerOptions options, IImageModelLoader? loader = null, Action<WebApplicationBuilder>? configure = null)
     {
-        loader ??= new ClassifierModelLoader();
+        // One micro-batch is one session call (the runner would otherwise split it at its own batch size).
+        loader ??= new ClassifierModelLoader(new Core.Models.OnnxRunnerOptions { BatchSize = Math.Max(1, options.MaxBatchSize) });
         var apiKey = options.Validate();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {

@@ -16,7 +16,7 @@ public static class ServeCommand
         var apiKeyFile = new Option<string?>("--api-key-file") { Description = "File whose first line is the API key clients must send (X-Api-Key, Bearer, or the DeepStack form field api_key)." };
         var cors = new Option<string[]>("--cors") { Description = "Origins whose web pages may call the API (CORS and the cross-site check; closed by default)." };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most requests coalesced into one forward pass (1 = no batching).", DefaultValueFactory = _ => d.MaxBatchSize };
-        var maxWait = new Option<int>("--max-wait-ms") { Description = "How long a request may wait for others to batch with.", DefaultValueFactory = _ => (int)d.MaxBatchWait.TotalMilliseconds };
+        var maxWait = new Option<int>("--max-wait-ms") { Description = "How long a request may wait for others to batch with (0 = never: batches form from requests already waiting).", DefaultValueFactory = _ => (int)d.MaxBatchWait.TotalMilliseconds };
         var queue = new Option<int>("--queue") { Description = "Requests queued per model before answering 503.", DefaultValueFactory = _ => d.QueueCapacity };
         var command = new Command("serve", "Serve exported models over HTTP: /v1/classify, /v1/detect, DeepStack routes (faces from --workspace), a web page at /, /metrics.")
             { models, model, urls, apiKeyFile, cors, maxBatch, maxWait, queue };

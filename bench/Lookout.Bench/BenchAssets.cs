@@ -1,4 +1,5 @@
 using Lookout.Core.Export;
+using Lookout.Core.Models.Heads;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Catalog;
 using Lookout.Core.Training;

@@ -70,6 +70,8 @@ internal sealed class ImageFilePipeline
                 reorder.Add(outcome.Index, outcome);
                 while (reorder.Remove(yielded, out var ready))
                 {
+                    // Outcomes may already be waiting here: a cancelled caller gets none of them.
+                    ct.ThrowIfCancellationRequested();
                     if (!ready.Ok) failed++;
                     yielded++;
                     window.Release();

@@ -11,13 +11,13 @@ namespace Lookout.Server.Studio;
 
 /// <summary>
 /// <c>/v1/projects/...</c>: the studio's JSON API. Handlers bind input, call Core's studio layer and shape the answer;
-/// every state change refuses cross-site requests (<see cref="SameOriginFilter"/>).
+/// every state change refuses cross-site requests (Hosting/CrossSiteGuard, for all of /v1).
 /// </summary>
 public static class StudioApi
 {
     public static IEndpointRouteBuilder MapStudioApi(this IEndpointRouteBuilder app, ILogger log)
     {
-        var g = app.MapGroup("/v1/projects").WithErrors(ErrorStyle.Envelope, log).AddEndpointFilter<SameOriginFilter>().WithTags("studio");
+        var g = app.MapGroup("/v1/projects").WithErrors(ErrorStyle.Envelope, log).WithTags("studio");
         g.MapGet("/", (StudioHost studio) => Ok(studio.Store.List().Select(Describe).ToList())).WithSummary("Studio projects");
         g.MapPost("/", (CreateProjectRequest body, StudioHost studio) => Ok(Describe(studio.Create(body.Name, body.Backbone).Project)))
             .WithSummary("Create a project: an empty data folder (one folder per class) and its workspace");

@@ -18,7 +18,7 @@ public static class StudioAssistApi
 {
     public static IEndpointRouteBuilder MapStudioAssistApi(this IEndpointRouteBuilder app, ILogger log)
     {
-        var g = app.MapGroup("/v1/projects/{project}").WithErrors(ErrorStyle.Envelope, log).AddEndpointFilter<SameOriginFilter>().WithTags("studio");
+        var g = app.MapGroup("/v1/projects/{project}").WithErrors(ErrorStyle.Envelope, log).WithTags("studio");
 
         g.MapPost("/imports/urls", async (string project, UrlImportRequest body, StudioHost studio, ServerOptions options, CancellationToken ct) =>
         {

@@ -48,7 +48,7 @@ public static class SessionApi
             if (keyMatches is not null && !keyMatches(body.Key)) throw new ApiException(StatusCodes.Status401Unauthorized, "wrong API key");
             if (keyMatches is not null) sessions.Start(http);
             return StudioApi.Ok(new SessionDto(keyMatches is not null, true));
-        }).WithErrors(ErrorStyle.Envelope, log).AddEndpointFilter<SameOriginFilter>().WithSummary("Log this browser in with the API key (sets an HttpOnly SameSite=Strict session cookie)").WithTags("studio");
+        }).WithErrors(ErrorStyle.Envelope, log).WithSummary("Log this browser in with the API key (sets an HttpOnly SameSite=Strict session cookie)").WithTags("studio");
         return app;
     }
 }

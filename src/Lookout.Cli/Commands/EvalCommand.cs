@@ -2,6 +2,7 @@ using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
+using Lookout.Core.Evaluation.Walkthroughs;
 using Lookout.Core.Pipelines.Evaluate;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ public static class EvalCommand
         {
             Description = "Comma-separated classes to leave out: retrains the run's head without them (cached embeddings) and reports how often they are called \"unknown\" versus accepted.",
         };
-        var command = new Command("eval", "Accuracy, top-k, per-class precision/recall/F1 with support and 95% intervals, confusion matrix.") { runArg, split, holdout };
+        var command = new Command("eval", "Accuracy, top-k, per-class precision/recall/F1 with support and 95% intervals, confusion matrix; and per-frame and smoothed accuracy on the workspace's labelled walk-through videos (from the studio).") { runArg, split, holdout };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var (run, workspace) = Locations.Run(parse, parse.GetValue(runArg)!);
@@ -38,6 +39,8 @@ public static class EvalCommand
                 output.Line($"{which} accuracy [bold]{ReportText.Pct(report.Accuracy)}[/] {Markup.Escape(ReportText.Ci(report.AccuracyCi))} on {report.Count} images");
                 output.Line(Markup.Escape(ReportText.Table(report)));
                 output.Line($"written: {Markup.Escape(result.Stem)}.json, .md, -confusion.png");
+                foreach (var w in result.Walkthroughs) output.Line(Markup.Escape(WalkthroughResults.Summary(w)));
+                if (result.Walkthroughs.Count > 0) output.Line($"written: {Markup.Escape(Path.Combine(run.Dir, WalkthroughResults.FileName))}");
             }
             return ExitCodes.Ok;
         });

@@ -2,6 +2,7 @@ using Lookout.Core.Inference;
 using Lookout.Core.Studio;
 using Lookout.Core.Studio.Assist;
 using Lookout.Core.Studio.Import;
+using Lookout.Core.Evaluation.Walkthroughs;
 using Lookout.Core.Studio.Walkthroughs;
 using Lookout.Server.Api;
 using Microsoft.AspNetCore.Builder;

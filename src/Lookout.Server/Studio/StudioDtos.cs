@@ -70,7 +70,7 @@ public sealed record SegmentDto(long StartMs, long EndMs, string? Label);
 
 public sealed record WalkthroughDto(long Id, string Name, long DurationMs, IReadOnlyList<SegmentDto> Segments)
 {
-    public static WalkthroughDto Of(Lookout.Core.Studio.Walkthroughs.Walkthrough w) =>
+    public static WalkthroughDto Of(Lookout.Core.Evaluation.Walkthroughs.Walkthrough w) =>
         new(w.Id, w.Name, w.DurationMs, w.Segments.Select(s => new SegmentDto(s.StartMs, s.EndMs, s.Label)).ToList());
 }
 

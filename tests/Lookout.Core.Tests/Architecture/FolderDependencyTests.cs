@@ -27,7 +27,7 @@ public class FolderDependencyTests
         ["Embeddings"] = ["IO", "Imaging", "Models", "Datasets"],
         ["Training"] = ["IO", "Imaging", "Models", "Inference", "Torch"],
         ["Export"] = ["IO", "Imaging", "Models", "Inference"],
-        ["Evaluation"] = ["IO", "Imaging", "Models", "Inference", "Datasets", "Embeddings", "Training", "Torch"],
+        ["Evaluation"] = ["IO", "Imaging", "Models", "Inference", "Video", "Datasets", "Embeddings", "Training", "Torch"],
         ["Runs"] = ["IO", "Models", "Datasets", "Training", "Evaluation"],
         ["Pipelines"] = ["IO", "Torch", "Imaging", "Models", "Inference", "Datasets", "Embeddings", "Training", "Export", "Evaluation", "Runs"],
         ["Studio"] = ["IO", "Imaging", "Models", "Inference", "Video", "Datasets", "Embeddings", "Evaluation", "Runs"],

@@ -1,9 +1,12 @@
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference;
 using Lookout.Core.Models.Onnx;
+using Lookout.Core.Pipelines.Report;
+using Lookout.Core.Runs;
 using Lookout.TestSupport;
 using Lookout.Core.Studio;
 using Lookout.Core.Studio.Import;
+using Lookout.Core.Evaluation.Walkthroughs;
 using Lookout.Core.Studio.Walkthroughs;
 using Lookout.Core.Tests.Video;
 
@@ -62,6 +65,18 @@ public class WalkthroughTests
         Assert.Equal(1.0, perClass["green"].Accuracy);
         Assert.Equal(0.0, perClass["none"].Accuracy); // an uncalibrated model never answers "unknown": honest 0
         Assert.True(perClass["green"].Smoothed < 1.0, "smoothing needs a few frames to switch from red to green");
+
+        // A run of this workspace: its report scores the walk-through (as 'eval' does) and shows it.
+        var run = new RunStore(kit.Project.Workspace.RunsDir).Create();
+        File.Copy(onnx, run.ModelPath);
+        var report = await RunReport.WriteAsync(new RunReportRequest(kit.Project.Workspace, run));
+        var saved = Assert.Single(WalkthroughResults.Load(run.Dir));
+        Assert.Equal(("walk.webm", e.Accuracy, e.SmoothedAccuracy), (saved.Name, saved.Evaluation.Accuracy, saved.Evaluation.SmoothedAccuracy));
+        Assert.Equal(e.Timeline.Count, saved.Evaluation.Timeline.Count);
+        var html = File.ReadAllText(report.Path);
+        Assert.Contains("id=\"walkthroughs\"", html);
+        Assert.Contains("<h3>walk.webm</h3>", html);
+        Assert.Contains("none of these", html);
     }
 
     private static RgbImage Solid(byte r, byte g, byte b) =>

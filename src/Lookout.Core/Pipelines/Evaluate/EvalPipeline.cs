@@ -1,5 +1,6 @@
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
+using Lookout.Core.Evaluation.Walkthroughs;
 using Lookout.Core.IO;
 using Lookout.Core.Pipelines.Train;
 using Lookout.Core.Runs;
@@ -15,6 +16,9 @@ public sealed record EvalRequest(Workspace Workspace, RunFolder Run)
 /// <summary>The report, and where it was written: <c>{Stem}.json</c>, <c>{Stem}.md</c>, <c>{Stem}-confusion.png</c>.</summary>
 public sealed record EvalResult(EvaluationReport Report, string Stem)
 {
+    /// <summary>Scores on the workspace's segmented walk-throughs (also saved as <c>walkthroughs.json</c> in the run).</summary>
+    public IReadOnlyList<WalkthroughResult> Walkthroughs { get; init; } = [];
+
     public string JsonPath => Stem + ".json";
     public string MarkdownPath => Stem + ".md";
     public string ConfusionPngPath => Stem + "-confusion.png";
@@ -22,7 +26,7 @@ public sealed record EvalResult(EvaluationReport Report, string Stem)
 
 /// <summary>
 /// <c>eval</c>: the run's exported model (the file users get) scored on a split of the workspace's catalog, written to the
-/// run folder as <c>eval-{split}.json/.md/-confusion.png</c>.
+/// run folder as <c>eval-{split}.json/.md/-confusion.png</c>; and on the workspace's segmented walk-throughs (walkthroughs.json).
 /// </summary>
 public static class EvalPipeline
 {
@@ -38,6 +42,6 @@ public static class EvalPipeline
         AtomicFile.WriteAllText(result.JsonPath, ReportJson.Render(report));
         AtomicFile.WriteAllText(result.MarkdownPath, ReportText.Markdown(report));
         ConfusionMatrixPlot.SavePng(report, result.ConfusionPngPath);
-        return result;
+        return result with { Walkthroughs = await WalkthroughStep.RunAsync(request.Workspace, request.Run, observer, ct) };
     }
 }

@@ -22,6 +22,7 @@ public static class HtmlReportRenderer
         Header(sb, d);
         Dataset(sb, d);
         Metrics(sb, d);
+        WalkthroughSection.Append(sb, d.Walkthroughs);
         Confusion(sb, d);
         Gallery(sb, "top-losses", "Top losses", "The test images the model was most wrong about (true → predicted, score).", d.TopLosses);
         SpotChecks(sb, d);
@@ -226,6 +227,8 @@ public static class HtmlReportRenderer
 
     private const string Css = """
         body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:#222}
+        .strip{display:flex;flex-wrap:wrap;align-items:center;gap:1px;margin:.3em 0}.strip i{display:inline-block;width:5px;height:14px}
+        .strip i.ok{background:#3a3}.strip i.bad{background:#d33}.strip i.out{background:#ccc}
         h1{margin:.2em 0}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
         dl{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em}dt{color:#666}dd{margin:0}
         table{border-collapse:collapse;margin:.5em 0}td,th{border-bottom:1px solid #eee;padding:.25em .6em;text-align:left}

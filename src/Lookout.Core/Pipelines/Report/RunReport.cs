@@ -1,4 +1,6 @@
 using Lookout.Core.Datasets;
+using Lookout.Core.Evaluation.Walkthroughs;
+using Lookout.Core.Pipelines.Evaluate;
 using Lookout.Core.IO;
 using Lookout.Core.Runs;
 using Lookout.Core.Evaluation.Issues;
@@ -17,10 +19,13 @@ public sealed record RunReportOutcome(string Path, RunReportData Data);
 /// <summary>The <c>report</c> verb: collect, render, write <c>runs/&lt;id&gt;/report.html</c> atomically.</summary>
 public static class RunReport
 {
-    public static Task<RunReportOutcome> WriteAsync(RunReportRequest request, IPipelineObserver? observer = null, CancellationToken ct = default)
+    public static async Task<RunReportOutcome> WriteAsync(RunReportRequest request, IPipelineObserver? observer = null, CancellationToken ct = default)
     {
         var items = File.Exists(request.Workspace.CatalogPath) ? new DatasetService(request.Workspace).Snapshot() : [];
-        return WriteAsync(request.Run, items, DataIssuesJson.TryRead(request.Workspace), request.Options, ct);
+        // The walk-throughs are scored by 'eval'; a report of a run never evaluated on them scores them first.
+        if (!File.Exists(Path.Combine(request.Run.Dir, WalkthroughResults.FileName)) && File.Exists(request.Run.ModelPath))
+            await WalkthroughStep.RunAsync(request.Workspace, request.Run, observer ?? NullPipelineObserver.Instance, ct).ConfigureAwait(false);
+        return await WriteAsync(request.Run, items, DataIssuesJson.TryRead(request.Workspace), request.Options, ct).ConfigureAwait(false);
     }
 
     public static async Task<RunReportOutcome> WriteAsync(RunFolder run, IReadOnlyList<LabeledImage> items, DataIssuesReport? issues,

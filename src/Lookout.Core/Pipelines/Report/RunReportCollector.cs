@@ -7,6 +7,7 @@ using Lookout.Core.Runs;
 using Lookout.Core.Training;
 using Lookout.Core.Evaluation.Issues;
 using Lookout.Core.Evaluation;
+using Lookout.Core.Evaluation.Walkthroughs;
 
 namespace Lookout.Core.Pipelines.Report;
 
@@ -80,7 +81,10 @@ public static class RunReportCollector
 
         return new RunReportData(run.Id, DateTimeOffset.UtcNow, manifest, optionsJson, changed, dataset, test,
             test is null ? null : ConfusionMatrixPlot.RenderPng(test), loss, acc, epochs.Count, best,
-            topLosses, spot, spec, preprocess, issues, suspects, gradCams, thresholds, notes);
+            topLosses, spot, spec, preprocess, issues, suspects, gradCams, thresholds, notes)
+        {
+            Walkthroughs = WalkthroughResults.Load(run.Dir),
+        };
     }
 
     private static async Task<List<SpotCheck>> SpotChecksAsync(ClassifierModel model, IReadOnlyList<LabeledImage> items, RunReportOptions o, CancellationToken ct)

@@ -3,6 +3,7 @@ using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Runs;
 using Lookout.Core.Evaluation.Issues;
 using Lookout.Core.Evaluation;
+using Lookout.Core.Evaluation.Walkthroughs;
 
 namespace Lookout.Core.Pipelines.Report;
 
@@ -44,4 +45,8 @@ public sealed record RunReportData(
     IReadOnlyList<ReportImage> SuspectImages,
     IReadOnlyList<ReportImage> GradCams,
     RejectionThresholds? Thresholds,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The run's scores on the workspace's walk-through videos (from <c>eval</c>'s walkthroughs.json).</summary>
+    public IReadOnlyList<WalkthroughResult> Walkthroughs { get; init; } = [];
+}

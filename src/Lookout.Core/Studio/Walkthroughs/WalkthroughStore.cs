@@ -1,3 +1,4 @@
+using Lookout.Core.Evaluation.Walkthroughs;
 using Lookout.Core.IO;
 using Lookout.Core.Studio.Import;
 using Lookout.Core.Video;
@@ -38,17 +39,13 @@ public static class WalkthroughStore
     public static IReadOnlyList<Walkthrough> List(StudioProject project)
     {
         using var catalog = project.OpenCatalog();
-        var rows = new List<(long Id, string Sha, string File, string Name, long Duration)>();
-        using (var cmd = catalog.Connection.Command("SELECT id, sha, file, name, duration_ms FROM studio_walkthroughs ORDER BY id"))
-        using (var r = cmd.ExecuteReader())
-            while (r.Read()) rows.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4)));
-        return rows.Select(w => new Walkthrough(w.Id, w.Sha, w.File, w.Name, w.Duration, Segments(catalog, w.Id))).ToList();
+        return WalkthroughCatalog.Read(catalog);
     }
 
     public static Walkthrough Get(StudioProject project, long id) =>
         List(project).FirstOrDefault(w => w.Id == id) ?? throw new StudioException($"no walk-through {id}", StudioProblem.NotFound);
 
-    public static string PathOf(StudioProject project, Walkthrough w) => Path.Combine(project.Workspace.Root, w.File);
+    public static string PathOf(StudioProject project, Walkthrough w) => WalkthroughCatalog.PathOf(project.Workspace, w);
 
     /// <summary>Replaces the segments: sorted, non-overlapping, inside the video, labels that are classes of the project.</summary>
     public static Task<Walkthrough> SaveSegmentsAsync(StudioProject project, long id, IReadOnlyList<TimeSegment> segments, CancellationToken ct = default) =>
@@ -76,15 +73,6 @@ public static class WalkthroughStore
         }, ct);
 
     private static Walkthrough? Find(StudioProject project, string sha) => List(project).FirstOrDefault(w => w.Sha256 == sha);
-
-    private static List<TimeSegment> Segments(Datasets.Catalog catalog, long id)
-    {
-        using var cmd = catalog.Connection.Command("SELECT start_ms, end_ms, label FROM studio_segments WHERE walkthrough=$w ORDER BY start_ms", ("$w", id));
-        using var r = cmd.ExecuteReader();
-        var list = new List<TimeSegment>();
-        while (r.Read()) list.Add(new TimeSegment(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2)));
-        return list;
-    }
 
     /// <summary>Browser recordings (WebM from MediaRecorder) carry no duration in their header: count by decoding.</summary>
     private static async Task<TimeSpan> MeasureDurationAsync(string path, CancellationToken ct)

@@ -1,4 +1,4 @@
-namespace Lookout.Core.Studio.Walkthroughs;
+namespace Lookout.Core.Evaluation.Walkthroughs;
 
 /// <summary>A time segment [start, end) of a walk-through with its class, or null for "none of these".</summary>
 public sealed record TimeSegment(long StartMs, long EndMs, string? Label)

@@ -1,9 +1,10 @@
+using System.Text.Json.Serialization;
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference;
 using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Video;
 
-namespace Lookout.Core.Studio.Walkthroughs;
+namespace Lookout.Core.Evaluation.Walkthroughs;
 
 /// <summary>One scored frame: what the segments say, the model's raw answer, and the answer after persistence smoothing.</summary>
 public sealed record FrameScore(long TimeMs, string? Truth, bool Scored, string Predicted, string Smoothed, float Score);
@@ -13,6 +14,7 @@ public sealed record WalkthroughEvaluation(string Model, int Frames, int Scored,
     IReadOnlyList<FrameScore> Timeline)
 {
     /// <summary>Accuracy per truth class (null key = "none of these"), raw and smoothed, with the frame count.</summary>
+    [JsonIgnore]
     public IReadOnlyList<(string? Label, int Frames, double Accuracy, double Smoothed)> PerClass =>
         Timeline.Where(f => f.Scored).GroupBy(f => f.Truth)
             .Select(g => (g.Key, g.Count(), g.Count(f => Correct(f.Truth, f.Predicted)) / (double)g.Count(), g.Count(f => Correct(f.Truth, f.Smoothed)) / (double)g.Count()))

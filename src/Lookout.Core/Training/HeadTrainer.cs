@@ -14,8 +14,9 @@ public sealed record HeadFit(HeadWeights Head, IReadOnlyList<EpochMetrics> Epoch
 
 /// <summary>
 /// Trains a softmax head on embeddings with TorchSharp: standardised inputs, AdamW, label smoothing,
-/// inverse-frequency class weights, early stopping on validation loss (the best epoch's weights are kept).
-/// Fully determined by the options' seed: same inputs and seed give bit-identical weights.
+/// inverse-frequency class weights, early stopping on validation loss (the best epoch's weights are kept; without
+/// validation data every epoch runs and the last one is kept). Fully determined by the options' seed: same inputs and
+/// seed give bit-identical weights.
 /// </summary>
 public static class HeadTrainer
 {
@@ -71,7 +72,8 @@ public static class HeadTrainer
 
             double valLoss = double.NaN, valAcc = double.NaN;
             if (hasVal) (valLoss, valAcc) = Evaluate(head, xVal!, yVal!);
-            double monitored = hasVal ? valLoss : trainLoss;
+            // Without validation there is nothing honest to select on: every epoch counts and the last one is kept.
+            double monitored = hasVal ? valLoss : -epoch;
             bool improved = monitored < best - 1e-6;
             if (improved) { best = monitored; bestEpoch = epoch; sinceBest = 0; bestLayers = TorchHead.ExtractLayers(head); }
             else sinceBest++;
@@ -82,6 +84,17 @@ public static class HeadTrainer
             if (hasVal && options.Patience > 0 && sinceBest >= options.Patience) break;
         }
         return new HeadFit(new HeadWeights(labels.ToArray(), mean, std, bestLayers), history, bestEpoch);
+    }
+
+    /// <summary>
+    /// The final head on all labelled data: <paramref name="train"/> and <paramref name="val"/> together, from scratch,
+    /// same seed and options, for exactly <paramref name="epochs"/> epochs (the number validation chose).
+    /// </summary>
+    public static HeadFit Refit(EmbeddingData train, EmbeddingData val, IReadOnlyList<string> labels, TrainOptions options, int epochs,
+        ITrainingObserver? observer = null, CancellationToken ct = default)
+    {
+        var all = new EmbeddingData([.. train.X, .. val.X], [.. train.Y, .. val.Y]);
+        return Fit(all, null, labels, options with { Epochs = Math.Max(1, epochs) }, observer, ct);
     }
 
     /// <summary>Plain (unsmoothed, unweighted) cross-entropy and accuracy: the honest numbers early stopping watches.</summary>

@@ -21,6 +21,15 @@ public sealed record TrainResult(
 {
     public string ModelPath => Run.ModelPath;
 
+    /// <summary>The head in the exported model: <see cref="Fit"/>'s, or the train+val refit's when there was one.</summary>
+    public HeadWeights Head { get; init; } = Fit.Head;
+
+    /// <summary>Embeddings the exported head was trained on (train, or train+val after the refit).</summary>
+    public int FinalTrainCount { get; init; }
+
+    /// <summary>Validation images held out of a train-only folder for this run (0 when the data had a validation split).</summary>
+    public int CarvedValidation { get; init; }
+
     /// <summary>Metrics of the epoch whose weights were kept.</summary>
     public EpochMetrics BestEpoch => Fit.Epochs[Math.Max(Fit.BestEpoch, 1) - 1];
 }
@@ -40,6 +49,8 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         ITrainingObserver? observer = null, CancellationToken ct = default)
     {
         options.Validate();
+        var carve = options.ValidationFraction > 0 ? ValidationCarveOut.Apply(items, options.ValidationFraction, options.Seed) : new CarveOutResult(items, 0, 0);
+        items = carve.Items;
         var labels = items.Where(i => i.Split == Split.Train).Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
         if (labels.Count < 2)
             throw new ArgumentException($"Training needs at least 2 classes with training images; found {labels.Count}.", nameof(items));
@@ -52,6 +63,9 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         run.WriteJson(run.OptionsPath, options);
         run.WriteJson(run.ManifestPath, RunManifest.Create(run.Id, items, labels, backbone.Id, backbone.ModelHash, options.Seed));
         events.OnStage($"run {run.Id}: {items.Count} items, {labels.Count} classes, backbone {backbone.Id}");
+        if (carve.Carved > 0)
+            events.OnStage($"no validation split: {carve.Carved} of the {carve.TrainBefore} training images (whole sources, per class) are held out " +
+                           "to choose the epochs and calibrate \"unknown\"" + (options.RefitOnTrainVal ? "; the final head is then refit on all of them" : ""));
 
         var classOf = labels.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i, StringComparer.Ordinal);
         var trainItems = items.Where(i => i.Split == Split.Train).ToList();
@@ -68,7 +82,17 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         WriteCurves(run, fit.Epochs, fit.BestEpoch);
 
         var thresholds = Calibrate(fit.Head, train, val, options, events);
-        ExportService.Export(backbone, fit.Head, run.Id, run.ModelPath, thresholds);
+        var head = fit.Head;
+        int finalCount = train.Count;
+        if (options.RefitOnTrainVal && val.Count > 0)
+        {
+            // Thresholds stay the ones set on validation images the validated head never saw (honest keep rate);
+            // they hold their own standardisation and centroids, so they apply to the refit head unchanged.
+            head = HeadTrainer.Refit(train, val, labels, options, fit.BestEpoch, ct: ct).Head;
+            finalCount = train.Count + val.Count;
+            events.OnStage($"refit the head on train+val ({finalCount} embeddings, {fit.BestEpoch} epochs as chosen on validation, seed {options.Seed})");
+        }
+        ExportService.Export(backbone, head, run.Id, run.ModelPath, thresholds);
         events.OnStage($"exported {run.ModelPath}");
 
         EvaluationReport? test = null;
@@ -79,7 +103,10 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
             run.WriteEvaluation(test);
             events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
-        return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);
+        return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache)
+        {
+            Head = head, FinalTrainCount = finalCount, CarvedValidation = carve.Carved,
+        };
     }
 
     /// <summary>Loss and accuracy curves as PNGs beside metrics.tsv (the TensorBoard file has the same numbers).</summary>
@@ -100,7 +127,9 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         using (var extractor = new EmbeddingExtractor(backbone, cache, runner))
             set = await extractor.ExtractAsync([.. trainItems, .. valItems], new ObserverProgress(events), ct);
         foreach (var e in set.Errors) events.OnWarning($"skipped {e.Path}: {e.Reason}");
-        events.OnStage($"embeddings: {set.FromCache} from cache, {set.ImagesPerSecond:0.0} img/s computed");
+        int computed = set.Vectors.Count(v => v is not null) - set.FromCache;
+        events.OnStage(computed <= 0 ? $"embeddings: all {set.FromCache} from cache"
+            : $"embeddings: {set.FromCache} from cache, {computed} computed at {set.ImagesPerSecond:0.0} img/s");
         return (Collect(trainItems, set, 0, classOf), Collect(valItems, set, trainItems.Count, classOf), set);
     }
 

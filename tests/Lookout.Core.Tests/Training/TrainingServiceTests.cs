@@ -51,6 +51,35 @@ public class TrainingServiceTests : IDisposable
             new TrainingService().RunAsync(new TrainOptions(), _data.Items, bb, Path.Combine(_work, "y"), null, cts.Token));
     }
 
+    [Fact]
+    public async Task TrainOnlyData_HoldsOutValidationInMemory_ThenRefitsOnAllTrainingImages()
+    {
+        var trainOnly = _data.Items.Where(i => i.Split != Split.Test).Select(i => i with { Split = Split.Train }).ToList();
+        var bb = GeneratedBackbone.EnsureIn(_work, size: 32);
+        var stages = new List<string>();
+        var result = await new TrainingService().RunAsync(new TrainOptions { Epochs = 8, EvaluateTest = false }, trainOnly, bb,
+            Path.Combine(_work, "t"), new StageRecorder(stages));
+        Assert.InRange(result.CarvedValidation, 4, trainOnly.Count / 3);
+        var val = result.Run.ReadJson<Lookout.Core.Runs.RunManifest>(result.Run.ManifestPath)!.Splits["val"].Items;
+        Assert.Equal(result.CarvedValidation, val.Count);
+        foreach (var label in ShapesDataset.Classes)
+            Assert.Contains(val, sha => trainOnly.Any(i => i.Label == label && i.Sha256 == sha));
+        Assert.Equal(trainOnly.Count, result.FinalTrainCount);
+        Assert.Contains(stages, s => s.StartsWith("no validation split:", StringComparison.Ordinal) && s.Contains("refit on all of them"));
+        Assert.Contains(stages, s => s.StartsWith("refit the head on train+val", StringComparison.Ordinal));
+        Assert.NotEqual(result.Fit.Head.Mean, result.Head.Mean);
+
+        var noRefit = await new TrainingService().RunAsync(new TrainOptions { Epochs = 8, EvaluateTest = false, RefitOnTrainVal = false },
+            trainOnly, bb, Path.Combine(_work, "u"));
+        Assert.Equal(trainOnly.Count - noRefit.CarvedValidation, noRefit.FinalTrainCount);
+        Assert.Equal(noRefit.Fit.Head.Mean, noRefit.Head.Mean);
+    }
+
+    private sealed class StageRecorder(List<string> stages) : ITrainingObserver
+    {
+        public void OnStage(string stage) => stages.Add(stage);
+    }
+
     public void Dispose()
     {
         _data.Dispose();

@@ -75,8 +75,13 @@ public static class CompactCnnTrainer
                 var logits = model.call(x);
                 var loss = nn.functional.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
                 loss.backward();
+                float lossValue = loss.item<float>();
+                if (!float.IsFinite(lossValue))
+                    throw new LookoutException($"training diverged at epoch {epoch} (loss {lossValue}); try a lower learning rate");
+                // Clipping keeps an unlucky early step from blowing the small network up (warm-up covers the rest).
+                nn.utils.clip_grad_norm_(model.parameters(), 5.0);
                 optimizer.step();
-                lossSum += loss.item<float>() * n;
+                lossSum += lossValue * n;
                 correct += logits.argmax(1).eq(y).sum().item<long>();
                 seen += n;
             }

@@ -48,10 +48,11 @@ public static class HtmlReportRenderer
         Pair(sb, "seed", m?.Seed.ToString(Inv));
         if (d.Test is { } t) Pair(sb, "test accuracy", $"{Pct(t.Accuracy)} ({t.Correct}/{t.Count}), 95% CI {Ci(t.AccuracyCi)}");
         sb.Append("</dl>");
-        if (d.Notes.Count > 0)
+        var notes = d.Test?.MissingClassesNote is { } missing ? [.. d.Notes, "Warning: " + missing] : d.Notes;
+        if (notes.Count > 0)
         {
             sb.Append("<ul class=\"notes\">");
-            foreach (var n in d.Notes) sb.Append("<li>").Append(E(n)).Append("</li>");
+            foreach (var n in notes) sb.Append("<li>").Append(E(n)).Append("</li>");
             sb.Append("</ul>");
         }
         sb.Append("</header>\n");
@@ -76,6 +77,7 @@ public static class HtmlReportRenderer
         foreach (var k in t.TopK.Where(k => k.K > 1)) sb.Append("; top-").Append(k.K).Append(' ').Append(Pct(k.Accuracy));
         if (t.CalledUnknown is { } u) sb.Append("; ").Append(u).Append(" answered \"unknown\"");
         sb.Append("; macro F1 ").Append(t.MacroF1.ToString("0.000", Inv)).Append(". Intervals are Wilson 95%: with small support they are wide, and that is the honest answer.</p>");
+        if (t.MissingClassesNote is { } miss) sb.Append("<p class=\"notes\"><b>Warning:</b> ").Append(E(miss)).Append(".</p>");
         sb.Append("<table><tr><th>class</th><th>support</th><th>precision</th><th>95% CI</th><th>recall</th><th>95% CI</th><th>F1</th></tr>");
         foreach (var m in t.PerClass)
             sb.Append("<tr><td>").Append(E(m.Label)).Append("</td>").Append(Num(m.Support))

@@ -22,6 +22,7 @@ public static class HtmlReportRenderer
         Dataset(sb, d);
         Metrics(sb, d);
         Confusion(sb, d);
+        Robustness(sb, d);
         Gallery(sb, "top-losses", "Top losses", "The test images the model was most wrong about (true → predicted, score).", d.TopLosses);
         SpotChecks(sb, d);
         Preprocess(sb, d);
@@ -124,6 +125,25 @@ public static class HtmlReportRenderer
         sb.Append("<div class=\"gallery\">");
         foreach (var p in d.Preprocess) { Figure(sb, p.Original); Figure(sb, p.ModelInput); }
         sb.Append("</div></section>\n");
+    }
+
+    private static void Robustness(StringBuilder sb, RunReportData d)
+    {
+        if (d.Robustness is not { } r) return;
+        sb.Append("<section id=\"robustness\"><h2>Robustness</h2><p>Accuracy on the ").Append(E(r.Split)).Append(" split (")
+          .Append(r.Images).Append(" images) when the images are darker or brighter, flatter, blurred, noisy, JPEG-compressed or rotated; the dashed line is the clean accuracy.");
+        var worst = r.Drops().FirstOrDefault();
+        if (worst.Corruption is not null && worst.Drop > 0)
+            sb.Append(" It breaks most under ").Append(E(worst.Corruption)).Append(' ').Append(worst.Point.Level.ToString("0.##", Inv))
+              .Append(": ").Append(Pct(worst.Point.Accuracy)).Append('.');
+        sb.Append("</p>");
+        if (d.RobustnessPng is { } png) Img(sb, "image/png", png, "accuracy against corruption level");
+        sb.Append("<table><tr><th>corruption</th><th>level</th><th>accuracy</th><th>95% CI</th></tr>");
+        foreach (var c in r.Curves)
+            foreach (var p in c.Points)
+                sb.Append("<tr><td>").Append(E(c.Corruption)).Append("</td><td class=\"n\">").Append(E(p.Level.ToString("0.##", Inv))).Append(' ').Append(E(c.Unit))
+                  .Append("</td><td class=\"n\">").Append(Pct(p.Accuracy)).Append("</td><td class=\"ci\">").Append(Ci(p.Ci)).Append("</td></tr>");
+        sb.Append("</table></section>\n");
     }
 
     private static void Curves(StringBuilder sb, RunReportData d)

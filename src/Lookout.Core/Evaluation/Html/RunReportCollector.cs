@@ -77,9 +77,16 @@ public static class RunReportCollector
             .OfType<ReportImage>().ToList();
         if (issues is null) notes.Add("no data-issues report yet: run 'lookout data issues <data-dir>' to add suspect labels, leaks and outliers");
 
+        var robustnessJson = Path.Combine(run.Dir, Robustness.RobustnessReport.JsonFile);
+        var robustness = File.Exists(robustnessJson) ? Robustness.RobustnessOutput.FromJson(File.ReadAllText(robustnessJson)) : null;
+        if (robustness is null) notes.Add($"no robustness evaluation: run 'lookout eval {run.Id} --robustness' to see accuracy under brightness, contrast, blur, noise, JPEG and rotation");
         return new RunReportData(run.Id, DateTimeOffset.UtcNow, manifest, optionsJson, changed, dataset, test,
             test is null ? null : ConfusionMatrixPlot.RenderPng(test), loss, acc, epochs.Count, best,
-            topLosses, spot, spec, preprocess, issues, suspects, gradCams, thresholds, notes);
+            topLosses, spot, spec, preprocess, issues, suspects, gradCams, thresholds, notes)
+        {
+            Robustness = robustness,
+            RobustnessPng = robustness is null ? null : Robustness.RobustnessOutput.RenderPng(robustness),
+        };
     }
 
     private static async Task<List<SpotCheck>> SpotChecksAsync(ClassifierModel model, IReadOnlyList<LabeledImage> items, RunReportOptions o, CancellationToken ct)

@@ -43,4 +43,9 @@ public sealed record RunReportData(
     IReadOnlyList<ReportImage> SuspectImages,
     IReadOnlyList<ReportImage> GradCams,
     RejectionThresholds? Thresholds,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The run's robustness evaluation (<c>lookout eval --robustness</c>), when one was made.</summary>
+    public Robustness.RobustnessReport? Robustness { get; init; }
+    public byte[]? RobustnessPng { get; init; }
+}

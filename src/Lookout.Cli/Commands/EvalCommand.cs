@@ -2,6 +2,8 @@ using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
+using Lookout.Core.Evaluation.Robustness;
+using Lookout.Core.Inference;
 using Lookout.Core.IO;
 using Spectre.Console;
 
@@ -18,7 +20,11 @@ public static class EvalCommand
         {
             Description = "Comma-separated classes to leave out: retrains the run's head without them (cached embeddings) and reports how often they are called \"unknown\" versus accepted.",
         };
-        var command = new Command("eval", "Accuracy, top-k, per-class precision/recall/F1 with support and 95% intervals, confusion matrix.") { runArg, split, holdout };
+        var robustness = new Option<bool>("--robustness")
+        {
+            Description = "Also measure accuracy under brightness, contrast, blur, noise, JPEG quality and rotation (robustness.json, robustness.png; shown by 'report').",
+        };
+        var command = new Command("eval", "Accuracy, top-k, per-class precision/recall/F1 with support and 95% intervals, confusion matrix.") { runArg, split, holdout, robustness };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var (run, workspace) = Locations.Run(parse, parse.GetValue(runArg)!);
@@ -32,12 +38,28 @@ public static class EvalCommand
             AtomicFile.WriteAllText(stem + ".json", ReportJson.Render(report));
             AtomicFile.WriteAllText(stem + ".md", ReportText.Markdown(report));
             ConfusionMatrixPlot.SavePng(report, stem + "-confusion.png");
-            if (output.Json) Console.Out.WriteLine(ReportJson.Render(report));
+            RobustnessReport? robust = null;
+            if (parse.GetValue(robustness))
+            {
+                using var model = ClassifierModel.Load(run.ModelPath);
+                robust = await ProgressSink.RunAsync(output, sink => RobustnessEvaluator.EvaluateAsync(model, items, which,
+                    progress: new Progress<int>(n => sink.Report("robustness", n, Corruptions.Standard.Sum(c => c.Levels.Count), "levels")), ct: ct));
+                RobustnessOutput.Save(robust, run.Dir);
+            }
+            if (output.Json)
+                Console.Out.WriteLine(robust is null ? ReportJson.Render(report)
+                    : $"{{\"evaluation\":{ReportJson.Render(report)},\"robustness\":{RobustnessOutput.ToJson(robust)}}}");
             else
             {
                 output.Line($"{which} accuracy [bold]{ReportText.Pct(report.Accuracy)}[/] {Markup.Escape(ReportText.Ci(report.AccuracyCi))} on {report.Count} images");
+                if (report.MissingClassesNote is { } missing) output.Warn(missing);
                 output.Line(Markup.Escape(ReportText.Table(report)));
                 output.Line($"written: {Markup.Escape(stem)}.json, .md, -confusion.png");
+                if (robust is not null)
+                {
+                    output.Line(Markup.Escape(RobustnessOutput.Table(robust)));
+                    output.Line($"written: {Markup.Escape(Path.Combine(run.Dir, RobustnessReport.JsonFile))}, {RobustnessReport.PngFile}");
+                }
             }
             return ExitCodes.Ok;
         });

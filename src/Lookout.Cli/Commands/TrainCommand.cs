@@ -92,9 +92,11 @@ public static class TrainCommand
         bool trainOnly = false, ScratchChoice? scratch = null)
     {
         var service = new DatasetService(workspace);
-        var scan = await DataCommands.ScanAsync(service, dataDir, fps, output, ct);
+        var timings = new StageTimings();
+        ScanResult scan;
+        using (timings.Measure("scan")) scan = await DataCommands.ScanAsync(service, dataDir, fps, output, ct);
         if (!output.Json) DataCommands.PrintScan(output, scan, workspace);
-        var split = service.Split(DataCommands.SplitOptionsFrom(options.Seed, 0.15, trainOnly ? 0 : 0.15, reassign: false));
+        var split = timings.Measure("split", () => service.Split(DataCommands.SplitOptionsFrom(options.Seed, 0.15, trainOnly ? 0 : 0.15, reassign: false)));
         if (split.Assigned > 0) output.Note($"split {split.Assigned} new items: train {split.Train}, val {split.Val}, test {split.Test}");
         foreach (var t in split.TimeBlocked)
             output.Warn($"class '{t.Label}' has only {t.Sources} source(s): its video frames were split by time (train, then val, then test) " +
@@ -120,7 +122,7 @@ public static class TrainCommand
         }
 
         output.Note($"backbone {backboneName} (converting once if needed)");
-        var backbone = BackboneResolver.Resolve(backboneName);
+        var backbone = timings.Measure("backbone", () => BackboneResolver.Resolve(backboneName));
         using var cache = new EmbeddingCache(Path.Combine(workspace.EnsureCreated().CacheDir, "embeddings.db"));
         var run = new RunStore(workspace.RunsDir).Create();
         if (fineTune is not null)
@@ -130,9 +132,10 @@ public static class TrainCommand
             return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).RunAsync(options, plan, items, backbone, run,
                 new TrainingProgressObserver(output, sink, Math.Max(options.Epochs, fineTune.Epochs), label), ct));
         }
-        return await ProgressSink.RunAsync(output, sink =>
+        var result = await ProgressSink.RunAsync(output, sink =>
             new TrainingService(cache).RunAsync(options, items, backbone, run,
                 new TrainingProgressObserver(output, sink, options.Epochs, label), ct));
+        return result with { Timings = [.. timings.Stages, .. result.Timings] };
     }
 
     private static async Task<TrainResult> ResumeAsync(RunFolder run, Workspace workspace, TrainOptions options, CliOutput output, CancellationToken ct)
@@ -158,6 +161,7 @@ public static class TrainCommand
         embeddingsFromCache = r.EmbeddingsFromCache,
         skipped = r.Skipped,
         trainedOn = r.FinalTrainCount,
+        timings = r.Timings.ToDictionary(t => t.Stage, t => Math.Round(t.Seconds, 3)),
         validationHeldOut = r.CarvedValidation,
         test = r.Test is { } t ? new { accuracy = t.Accuracy, ci = t.AccuracyCi, count = t.Count, macroF1 = t.MacroF1, missingClasses = t.MissingClasses } : null,
     };
@@ -172,5 +176,7 @@ public static class TrainCommand
             output.Line(Markup.Escape(ReportText.Table(test)));
         }
         else output.Warn("no test split: nothing evaluated (add a test/ folder or keep the default split)");
+        if (r.Timings.Count > 0)
+            output.Note("time: " + string.Join(", ", r.Timings.Select(t => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.Stage} {t.Seconds:0.00} s"))));
     }
 }

@@ -30,13 +30,17 @@ public sealed record TrainResult(
     /// <summary>Validation images held out of a train-only folder for this run (0 when the data had a validation split).</summary>
     public int CarvedValidation { get; init; }
 
+    /// <summary>Where the run's time went, stage by stage.</summary>
+    public IReadOnlyList<StageTiming> Timings { get; init; } = [];
+
     /// <summary>Metrics of the epoch whose weights were kept.</summary>
     public EpochMetrics BestEpoch => Fit.Epochs[Math.Max(Fit.BestEpoch, 1) - 1];
 }
 
 /// <summary>
-/// The <c>train</c> verb: embeddings once (through the cache), a softmax head fitted on them, the one-file ONNX export,
-/// and, when there is a test split, an evaluation of that exported file. Everything lands in the run folder:
+/// The <c>train</c> verb: embeddings once (through the cache, test images included), a softmax head fitted on them,
+/// the one-file ONNX export, and, when there is a test split, an evaluation of the exported function on the test
+/// embeddings (see <see cref="EvaluationService.EvaluateEmbeddings"/>). Everything lands in the run folder:
 /// options.json, manifest.json, metrics.tsv, model.onnx, eval.json / eval.md / confusion.png, log.txt.
 /// </summary>
 public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOptions? runner = null)
@@ -49,6 +53,7 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         ITrainingObserver? observer = null, CancellationToken ct = default)
     {
         options.Validate();
+        var timings = new StageTimings();
         var carve = options.ValidationFraction > 0 ? ValidationCarveOut.Apply(items, options.ValidationFraction, options.Seed) : new CarveOutResult(items, 0, 0);
         items = carve.Items;
         var labels = items.Where(i => i.Split == Split.Train).Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -74,38 +79,46 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
             events.OnWarning($"validation label '{unknown}' has no training images; those items are ignored");
         valItems.RemoveAll(i => !classOf.ContainsKey(i.Label));
 
-        var (train, val, set) = await EmbedSplitsAsync(backbone, trainItems, valItems, classOf, events, ct);
+        var testItems = options.EvaluateTest ? items.Where(i => i.Split == Split.Test).ToList() : [];
+        EmbeddingData train, val;
+        EmbeddingSet set;
+        using (timings.Measure("embed"))
+            (train, val, set) = await EmbedSplitsAsync(backbone, trainItems, valItems, classOf, events, ct, testItems);
         if (val.Count == 0) events.OnWarning("no validation images: early stopping is off, the last epoch is kept");
         events.OnStage($"training head on {train.Count} train / {val.Count} val embeddings");
-        var fit = HeadTrainer.Fit(train, val, labels, options, events, ct);
+        var fit = timings.Measure("train", () => HeadTrainer.Fit(train, val, labels, options, events, ct));
         events.OnStage($"best epoch {fit.BestEpoch} of {fit.Epochs.Count}");
-        WriteCurves(run, fit.Epochs, fit.BestEpoch);
 
-        var thresholds = Calibrate(fit.Head, train, val, options, events);
+        var thresholds = timings.Measure("calibrate", () => Calibrate(fit.Head, train, val, options, events));
         var head = fit.Head;
         int finalCount = train.Count;
         if (options.RefitOnTrainVal && val.Count > 0)
         {
             // Thresholds stay the ones set on validation images the validated head never saw (honest keep rate);
             // they hold their own standardisation and centroids, so they apply to the refit head unchanged.
-            head = HeadTrainer.Refit(train, val, labels, options, fit.BestEpoch, ct: ct).Head;
+            head = timings.Measure("train", () => HeadTrainer.Refit(train, val, labels, options, fit.BestEpoch, ct: ct).Head);
             finalCount = train.Count + val.Count;
             events.OnStage($"refit the head on train+val ({finalCount} embeddings, {fit.BestEpoch} epochs as chosen on validation, seed {options.Seed})");
         }
-        ExportService.Export(backbone, head, run.Id, run.ModelPath, thresholds);
+        using (timings.Measure("export")) ExportService.Export(backbone, head, run.Id, run.ModelPath, thresholds);
         events.OnStage($"exported {run.ModelPath}");
 
         EvaluationReport? test = null;
-        if (options.EvaluateTest && items.Any(i => i.Split == Split.Test))
+        if (testItems.Count > 0)
         {
-            events.OnStage("evaluating exported model on test split");
-            test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, null, ct, runner);
-            run.WriteEvaluation(test);
+            using (timings.Measure("eval"))
+            {
+                var testVectors = set.Vectors.Skip(trainItems.Count + valItems.Count).ToList();
+                test = EvaluationService.EvaluateEmbeddings(run.Id, head, thresholds, testItems, testVectors);
+            }
+            using (timings.Measure("plots")) run.WriteEvaluation(test);
             events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
+        using (timings.Measure("plots")) WriteCurves(run, fit.Epochs, fit.BestEpoch);
+        events.OnStage($"time: {timings}");
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache)
         {
-            Head = head, FinalTrainCount = finalCount, CarvedValidation = carve.Carved,
+            Head = head, FinalTrainCount = finalCount, CarvedValidation = carve.Carved, Timings = timings.Stages,
         };
     }
 
@@ -118,14 +131,19 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         AtomicFile.WriteAllBytes(Path.Combine(run.Dir, "curves-accuracy.png"), accuracy);
     }
 
-    /// <summary>Embeds train and val items (through the cache) into labelled vectors; unreadable items are warned about and left out.</summary>
+    /// <summary>
+    /// Embeds train and val items, and <paramref name="testItems"/> after them (through the cache), into labelled
+    /// vectors; unreadable items are warned about and left out. <see cref="EmbeddingSet.Vectors"/> keeps that order.
+    /// </summary>
     internal async Task<(EmbeddingData Train, EmbeddingData Val, EmbeddingSet Set)> EmbedSplitsAsync(Backbone backbone,
-        List<LabeledImage> trainItems, List<LabeledImage> valItems, Dictionary<string, int> classOf, ITrainingObserver events, CancellationToken ct)
+        List<LabeledImage> trainItems, List<LabeledImage> valItems, Dictionary<string, int> classOf, ITrainingObserver events, CancellationToken ct,
+        IReadOnlyList<LabeledImage>? testItems = null)
     {
-        events.OnStage($"embedding {trainItems.Count + valItems.Count} images with {backbone.Id}");
+        testItems ??= [];
+        events.OnStage($"embedding {trainItems.Count + valItems.Count + testItems.Count} images with {backbone.Id}");
         EmbeddingSet set;
         using (var extractor = new EmbeddingExtractor(backbone, cache, runner))
-            set = await extractor.ExtractAsync([.. trainItems, .. valItems], new ObserverProgress(events), ct);
+            set = await extractor.ExtractAsync([.. trainItems, .. valItems, .. testItems], new ObserverProgress(events), ct);
         foreach (var e in set.Errors) events.OnWarning($"skipped {e.Path}: {e.Reason}");
         int computed = set.Vectors.Count(v => v is not null) - set.FromCache;
         events.OnStage(computed <= 0 ? $"embeddings: all {set.FromCache} from cache"

@@ -56,9 +56,10 @@ public class TrainEvalClassifyTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(ShapesDataset.Classes, model.Labels);
         var worst = report.TopLosses[0];
         var single = model.Classify(File.ReadAllBytes(worst.Path), top: 4);
-        Assert.Equal(worst.TrueProbability, single.Probabilities![model.Labels.ToList().IndexOf(worst.Label)]);
+        // Training evaluates the exported function on cached test embeddings: equal to the file's output within float rounding.
+        Assert.Equal(worst.TrueProbability, single.Probabilities![model.Labels.ToList().IndexOf(worst.Label)], 5);
         Assert.Equal(worst.Predicted, single.Top!.Label);
-        Assert.Equal(worst.Score, single.Top.Score);
+        Assert.Equal(worst.Score, single.Top.Score, 5);
 
         var testItems = _data.Items.Where(i => i.Split == Split.Test).ToList();
         var fromFiles = new List<ClassifyResult>();

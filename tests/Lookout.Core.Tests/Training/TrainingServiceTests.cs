@@ -75,6 +75,26 @@ public class TrainingServiceTests : IDisposable
         Assert.Equal(noRefit.Fit.Head.Mean, noRefit.Head.Mean);
     }
 
+    [Fact]
+    public async Task TestEvaluation_OnCachedEmbeddings_EqualsEvaluatingTheExportedFile_AndRetrainsFromCache()
+    {
+        var bb = GeneratedBackbone.EnsureIn(_work, size: 32);
+        using var cache = new EmbeddingCache(Path.Combine(_work, "cache2.db"));
+        var result = await new TrainingService(cache).RunAsync(new TrainOptions { Epochs = 10 }, _data.Items, bb, Path.Combine(_work, "e"));
+        var viaFile = await Lookout.Core.Evaluation.EvaluationService.EvaluateAsync(result.ModelPath, _data.Items);
+        var viaCache = result.Test!;
+        Assert.Equal(viaFile.Count, viaCache.Count);
+        Assert.Equal(viaFile.Correct, viaCache.Correct);
+        Assert.Equal(viaFile.Confusion, viaCache.Confusion);
+        Assert.Equal(viaFile.CalledUnknown, viaCache.CalledUnknown);
+        Assert.Equal(viaFile.LogLoss, viaCache.LogLoss, 4);
+        Assert.Equal(["embed", "train", "calibrate", "export", "eval", "plots"], result.Timings.Select(t => t.Stage));
+
+        var again = await new TrainingService(cache).RunAsync(new TrainOptions { Epochs = 10 }, _data.Items, bb, Path.Combine(_work, "f"));
+        Assert.Equal(_data.Items.Count, again.EmbeddingsFromCache); // test images too: a retrain runs no backbone
+        Assert.Equal(viaCache.Confusion, again.Test!.Confusion);
+    }
+
     private sealed class StageRecorder(List<string> stages) : ITrainingObserver
     {
         public void OnStage(string stage) => stages.Add(stage);

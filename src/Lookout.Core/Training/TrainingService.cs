@@ -41,7 +41,7 @@ public sealed record TrainResult(
 /// The <c>train</c> verb: embeddings once (through the cache, test images included), a softmax head fitted on them,
 /// the one-file ONNX export, and, when there is a test split, an evaluation of the exported function on the test
 /// embeddings (see <see cref="EvaluationService.EvaluateEmbeddings"/>). Everything lands in the run folder:
-/// options.json, manifest.json, metrics.tsv, model.onnx, eval.json / eval.md / confusion.png, log.txt.
+/// options.json, manifest.json, metrics.tsv, model.onnx, eval.json / eval.md, log.txt (plots are drawn by report and eval).
 /// </summary>
 public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOptions? runner = null)
 {
@@ -111,10 +111,11 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
                 var testVectors = set.Vectors.Skip(trainItems.Count + valItems.Count).ToList();
                 test = EvaluationService.EvaluateEmbeddings(run.Id, head, thresholds, testItems, testVectors);
             }
-            using (timings.Measure("plots")) run.WriteEvaluation(test);
+            // Plots (confusion matrix, curves) are drawn by 'report' and 'eval', not on every (re)train: metrics.tsv,
+            // the TensorBoard events and eval.json hold the numbers.
+            using (timings.Measure("write")) run.WriteEvaluation(test, confusionPng: false);
             events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
-        using (timings.Measure("plots")) WriteCurves(run, fit.Epochs, fit.BestEpoch);
         events.OnStage($"time: {timings}");
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache)
         {

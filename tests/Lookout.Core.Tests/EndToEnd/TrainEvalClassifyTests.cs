@@ -30,7 +30,7 @@ public class TrainEvalClassifyTests(ITestOutputHelper output) : IDisposable
 
         // Run folder contract.
         Assert.Equal("train1", run.Id);
-        foreach (var f in new[] { run.OptionsPath, run.ManifestPath, run.MetricsPath, run.ModelPath, run.EvalJsonPath, run.EvalMarkdownPath, run.ConfusionPngPath, run.LogPath })
+        foreach (var f in new[] { run.OptionsPath, run.ManifestPath, run.MetricsPath, run.ModelPath, run.EvalJsonPath, run.EvalMarkdownPath, run.LogPath })
             Assert.True(File.Exists(f), f);
         Assert.Equal(epochs.Count + 1, File.ReadAllLines(run.MetricsPath).Length);
         var manifest = run.ReadJson<RunManifest>(run.ManifestPath)!;

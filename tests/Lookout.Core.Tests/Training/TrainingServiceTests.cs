@@ -88,7 +88,7 @@ public class TrainingServiceTests : IDisposable
         Assert.Equal(viaFile.Confusion, viaCache.Confusion);
         Assert.Equal(viaFile.CalledUnknown, viaCache.CalledUnknown);
         Assert.Equal(viaFile.LogLoss, viaCache.LogLoss, 4);
-        Assert.Equal(["embed", "train", "calibrate", "export", "eval", "plots"], result.Timings.Select(t => t.Stage));
+        Assert.Equal(["embed", "train", "calibrate", "export", "eval", "write"], result.Timings.Select(t => t.Stage));
 
         var again = await new TrainingService(cache).RunAsync(new TrainOptions { Epochs = 10 }, _data.Items, bb, Path.Combine(_work, "f"));
         Assert.Equal(_data.Items.Count, again.EmbeddingsFromCache); // test images too: a retrain runs no backbone

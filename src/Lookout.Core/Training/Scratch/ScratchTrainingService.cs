@@ -52,7 +52,6 @@ public sealed class ScratchTrainingService
 
         using var fit = await Task.Run(() => CompactCnnTrainer.Train(train, val, labels.Count, cnn, events, ct), ct);
         var epochs = fit.Epochs;
-        TrainingService.WriteCurves(run, epochs, epochs.Count);
         var trunkSpec = spec with { Mean = fit.Mean, Std = fit.Std };
         OnnxWriter.Save(fit.Model.ExportTrunk(trunkSpec, $"compact-cnn-{run.Id}"), trunkPath);
         var backbone = Backbone.FromOnnx(trunkPath);
@@ -73,7 +72,7 @@ public sealed class ScratchTrainingService
         {
             events.OnStage("evaluating exported model on test split");
             test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, null, ct);
-            run.WriteEvaluation(test);
+            run.WriteEvaluation(test, confusionPng: false);
             events.OnStage($"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
         var headFit = new HeadFit(head, epochs, epochs.Count);

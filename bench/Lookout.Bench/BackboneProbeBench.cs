@@ -18,7 +18,8 @@ namespace Lookout.Bench;
 /// stopping) at 20 and at 100 training images per class, tested on the first --test t10k images, with Wilson 95%
 /// intervals; (2) open set: two classes held out of training at a time (bag+trouser, sandal+sneaker, shirt+coat),
 /// "unknown" calibrated at a fixed known-class keep rate of 0.95, the share of held-out images still accepted (lower
-/// is better); (3) model throughput at batch 32 (already-decoded images, median of 5 batches).
+/// is better); (3) model throughput at batch 32 (already-decoded images), measured at the end for all backbones in
+/// interleaved rounds (median of 5) so machine load hits them alike.
 /// Usage: bench backboneprobe [--test 2000] [--only a,b]
 /// </summary>
 public static class BackboneProbeBench
@@ -39,12 +40,13 @@ public static class BackboneProbeBench
         var testIdx = Enumerable.Range(0, testCount).ToArray();
         Console.WriteLine($"Fashion-MNIST, {testCount} test images; load average {FashionMnistSet.LoadAverage()} at start");
         var rows = new List<string>();
+        var runners = new List<OnnxImageRunner>();
         foreach (var name in candidates)
         {
             var backbone = BackboneResolver.Resolve(name);
             var licence = name == BackboneResolver.Generated ? "n/a (generated)" : ModelCatalog.Get(name).Licence.Name;
-            using var runner = new OnnxImageRunner(backbone.OnnxPath, Backbone.OutputName, backbone.Spec);
-            double rate = Throughput(runner, test);
+            var runner = new OnnxImageRunner(backbone.OnnxPath, Backbone.OutputName, backbone.Spec);
+            runners.Add(runner);
             var clock = Stopwatch.StartNew();
             var trX = train.Embed(runner, trainIdx);
             var teX = test.Embed(runner, testIdx);
@@ -56,10 +58,13 @@ public static class BackboneProbeBench
             var open = OpenSet(trX, trY, teX, teY);
             var row = string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {licence} | {backbone.EmbeddingDim} | {P(p20)} {ReportText.Ci(Ci(p20))} | {P(p100)} {ReportText.Ci(Ci(p100))} | " +
-                $"{100 * open.FalseAccept:0.0}% ({open.Accepted}/{open.Held}) | {100 * open.KnownWithRejection:0.0}% | {rate:0} |");
+                $"{100 * open.FalseAccept:0.0}% ({open.Accepted}/{open.Held}) | {100 * open.KnownWithRejection:0.0}% |");
             rows.Add(row);
             Console.WriteLine(row + string.Create(CultureInfo.InvariantCulture, $"   (embedded {trX.Length + teX.Length} in {embedSeconds:0}s, load {FashionMnistSet.LoadAverage()})"));
         }
+        var rates = Throughput(runners, test);
+        foreach (var r in runners) r.Dispose();
+        rows = [.. rows.Select((r, i) => r + string.Create(CultureInfo.InvariantCulture, $" {rates[i]:0} |"))];
         Console.WriteLine();
         Console.WriteLine($"| backbone | licence | dim | probe, 20/class | probe, 100/class | held-out classes accepted at keep {Keep:0.00} (lower is better) | known accuracy with rejection | img/s, batch 32 |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -112,19 +117,19 @@ public static class BackboneProbeBench
         return new OpenSetSummary(accepted, held, (double)accepted / held, known);
     }
 
-    /// <summary>Images per second through the model alone at batch 32: median of 5 timed batches after one warm-up.</summary>
-    private static double Throughput(OnnxImageRunner runner, FashionMnistSet set)
+    /// <summary>Images per second through each model alone at batch 32: one warm-up, then 5 rounds over all models, median.</summary>
+    private static double[] Throughput(IReadOnlyList<OnnxImageRunner> runners, FashionMnistSet set)
     {
-        var images = Enumerable.Range(0, 32).Select(i => set.Input(i, runner.Spec)).ToList();
-        runner.Run(images);
-        var times = new List<double>();
-        for (int r = 0; r < 5; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            runner.Run(images);
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        return 32 / times[2];
+        var images = runners.Select(r => Enumerable.Range(0, 32).Select(i => set.Input(i, r.Spec)).ToList()).ToList();
+        for (int m = 0; m < runners.Count; m++) runners[m].Run(images[m]);
+        var times = runners.Select(_ => new List<double>()).ToList();
+        for (int round = 0; round < 5; round++)
+            for (int m = 0; m < runners.Count; m++)
+            {
+                var sw = Stopwatch.StartNew();
+                runners[m].Run(images[m]);
+                times[m].Add(sw.Elapsed.TotalSeconds);
+            }
+        return [.. times.Select(t => 32 / t.Order().ElementAt(2))];
     }
 }

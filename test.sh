@@ -17,6 +17,8 @@ fi
 
 status=0
 for proj in tests/*/*.csproj; do
+  # Support projects (tests/Lookout.TestSupport: shared helpers) hold no tests and write no TRX.
+  grep -q '<IsTestProject>true</IsTestProject>' "$proj" || continue
   name="$(basename "$proj" .csproj)"
   dotnet test "$proj" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
     -- RunConfiguration.TestSessionTimeout=1800000 || status=1

@@ -34,6 +34,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     || { echo "setup: apt-get install failed; see $log" >&2; exit 1; }
 fi
 
+# The studio's browser app (Preact + TypeScript) is bundled by esbuild during the build; its packages come from npm.
+studio_web="$root/src/Lookout.Server/Studio/Web"
+if [ ! -x "$studio_web/node_modules/.bin/esbuild" ] || [ "$studio_web/package-lock.json" -nt "$studio_web/node_modules/.package-lock.json" ]; then
+  echo "setup: installing the studio's npm packages (npm ci)" >&2
+  (cd "$studio_web" && npm ci --no-audit --no-fund >>"$log" 2>&1) || { echo "setup: npm ci failed in $studio_web; see $log" >&2; exit 1; }
+fi
+
 bash "$root/scripts/fetch-models.sh"
 bash "$root/scripts/fetch-nuget-models.sh"
 if [ $for_tests -eq 1 ]; then

@@ -9,6 +9,10 @@ using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Catalog;
 using Lookout.Core.Training;
+using Lookout.Core.Models.Heads;
+using Lookout.Core.Evaluation.OpenSet;
+using Lookout.Core.Embeddings;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Bench;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Lookout.Core.Imaging;
-using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
 using Lookout.Core.Inference.Faces;
 using Lookout.Core.Models.Catalog;
@@ -27,7 +26,7 @@ public static class DetectorBench
         foreach (var name in DetectorModel.Names)
         {
             using var det = DetectorService.Open(name);
-            var inputs = photos.Select(p => (Image: ImageLoader.Load(p, det.Spec), Size: OrientedImage.ReadSize(p))).ToList();
+            var inputs = photos.Select(p => ImageDecoder.Decode(ImageSource.FromFile(p), ImageTarget.For(det.Spec))).Select(d => (Image: d.Pixels, Size: (d.Width, d.Height))).ToList();
             for (int i = 0; i < 3; i++) det.Detect([inputs[0].Image], [inputs[0].Size]); // warm-up
             var times = new List<double>();
             for (int i = 0; i < Runs; i++)
@@ -48,7 +47,7 @@ public static class DetectorBench
         }
 
         using var faces = FaceAnalyzer.Open();
-        var decoded = photos.Select(p => OrientedImage.Load(p, FaceAnalyzer.WorkingSide)).ToList();
+        var decoded = photos.Select(p => ImageDecoder.Decode(ImageSource.FromFile(p), ImageTarget.Within(FaceAnalyzer.WorkingSide)).Pixels).ToList();
         faces.Analyze(decoded[0]);
         var faceTimes = new List<double>();
         var detectTimes = new List<double>();

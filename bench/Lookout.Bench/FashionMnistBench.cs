@@ -1,15 +1,17 @@
 using System.Diagnostics;
 using Lookout.Core.Datasets;
 using Lookout.Core.Datasets.Synthetic;
-using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
 using Lookout.Core.Training;
-using Lookout.Core.Training.Augmentation;
 using Lookout.Core.Training.FineTuning;
+using Lookout.Core.Embeddings;
+using Lookout.Core.Evaluation.OpenSet;
+using Lookout.Core.Imaging.Augmentation;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Bench;
 

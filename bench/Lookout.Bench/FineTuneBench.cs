@@ -7,6 +7,7 @@ using Lookout.Core.Training.FineTuning;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using Lookout.Core.Models.OnnxTorch;
 
 namespace Lookout.Bench;
 
@@ -198,7 +199,7 @@ public static class FineTuneBench
         };
         var dir = Directory.CreateTempSubdirectory("lookout-ftbench").FullName;
         sw.Restart();
-        var aug = Lookout.Core.Training.Augmentation.AugmentationPipeline.Standard(224, 224);
+        var aug = Lookout.Core.Imaging.Augmentation.AugmentationPipeline.Standard(224, 224);
         var result = new FineTuneTrainer(model, options, args.Contains("--augment") ? aug : null, start)
             .Train(new InMemoryFineTuneData(trainImgs, trainLabels), new InMemoryFineTuneData(valImgs, valLabels), 10, dir);
         Directory.Delete(dir, true);

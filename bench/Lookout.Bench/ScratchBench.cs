@@ -8,6 +8,7 @@ using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
 using Lookout.Core.Training;
+using Lookout.Core.Models.Heads;
 using Lookout.Core.Training.Scratch;
 
 namespace Lookout.Bench;

@@ -2,15 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using Lookout.Core.Export;
 using Lookout.Core.Imaging;
-using Lookout.Core.Inference;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Catalog;
-using Lookout.Core.Training;
 using Lookout.Core.Video;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch;
 using Lookout.Core.Watch.Rules;
 using Lookout.Core.Watch.Sources;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Bench;
 

@@ -5,6 +5,7 @@ using Lookout.Server.Inference;
 using Lookout.Server.Metrics;
 using Lookout.Server.Models;
 using Lookout.Server.Vision;
+using Lookout.Server.Studio;
 using Lookout.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -27,7 +28,8 @@ public static class LookoutServer
     /// <param name="configure">Last say over the builder (tests swap in TestServer, the CLI sets logging).</param>
     public static WebApplication BuildApp(ServerOptions options, IImageModelLoader? loader = null, Action<WebApplicationBuilder>? configure = null)
     {
-        loader ??= new ClassifierModelLoader();
+        // One micro-batch is one session call (the runner would otherwise split it at its own batch size).
+        loader ??= new ClassifierModelLoader(new Core.Models.OnnxRunnerOptions { BatchSize = Math.Max(1, options.MaxBatchSize) });
         var apiKey = options.Validate();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -40,7 +42,7 @@ public static class LookoutServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = options.MaxUploadBytes + 64 * 1024;
+            k.Limits.MaxRequestBodySize = FormLimits.For(options.MaxUploadBytes).MaxBodyBytes;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(loader);
@@ -52,8 +54,14 @@ public static class LookoutServer
         builder.Services.AddSingleton<VisionModels>();   // detector and face models open on first use, not here
         builder.Services.AddSingleton<VisionService>();
         builder.Services.AddHostedService<ModelHost>();
+        builder.Services.AddLookoutOpenApi();
+        if (options.StudioDirectory is not null)
+        {
+            builder.Services.AddSingleton<Studio.StudioHost>();
+            builder.Services.AddSingleton<Studio.StudioSessions>();
+        }
         if (options.CorsOrigins.Count > 0)
-            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins])
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins.Select(CrossSiteGuard.Normalize)])
                 .WithMethods("GET", "POST").WithHeaders("Content-Type", "X-Api-Key", "Authorization")));
         configure?.Invoke(builder);
 
@@ -64,14 +72,29 @@ public static class LookoutServer
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = ctx => WriteErrorForStatus(ctx.HttpContext) });
         app.UseRouting();
         if (options.CorsOrigins.Count > 0) app.UseCors();
-        if (apiKey is not null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
+        app.UseMiddleware<CrossSiteGuard>(options.CorsOrigins.Select(CrossSiteGuard.Normalize).ToHashSet(StringComparer.Ordinal));
+        var sessions = app.Services.GetService<Studio.StudioSessions>();
+        if (apiKey is not null)
+        {
+            if (sessions is null) app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey));
+            else app.UseMiddleware<ApiKeyMiddleware>(ApiKeyMiddleware.Digest(apiKey), sessions);
+        }
 
         app.MapClassifyApi(log);
         app.MapDetectApi(log);
         app.MapModelsApi(log);
         app.MapDeepStackApi(log);
         app.MapSystemApi();
+        app.MapLookoutOpenApi();
         app.MapPage();
+        if (options.StudioDirectory is not null)
+        {
+            var digest = apiKey is null ? null : ApiKeyMiddleware.Digest(apiKey);
+            app.MapSessionApi(digest is null ? null : key => ApiKeyMiddleware.Matches(digest, key), log);
+            app.MapStudioApi(log);
+            app.MapStudioAssistApi(log);
+            app.MapStudioPage();
+        }
         return app;
     }
 

@@ -28,10 +28,18 @@ public sealed record ServerOptions
     public long MaxUploadBytes { get; init; } = 20L * 1024 * 1024;
     public long MaxPixels { get; init; } = 50_000_000;
 
-    /// <summary>Largest batch one forward pass takes; 1 turns micro-batching off.</summary>
-    public int MaxBatchSize { get; init; } = 16;
-    /// <summary>How long the first request of a batch waits for company. Zero = take only what is already queued.</summary>
-    public TimeSpan MaxBatchWait { get; init; } = TimeSpan.FromMilliseconds(2);
+    /// <summary>
+    /// Largest batch one forward pass takes; 1 turns micro-batching off. Kept below the number of clients a small
+    /// box serves at once: a cap that takes every waiting request can move all clients in lockstep (all decode, then
+    /// all wait for one long pass) instead of some decoding while others are in the model, and ONNX Runtime keeps the
+    /// largest batch's activations for the model's life (a 224-px backbone: ~180 MB at 8, ~260 MB at 16).
+    /// </summary>
+    public int MaxBatchSize { get; init; } = 8;
+    /// <summary>
+    /// How long the first request of a batch waits for company. Zero (the default) = take only what is already
+    /// queued: batches then form only when requests really wait behind a running pass, and an idle model never waits.
+    /// </summary>
+    public TimeSpan MaxBatchWait { get; init; } = TimeSpan.Zero;
     /// <summary>Requests waiting per model beyond which the server answers 503 at once instead of queueing.</summary>
     public int QueueCapacity { get; init; } = 64;
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -43,7 +51,7 @@ public sealed record ServerOptions
     /// Workspace folder whose <c>catalog.db</c> holds the face gallery (the one <c>lookout faces</c> enrolls into).
     /// Resolved against the current folder when the options are created, as the CLI's other commands do.
     /// </summary>
-    public string Workspace { get; init; } = Path.Combine(Environment.CurrentDirectory, Core.Datasets.Workspace.DefaultFolderName);
+    public string Workspace { get; init; } = Path.Combine(Environment.CurrentDirectory, Core.Workspace.DefaultFolderName);
     /// <summary>Catalog detector behind /v1/detect and /v1/vision/detection (loaded on first use, not at startup).</summary>
     public string Detector { get; init; } = Core.Inference.Detectors.DetectorModel.DefaultName;
     /// <summary>
@@ -52,7 +60,28 @@ public sealed record ServerOptions
     /// </summary>
     public int VisionConcurrency { get; init; } = 2;
 
-    public string CatalogPath => new Core.Datasets.Workspace(Workspace).CatalogPath;
+    /// <summary>
+    /// Folder of studio projects (<c>lookout studio DIR</c>); null = no studio. On an address other than loopback
+    /// the studio needs an API key (the browser logs in with it), so it is never open on the LAN by default.
+    /// </summary>
+    public string? StudioDirectory { get; init; }
+    /// <summary>Largest video a studio upload or capture may be (photos keep <see cref="MaxUploadBytes"/>).</summary>
+    public long MaxVideoUploadBytes { get; init; } = 500L * 1024 * 1024;
+    /// <summary>
+    /// Address ranges URL imports may reach besides public addresses (e.g. <c>127.0.0.1/32</c> for a test, or a NAS on
+    /// <c>192.168.1.0/24</c>). Empty by default: loopback, private, link-local, multicast and metadata ranges are refused.
+    /// </summary>
+    public IReadOnlyList<string> ImportAllowedRanges { get; init; } = [];
+
+    public string CatalogPath => new Core.Workspace(Workspace).CatalogPath;
+
+    /// <summary>True when every listen URL is a loopback address (127.x, ::1, localhost).</summary>
+    public static bool ListensOnLoopbackOnly(string urls) =>
+        urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(u =>
+        {
+            if (!Uri.TryCreate(u.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri)) return false;
+            return uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+        });
 
     public ImageLimits ImageLimits => new() { MaxFileBytes = MaxUploadBytes, MaxPixels = MaxPixels };
 
@@ -60,7 +89,7 @@ public sealed record ServerOptions
     public string? Validate()
     {
         if (string.IsNullOrWhiteSpace(Urls)) throw new LookoutException("No listen address given.");
-        if (ModelsDirectory is null && ModelFiles.Count == 0) throw new LookoutException("No models to serve: give a models directory or a model file.");
+        if (ModelsDirectory is null && ModelFiles.Count == 0 && StudioDirectory is null) throw new LookoutException("No models to serve: give a models directory or a model file.");
         if (ModelsDirectory is not null && !Directory.Exists(ModelsDirectory)) throw new LookoutException($"Models directory not found: {ModelsDirectory}");
         foreach (var f in ModelFiles)
             if (!File.Exists(f)) throw new LookoutException($"Model file not found: {f}");
@@ -83,6 +112,10 @@ public sealed record ServerOptions
             key = File.ReadLines(ApiKeyFile).FirstOrDefault()?.Trim();
         }
         if (key is not null && key.Length < 8) throw new LookoutException("The API key must be at least 8 characters.");
+        if (StudioDirectory is not null && key is null && !ListensOnLoopbackOnly(Urls))
+            throw new LookoutException("The studio accepts uploads and camera captures: on an address other than loopback it needs an API key (--api-key-file), which the browser asks for once.");
+        foreach (var range in ImportAllowedRanges)
+            if (!System.Net.IPNetwork.TryParse(range, out _)) throw new LookoutException($"Not an address range (CIDR): {range}");
         return key;
     }
 }

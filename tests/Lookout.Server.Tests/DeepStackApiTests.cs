@@ -41,6 +41,8 @@ public class DeepStackApiTests
         using var listDoc = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
         Assert.True(listDoc.RootElement.GetProperty("success").GetBoolean());
         Assert.Equal(["colours"], listDoc.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        using var viaGet = JsonDocument.Parse(await host.Client.GetStringAsync("/v1/vision/custom/list"));
+        Assert.Equal(["colours"], viaGet.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Theory]
@@ -74,5 +76,34 @@ public class DeepStackApiTests
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var p = Assert.Single(doc.RootElement.GetProperty("predictions").EnumerateArray());
         Assert.Equal((48, 64), (p.GetProperty("x_max").GetInt32(), p.GetProperty("y_max").GetInt32()));
+    }
+
+    [Fact]
+    public async Task ListModels_Duration_AndScene_MatchDeepStack()
+    {
+        await using var host = await TestHost.StartAsync();
+        using var list = JsonDocument.Parse(await (await host.Client.PostAsync("/v1/vision/listmodels", null)).Content.ReadAsStringAsync());
+        Assert.True(list.RootElement.GetProperty("success").GetBoolean());
+        var model = Assert.Single(list.RootElement.GetProperty("models").EnumerateArray());
+        Assert.Equal(["name", "dateupdated", "size"], model.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("colours", model.GetProperty("name").GetString());
+        var file = new FileInfo(Path.Combine(host.ModelsDir, "colours.onnx"));
+        Assert.Equal(file.Length / 1_000_000.0, model.GetProperty("size").GetDouble(), 4);
+        Assert.Equal(file.LastWriteTimeUtc, model.GetProperty("dateupdated").GetDateTimeOffset().UtcDateTime);
+
+        // DeepStack's scene reads only the image: a min_confidence above the top score changes nothing.
+        var red = TestModels.SolidImage(240, 10, 10);
+        using var scene = JsonDocument.Parse(await (await host.Client.PostAsync("/v1/vision/scene",
+            TestHost.Form(red, "image", fields: ("min_confidence", "0.999")))).Content.ReadAsStringAsync());
+        Assert.Equal("red", scene.RootElement.GetProperty("label").GetString());
+        Assert.True(scene.RootElement.GetProperty("duration").GetDouble() > 0);
+        using var custom = JsonDocument.Parse(await (await host.Client.PostAsync("/v1/vision/custom/colours", TestHost.Form(red, "image"))).Content.ReadAsStringAsync());
+        Assert.True(custom.RootElement.GetProperty("duration").GetDouble() >= custom.RootElement.GetProperty("processMs").GetInt64() - 1);
+
+        using var api = JsonDocument.Parse(await host.Client.GetStringAsync("/openapi.json"));
+        var sceneForm = api.RootElement.GetProperty("paths").GetProperty("/v1/vision/scene").GetProperty("post").GetProperty("requestBody")
+            .GetProperty("content").GetProperty("multipart/form-data").GetProperty("schema").GetProperty("properties");
+        Assert.False(sceneForm.TryGetProperty("min_confidence", out _), "the scene route documents no min_confidence (DeepStack has none)");
+        Assert.True(sceneForm.TryGetProperty("api_key", out _));
     }
 }

@@ -75,4 +75,39 @@ public class PageBrowserTests
         await app.StopAsync();
         Directory.Delete(dir, recursive: true);
     }
+
+    [Fact]
+    public async Task AFormOnAForeignSite_CannotPostToTheApi_InARealBrowser()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
+        var dir = Directory.CreateTempSubdirectory("lookout-csrf-").FullName;
+        TestModels.Write(dir, "colours", TestModels.ColourClassifier(["red", "green", "blue"]));
+        await using var app = LookoutServer.BuildApp(new ServerOptions { ModelsDirectory = dir, Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
+        await app.StartAsync();
+        var url = LookoutServer.Addresses(app).Single();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+        });
+        var page = await browser.NewPageAsync();
+        // The attacker's page, served (by interception) from its own origin: a plain HTML form aimed at the API.
+        await page.RouteAsync("http://evil.example/**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "text/html",
+            Body = $"<form method=post enctype=multipart/form-data action=\"{url}/v1/vision/face/delete\"><input name=userid value=alice><button>go</button></form>",
+        }));
+        await page.GotoAsync("http://evil.example/");
+        var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button"), r => r.Url.EndsWith("/v1/vision/face/delete"));
+        var headers = await response.Request.AllHeadersAsync();
+        Assert.Equal("http://evil.example", headers["origin"]);
+        Assert.Equal(403, response.Status);
+        Assert.Contains("cross-site request refused", await response.TextAsync());
+
+        await app.StopAsync();
+        Directory.Delete(dir, recursive: true);
+    }
 }

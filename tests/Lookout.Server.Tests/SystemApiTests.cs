@@ -20,7 +20,7 @@ public class SystemApiTests
         {
             Assert.StartsWith("3.", api.RootElement.GetProperty("openapi").GetString());
             var paths = api.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-            foreach (var route in new[] { "/v1/classify", "/v1/models", "/v1/models/{name}/reload", "/v1/vision/custom/{model}", "/v1/vision/scene", "/v1/vision/custom/list", "/healthz", "/metrics" })
+            foreach (var route in new[] { "/v1/classify", "/v1/models", "/v1/models/{name}/reload", "/v1/vision/custom/{model}", "/v1/vision/scene", "/v1/vision/custom/list", "/v1/vision/listmodels", "/healthz", "/metrics" })
                 Assert.Contains(route, paths);
         }
 

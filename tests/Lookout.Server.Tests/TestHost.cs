@@ -25,7 +25,7 @@ internal sealed class TestHost : IAsyncDisposable
     public TestLoader Loader { get; }
 
     public static async Task<TestHost> StartAsync(Func<ServerOptions, ServerOptions>? tweak = null, TestLoader? loader = null,
-        Action<string>? seed = null)
+        Action<string>? seed = null, Action<WebApplicationBuilder>? configure = null)
     {
         var dir = Directory.CreateTempSubdirectory("lookout-serve-").FullName;
         if (seed is not null) seed(dir);
@@ -34,7 +34,7 @@ internal sealed class TestHost : IAsyncDisposable
         var options = new ServerOptions { ModelsDirectory = dir, ReloadDebounce = TimeSpan.FromMilliseconds(100), Workspace = workspace };
         if (tweak is not null) options = tweak(options);
         loader ??= new TestLoader();
-        var app = LookoutServer.BuildApp(options, loader, b => b.WebHost.UseTestServer());
+        var app = LookoutServer.BuildApp(options, loader, b => { b.WebHost.UseTestServer(); configure?.Invoke(b); });
         await app.StartAsync();
         return new TestHost(app, dir, workspace, loader);
     }

@@ -1,9 +1,9 @@
-using Lookout.Core.Models.Synthetic;
 using System.Text.Json;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Onnx;
 using Lookout.Server.Models;
 using NetVips;
+using Lookout.TestSupport;
 
 namespace Lookout.Server.Tests;
 

@@ -16,6 +16,7 @@ public static class CommandCatalog
         ExplainCommand.Create(),
         ExportCommand.Create(),
         ServeCommand.Create(),
+        StudioCommand.Create(),
         VideoCommand.Create(),
         WatchCommand.Create(),
         EventsCommands.Create(),

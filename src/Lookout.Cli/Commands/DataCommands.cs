@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core.Datasets;
+using Lookout.Core.IO;
 using Spectre.Console;
+using Lookout.Core;
 
 namespace Lookout.Cli.Commands;
 
@@ -46,19 +48,17 @@ public static class DataCommands
                 if (p.FramesExtracted > 0) sink.Report("video frames extracted", p.FramesExtracted, p.FramesExtracted);
             }), ct));
 
-    /// <summary>The catalog's usable items, or a clear error when the folder had none (wrong layout, all unreadable).</summary>
-    internal static IReadOnlyList<LabeledImage> UsableItems(DatasetService service, string dir)
-    {
-        var items = service.Snapshot();
-        return items.Count > 0 ? items
-            : throw new Lookout.Core.LookoutException($"no usable images found in {dir} (expected one sub-folder per label)");
-    }
-
     internal static void PrintScan(CliOutput output, ScanResult r, Workspace ws)
     {
         output.Line($"scanned in {r.Elapsed.TotalSeconds:0.0}s: [green]{r.Added} added[/], {r.Updated} updated, {r.Unchanged} unchanged, " +
-                    $"{r.FramesExtracted} video frames, [yellow]{r.Unreadable} unreadable[/], {r.Missing} missing  (workspace {Markup.Escape(ws.Root)})");
-        foreach (var p in r.Problems.Take(20)) output.Warn($"{p.Path}: {p.Reason}");
+                    $"{r.FramesExtracted} video frames, [yellow]{r.Unreadable} unreadable or skipped[/], {r.Missing} missing  (workspace {Markup.Escape(ws.Root)})");
+        WarnProblems(output, r);
+    }
+
+    /// <summary>The files a scan could not use, with their reasons (on stderr, so JSON output stays clean).</summary>
+    internal static void WarnProblems(CliOutput output, ScanResult r)
+    {
+        foreach (var p in r.Problems.Take(20)) output.Warn($"{FileNames.Printable(p.Path)}: {p.Reason}");
         if (r.Problems.Count > 20) output.Warn($"... and {r.Problems.Count - 20} more (see 'lookout data stats')");
     }
 
@@ -99,7 +99,7 @@ public static class DataCommands
             foreach (var d in s.Duplicates.Where(d => d.ConflictingLabels).Take(10))
                 output.Warn($"same image with different labels ({string.Join(", ", d.Labels)}): {string.Join(", ", d.Paths)}");
         }
-        foreach (var u in s.Unreadable.Take(20)) output.Warn($"unreadable {u.Path}: {u.Reason}");
+        foreach (var u in s.Unreadable.Take(20)) output.Warn($"unreadable {FileNames.Printable(u.Path)}: {u.Reason}");
         if (s.Missing > 0) output.Warn($"{s.Missing} cataloged files are missing on disk");
         output.Line($"manifest {s.ManifestHash[..12]}");
     }

@@ -1,15 +1,13 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
-using Lookout.Core;
 using Lookout.Core.Datasets;
-using Lookout.Core.Datasets.Issues;
-using Lookout.Core.IO;
-using Lookout.Core.Models.Backbones;
+using Lookout.Core.Evaluation.Issues;
+using Lookout.Core.Pipelines.DataIssues;
 using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
 
-/// <summary><c>lookout data issues &lt;data-dir&gt;</c>: suspect labels, leaked near-duplicates, outliers; CSV + JSON in the workspace.</summary>
+/// <summary><c>lookout data issues &lt;data-dir&gt;</c>: suspect labels, leaked near-duplicates, outliers (<see cref="DataIssuesPipeline"/>); CSV + JSON in the workspace.</summary>
 public static class DataIssuesCommand
 {
     public static Command Create(Argument<string> dataDir)
@@ -23,19 +21,15 @@ public static class DataIssuesCommand
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var dir = parse.GetValue(dataDir)!;
-            var workspace = Locations.ForData(parse, dir);
-            var service = new DatasetService(workspace);
-            await DataCommands.ScanAsync(service, dir, parse.GetValue(DataCommands.Fps), output, ct);
-            var items = DataCommands.UsableItems(service, dir);
-            var (embedded, _) = await Embeddings.ExtractAsync(items, BackboneResolver.Resolve(parse.GetValue(backbone)), workspace, output, ct);
-            output.Note($"cross-validating a head on {embedded.Count} embeddings ({parse.GetValue(folds)} folds)");
-            var report = DataIssuesFinder.Analyze(embedded, new DataIssuesOptions { Folds = parse.GetValue(folds) }, ct: ct);
-
-            var csvPath = parse.GetValue(csvOut) ?? Path.Combine(workspace.EnsureCreated().Root, "issues.csv");
-            AtomicFile.WriteAllText(csvPath, DataIssuesCsv.Render(report));
-            DataIssuesJson.Write(workspace, report);
-            if (output.Json) output.WriteJson(report);
-            else Print(output, report, parse.GetValue(top), csvPath);
+            var request = new DataIssuesRequest
+            {
+                DataDir = dir, Workspace = Locations.ForData(parse, dir), Backbone = parse.GetValue(backbone)!,
+                Options = new DataIssuesOptions { Folds = parse.GetValue(folds) }, CsvPath = parse.GetValue(csvOut),
+                Scan = new ScanOptions { FramesPerSecond = parse.GetValue(DataCommands.Fps) },
+            };
+            var outcome = await ProgressSink.RunAsync(output, sink => DataIssuesPipeline.RunAsync(request, new CliPipelineObserver(output, sink), ct));
+            if (output.Json) output.WriteJson(outcome.Report);
+            else Print(output, outcome.Report, parse.GetValue(top), outcome.CsvPath);
             return ExitCodes.Ok;
         });
         return command;

@@ -1,17 +1,13 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
-using Lookout.Core;
 using Lookout.Core.Datasets;
 using Lookout.Core.Datasets.Preview;
-using Lookout.Core.Imaging;
-using Lookout.Core.IO;
-using Lookout.Core.Models.Backbones;
-using Lookout.Core.Training.Augmentation;
+using Lookout.Core.Pipelines.Preview;
 using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
 
-/// <summary><c>lookout data preview &lt;data-dir&gt; [--augment] [--out grid.png]</c>: a PNG of exactly what the model will see.</summary>
+/// <summary><c>lookout data preview &lt;data-dir&gt; [--augment] [--out grid.png]</c>: a PNG of exactly what the model will see (<see cref="DataPreviewPipeline"/>).</summary>
 public static class DataPreviewCommand
 {
     public static Command Create(Argument<string> dataDir)
@@ -26,21 +22,19 @@ public static class DataPreviewCommand
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var dir = parse.GetValue(dataDir)!;
-            var workspace = Locations.ForData(parse, dir);
-            var service = new DatasetService(workspace);
-            await DataCommands.ScanAsync(service, dir, parse.GetValue(DataCommands.Fps), output, ct);
-            var items = DataCommands.UsableItems(service, dir);
-            var spec = BackboneResolver.Resolve(parse.GetValue(backbone)).Spec;
-            var aug = parse.GetValue(augment) ? AugmentationPipeline.Standard(spec.Width, spec.Height) : null;
-            var result = PreviewGrid.Build(items, spec, aug, new PreviewOptions { PerLabel = parse.GetValue(perLabel), Variants = parse.GetValue(variants) });
-            var path = parse.GetValue(outPath) ?? Path.Combine(workspace.EnsureCreated().Root, "preview.png");
-            AtomicFile.WriteAllBytes(path, ImageEncoding.Png(result.Grid));
-            foreach (var s in result.Skipped.Take(10)) output.Warn($"skipped {s}");
+            var request = new DataPreviewRequest
+            {
+                DataDir = dir, Workspace = Locations.ForData(parse, dir), Backbone = parse.GetValue(backbone)!, Augment = parse.GetValue(augment),
+                Options = new PreviewOptions { PerLabel = parse.GetValue(perLabel), Variants = parse.GetValue(variants) }, OutPath = parse.GetValue(outPath),
+                Scan = new ScanOptions { FramesPerSecond = parse.GetValue(DataCommands.Fps) },
+            };
+            var outcome = await ProgressSink.RunAsync(output, sink => DataPreviewPipeline.RunAsync(request, new CliPipelineObserver(output, sink), ct));
+            var grid = outcome.Grid;
             if (output.Json)
-                output.WriteJson(new { file = path, rows = result.Rows, columns = result.Columns, cellWidth = result.CellWidth, cellHeight = result.CellHeight, augmented = aug is not null });
+                output.WriteJson(new { file = outcome.Path, rows = grid.Rows, columns = grid.Columns, cellWidth = grid.CellWidth, cellHeight = grid.CellHeight, augmented = outcome.Augmented });
             else
-                output.Line($"written: [bold]{Markup.Escape(path)}[/] ({result.Rows.Count} labels x {result.Columns} cells of {result.CellWidth}x{result.CellHeight}" +
-                            $"{(aug is null ? "" : ", with augmented variants")}; rows: {Markup.Escape(string.Join(", ", result.Rows))})");
+                output.Line($"written: [bold]{Markup.Escape(outcome.Path)}[/] ({grid.Rows.Count} labels x {grid.Columns} cells of {grid.CellWidth}x{grid.CellHeight}" +
+                            $"{(outcome.Augmented ? ", with augmented variants" : "")}; rows: {Markup.Escape(string.Join(", ", grid.Rows))})");
             return ExitCodes.Ok;
         });
         return command;

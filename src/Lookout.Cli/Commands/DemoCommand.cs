@@ -9,6 +9,8 @@ using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
 using Lookout.Core.Training;
 using Spectre.Console;
+using Lookout.Core;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Cli.Commands;
 
@@ -33,10 +35,10 @@ public static class DemoCommand
             var workspace = new Workspace(parse.GetValue(GlobalOptions.Workspace) ?? Path.Combine(root, Workspace.DefaultFolderName));
             await EnsureDataAsync(dataDir, parse.GetValue(perClass), output, ct);
 
-            var options = TrainOptions.Default;
-            var main = await TrainCommand.RunAsync(dataDir, workspace, parse.GetValue(backbone)!, options, 1.0, output, ct, "pretrained");
+            var request = new TrainRequest { DataDir = dataDir, Workspace = workspace, Backbone = parse.GetValue(backbone)!, Head = TrainOptions.Default };
+            var main = (await TrainCommand.RunAsync(request, output, ct, "pretrained")).Run;
             TrainResult? baseline = parse.GetValue(noCompare) ? null
-                : await TrainCommand.RunAsync(dataDir, workspace, BackboneResolver.Generated, options, 1.0, output, ct, "generated");
+                : (await TrainCommand.RunAsync(request with { Backbone = BackboneResolver.Generated }, output, ct, "generated")).Run;
 
             var samples = await ClassifySamplesAsync(main.ModelPath, new DatasetService(workspace).Snapshot(), ct);
             var stranger = ClassifyStranger(main.ModelPath, root);

@@ -36,8 +36,9 @@ public static class DetectCommand
             { inputs, model, classes, minScore, iou, agnostic, annotate, annotateDir };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
-            var paths = InputFiles.Expand(parse.GetValue(inputs)!);
-            if (paths.Count == 0) throw new LookoutException("no image files matched");
+            var input = InputFiles.Expand(parse.GetValue(inputs)!);
+            if (input.IsEmpty) throw new LookoutException("no image files matched");
+            var paths = input.Files;
             var annotateFile = parse.GetValue(annotate);
             var annotateFolder = parse.GetValue(annotateDir);
             if (annotateFile is not null && annotateFolder is not null) throw new LookoutException("use either --annotate or --annotate-dir, not both");
@@ -63,6 +64,7 @@ public static class DetectCommand
                 }
                 return 0;
             });
+            results.AddRange(input.Skipped.Select(s => new DetectionResult(s.Path, 0, 0, [], s.Reason)));
             var written = WriteAnnotations(results, annotateFile, annotateFolder);
 
             if (output.Json)
@@ -97,7 +99,7 @@ public static class DetectCommand
                 }
                 foreach (var w in written.Values) output.Note($"annotated: {w}");
             }
-            return results.All(r => r.Ok) ? ExitCodes.Ok : ExitCodes.Failure;
+            return ExitCodes.ForItems(results.Count(r => r.Ok), results.Count(r => !r.Ok));
         });
         return command;
     }

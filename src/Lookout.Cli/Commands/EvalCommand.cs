@@ -3,13 +3,12 @@ using Lookout.Cli.Infrastructure;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Evaluation.Robustness;
-using Lookout.Core.Inference;
-using Lookout.Core.IO;
+using Lookout.Core.Pipelines.Evaluate;
 using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
 
-/// <summary><c>lookout eval &lt;run&gt; [--split test]</c>: evaluates the run's exported model on a split of its workspace.</summary>
+/// <summary><c>lookout eval &lt;run&gt; [--split test]</c>: evaluates the run's exported model on a split of its workspace (<see cref="EvalPipeline"/>).</summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -29,33 +28,26 @@ public static class EvalCommand
         {
             var (run, workspace) = Locations.Run(parse, parse.GetValue(runArg)!);
             if (parse.GetValue(holdout) is { Length: > 0 } held)
-                return await OpenSet.RunAsync(run, workspace, held.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), output, ct);
-            var which = parse.GetValue(split);
-            var items = new DatasetService(workspace).Snapshot();
-            if (!items.Any(i => i.Split == which)) throw new Lookout.Core.LookoutException($"the workspace has no {which} items");
-            var report = await EvaluationService.EvaluateAsync(run.ModelPath, items, which, null, ct);
-            var stem = Path.Combine(run.Dir, $"eval-{which.ToString().ToLowerInvariant()}");
-            AtomicFile.WriteAllText(stem + ".json", ReportJson.Render(report));
-            AtomicFile.WriteAllText(stem + ".md", ReportText.Markdown(report));
-            ConfusionMatrixPlot.SavePng(report, stem + "-confusion.png");
-            RobustnessReport? robust = null;
-            if (parse.GetValue(robustness))
             {
-                using var model = ClassifierModel.Load(run.ModelPath);
-                robust = await ProgressSink.RunAsync(output, sink => RobustnessEvaluator.EvaluateAsync(model, items, which,
-                    progress: new Progress<int>(n => sink.Report("robustness", n, Corruptions.Standard.Sum(c => c.Levels.Count), "levels")), ct: ct));
-                RobustnessOutput.Save(robust, run.Dir);
+                var request = new OpenSetRequest(workspace, run, held.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                var outcome = await ProgressSink.RunAsync(output, sink => OpenSetPipeline.RunAsync(request, new CliPipelineObserver(output, sink), ct));
+                OpenSetView.Print(output, outcome);
+                return ExitCodes.Ok;
             }
+            var which = parse.GetValue(split);
+            var evalRequest = new EvalRequest(workspace, run) { Split = which, Robustness = parse.GetValue(robustness) };
+            var result = await ProgressSink.RunAsync(output, sink => EvalPipeline.RunAsync(evalRequest, new CliPipelineObserver(output, sink), ct));
+            var report = result.Report;
             if (output.Json)
-                Console.Out.WriteLine(robust is null ? ReportJson.Render(report)
-                    : $"{{\"evaluation\":{ReportJson.Render(report)},\"robustness\":{RobustnessOutput.ToJson(robust)}}}");
+                Console.Out.WriteLine(result.Robustness is not { } r ? ReportJson.Render(report)
+                    : $"{{\"evaluation\":{ReportJson.Render(report)},\"robustness\":{RobustnessOutput.ToJson(r)}}}");
             else
             {
                 output.Line($"{which} accuracy [bold]{ReportText.Pct(report.Accuracy)}[/] {Markup.Escape(ReportText.Ci(report.AccuracyCi))} on {report.Count} images");
                 if (report.MissingClassesNote is { } missing) output.Warn(missing);
                 output.Line(Markup.Escape(ReportText.Table(report)));
-                output.Line($"written: {Markup.Escape(stem)}.json, .md, -confusion.png");
-                if (robust is not null)
+                output.Line($"written: {Markup.Escape(result.Stem)}.json, .md, -confusion.png");
+                if (result.Robustness is { } robust)
                 {
                     output.Line(Markup.Escape(RobustnessOutput.Table(robust)));
                     output.Line($"written: {Markup.Escape(Path.Combine(run.Dir, RobustnessReport.JsonFile))}, {RobustnessReport.PngFile}");

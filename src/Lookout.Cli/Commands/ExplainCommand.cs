@@ -1,17 +1,13 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
-using Lookout.Core;
-using Lookout.Core.Evaluation.Explain;
-using Lookout.Core.Imaging;
-using Lookout.Core.Inference;
-using Lookout.Core.Models.Onnx;
+using Lookout.Core.Pipelines.Explain;
 using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
 
 /// <summary>
 /// <c>lookout explain &lt;model&gt; &lt;image&gt; [--class X]</c>: a Grad-CAM overlay PNG showing which part of the
-/// image drove the score of a class (the predicted one by default) — the "why is a goat Mila?" question.
+/// image drove the score of a class (the predicted one by default), via <see cref="ExplainPipeline"/>.
 /// </summary>
 public static class ExplainCommand
 {
@@ -22,28 +18,17 @@ public static class ExplainCommand
         var classOpt = new Option<string?>("--class", "-c") { Description = "Class to explain (default: the predicted one)." };
         var outOpt = new Option<string?>("--out", "-o") { Description = "Overlay PNG to write (default: <image>.gradcam.png beside the image)." };
         var command = new Command("explain", "Grad-CAM: which pixels made the model say what it said.") { modelArg, imageArg, classOpt, outOpt };
-        CommandRunner.SetHandler(command, (parse, output, _) =>
+        CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
-            var modelPath = Locations.Model(parse, parse.GetValue(modelArg)!);
-            var imagePath = parse.GetValue(imageArg)!;
-            using var classifier = ClassifierModel.Load(modelPath);
-            var image = ImageLoader.Load(imagePath, classifier.Spec);
-            var probs = classifier.Probabilities([image])[0];
-            var predicted = Prediction.Rank(classifier.Labels, probs, 1)[0];
-            var target = parse.GetValue(classOpt) ?? predicted.Label;
-            int index = classifier.Labels.ToList().IndexOf(target);
-            if (index < 0) throw new LookoutException($"unknown class '{target}'; the model knows: {string.Join(", ", classifier.Labels)}");
-
-            var map = GradCam.Compute(OnnxReader.Load(modelPath), image, index);
-            var outPath = Path.GetFullPath(parse.GetValue(outOpt) ?? Path.ChangeExtension(imagePath, ".gradcam.png"));
-            HeatmapOverlay.SavePng(image, map, outPath);
-            var (px, py) = map.Peak();
-            var result = new { image = Path.GetFullPath(imagePath), @class = target, score = probs[index], predicted = predicted.Label,
-                predictedScore = predicted.Score, overlay = outPath, peak = new { x = px, y = py } };
-            if (output.Json) output.WriteJson(result);
-            else output.Line($"{Markup.Escape(target)} {probs[index]:0.000} (predicted {Markup.Escape(predicted.Label)} {predicted.Score:0.000}); " +
-                             $"hottest at ({px},{py}) of {image.Width}x{image.Height}; overlay {Markup.Escape(outPath)}");
-            return Task.FromResult(ExitCodes.Ok);
+            var request = new ExplainRequest(Locations.Model(parse, parse.GetValue(modelArg)!), parse.GetValue(imageArg)!)
+                { Class = parse.GetValue(classOpt), OverlayPath = parse.GetValue(outOpt) };
+            var r = await ExplainPipeline.RunAsync(request, new CliPipelineObserver(output, null), ct);
+            if (output.Json)
+                output.WriteJson(new { image = r.Image, @class = r.Class, score = r.Score, predicted = r.Predicted,
+                    predictedScore = r.PredictedScore, overlay = r.Overlay, peak = new { x = r.PeakX, y = r.PeakY } });
+            else output.Line($"{Markup.Escape(r.Class)} {r.Score:0.000} (predicted {Markup.Escape(r.Predicted)} {r.PredictedScore:0.000}); " +
+                             $"hottest at ({r.PeakX},{r.PeakY}) of {r.Width}x{r.Height}; overlay {Markup.Escape(r.Overlay)}");
+            return ExitCodes.Ok;
         });
         return command;
     }

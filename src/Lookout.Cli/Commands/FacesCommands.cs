@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
 using Lookout.Core;
-using Lookout.Core.Datasets;
 using Lookout.Core.Inference;
 using Lookout.Core.Inference.Faces;
 using Spectre.Console;
@@ -43,11 +42,12 @@ public static class FacesCommands
         CommandRunner.SetHandler(command, (parse, output, _) =>
         {
             var who = FaceGallery.ValidateName(parse.GetValue(name));
-            var paths = InputFiles.Expand(parse.GetValue(images)!);
-            if (paths.Count == 0) throw new LookoutException("no image files matched");
+            var input = InputFiles.Expand(parse.GetValue(images)!);
+            if (input.IsEmpty) throw new LookoutException("no image files matched");
             var ws = GalleryWorkspace(parse, create: true);
             using var analyzer = FaceAnalyzer.Open();
-            var outcomes = new FaceService(analyzer, ws.CatalogPath).EnrollFiles(who, paths);
+            var outcomes = new FaceService(analyzer, ws.CatalogPath).EnrollFiles(who, input.Files)
+                .Concat(input.Skipped.Select(s => new EnrollOutcome(s.Path, null, 0, s.Reason))).ToList();
             int added = outcomes.Count(o => o.Ok);
             if (output.Json)
                 output.WriteJson(new

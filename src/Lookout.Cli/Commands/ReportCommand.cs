@@ -1,13 +1,11 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
-using Lookout.Core.Datasets;
-using Lookout.Core.Datasets.Issues;
-using Lookout.Core.Evaluation.Html;
+using Lookout.Core.Pipelines.Report;
 using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
 
-/// <summary><c>lookout report &lt;run&gt;</c>: one self-contained HTML file with everything about a run.</summary>
+/// <summary><c>lookout report &lt;run&gt;</c>: one self-contained HTML file with everything about a run (<see cref="RunReport"/>).</summary>
 public static class ReportCommand
 {
     public static Command Create()
@@ -18,13 +16,12 @@ public static class ReportCommand
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var (run, workspace) = Locations.Run(parse, parse.GetValue(runArg)!);
-            var items = File.Exists(workspace.CatalogPath) ? new DatasetService(workspace).Snapshot() : [];
-            var (path, data) = await RunReport.WriteAsync(run, items, DataIssuesJson.TryRead(workspace), ct: ct);
-            if (output.Json) output.WriteJson(new { run = run.Id, report = path, notes = data.Notes });
+            var outcome = await RunReport.WriteAsync(new RunReportRequest(workspace, run), new CliPipelineObserver(output, null), ct);
+            if (output.Json) output.WriteJson(new { run = run.Id, report = outcome.Path, notes = outcome.Data.Notes });
             else
             {
-                foreach (var n in data.Notes) output.Note(n);
-                output.Line($"written: [bold]{Markup.Escape(path)}[/]");
+                foreach (var n in outcome.Data.Notes) output.Note(n);
+                output.Line($"written: [bold]{Markup.Escape(outcome.Path)}[/]");
             }
             return ExitCodes.Ok;
         });

@@ -22,7 +22,7 @@ public static class RunsCommands
             foreach (var r in runsList)
                 table.AddRow(r.Id, r.Created.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), Markup.Escape(r.Backbone ?? "-"), $"{r.Classes}",
                     r.DatasetHash is { Length: >= 12 } h ? h[..12] : "-",
-                    r.TestAccuracy is { } a ? $"{ReportText.Pct(a)} (n={r.TestCount})" : "-", r.HasModel ? "yes" : "[yellow]no[/]");
+                    r.TestAccuracy is { } a ? $"{ReportText.Pct(a)} (n={r.TestCount})" : "-", r.HasModel ? "yes" : r.State == RunState.Resumable ? "[yellow]no[/] (resumable)" : "[yellow]no[/]");
             output.Render(table);
             return Task.FromResult(ExitCodes.Ok);
         });

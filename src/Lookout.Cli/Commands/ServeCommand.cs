@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Lookout.Cli.Infrastructure;
-using Lookout.Core;
 using Lookout.Server;
 
 namespace Lookout.Cli.Commands;
@@ -14,17 +13,17 @@ public static class ServeCommand
         var models = new Option<string?>("--models") { Description = "Folder of exported models (name.onnx is served as 'name'); watched for changes. Default: the workspace's models/ folder." };
         var model = new Option<string[]>("--model", "-m") { Description = "An exported model file or run id to serve (repeatable).", AllowMultipleArgumentsPerToken = false };
         var urls = new Option<string>("--urls") { Description = "Where to listen (loopback by default).", DefaultValueFactory = _ => d.Urls };
-        var apiKeyFile = new Option<string?>("--api-key-file") { Description = "File whose first line is the API key clients must send (X-Api-Key or Bearer)." };
-        var cors = new Option<string[]>("--cors") { Description = "Origins allowed to call the API from a browser (closed by default)." };
+        var apiKeyFile = new Option<string?>("--api-key-file") { Description = "File whose first line is the API key clients must send (X-Api-Key, Bearer, or the DeepStack form field api_key)." };
+        var cors = new Option<string[]>("--cors") { Description = "Origins whose web pages may call the API (CORS and the cross-site check; closed by default)." };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most requests coalesced into one forward pass (1 = no batching).", DefaultValueFactory = _ => d.MaxBatchSize };
-        var maxWait = new Option<int>("--max-wait-ms") { Description = "How long a request may wait for others to batch with.", DefaultValueFactory = _ => (int)d.MaxBatchWait.TotalMilliseconds };
+        var maxWait = new Option<int>("--max-wait-ms") { Description = "How long a request may wait for others to batch with (0 = never: batches form from requests already waiting).", DefaultValueFactory = _ => (int)d.MaxBatchWait.TotalMilliseconds };
         var queue = new Option<int>("--queue") { Description = "Requests queued per model before answering 503.", DefaultValueFactory = _ => d.QueueCapacity };
         var command = new Command("serve", "Serve exported models over HTTP: /v1/classify, /v1/detect, DeepStack routes (faces from --workspace), a web page at /, /metrics.")
             { models, model, urls, apiKeyFile, cors, maxBatch, maxWait, queue };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var files = (parse.GetValue(model) ?? []).Select(m => Locations.Model(parse, m)).ToList();
-            var workspace = new Lookout.Core.Datasets.Workspace(parse.GetValue(GlobalOptions.Workspace) ?? d.Workspace);
+            var workspace = new Lookout.Core.Workspace(parse.GetValue(GlobalOptions.Workspace) ?? d.Workspace);
             // No models named: serve the workspace's models/ folder (watched), so detection and faces work out of the
             // box and 'lookout export <run> .lookout/models/name.onnx' publishes a model to a running server.
             var dir = parse.GetValue(models) ?? (files.Count == 0 ? workspace.EnsureCreated().ModelsDir : null);

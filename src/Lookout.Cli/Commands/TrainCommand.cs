@@ -3,8 +3,7 @@ using Lookout.Cli.Infrastructure;
 using Lookout.Core;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
-using Lookout.Core.Models.Backbones;
-using Lookout.Core.Runs;
+using Lookout.Core.Pipelines.Train;
 using Lookout.Core.Training;
 using Lookout.Core.Training.FineTuning;
 using Lookout.Core.Training.Scratch;
@@ -13,8 +12,8 @@ using Spectre.Console;
 namespace Lookout.Cli.Commands;
 
 /// <summary>
-/// <c>lookout train &lt;data-dir&gt;</c> (like <c>yolo classify train data=...</c>): scan (incremental), split what is
-/// unassigned, embed through the cache, fit the head, export one ONNX file, evaluate it on the test split.
+/// <c>lookout train &lt;data-dir&gt;</c> (like <c>yolo classify train data=...</c>): binds the options and runs
+/// <see cref="TrainPipeline"/> (scan, split, embed, fit, calibrate, export, evaluate), or resumes a fine-tuning run.
 /// </summary>
 public static class TrainCommand
 {
@@ -38,12 +37,11 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue a killed or stopped fine-tuning run (run id or folder) from its last checkpoint." };
         var noRefit = new Option<bool>("--no-refit") { Description = "Keep the head trained on train only (by default, after epochs and thresholds are chosen on validation, the head is refit on train+val)." };
         var trainOnly = new Option<bool>("--train-only") { Description = "The folder is training data only: hold out 15% (whole sources, per class) for validation and make no test split." };
-        var fromScratch = new Option<string>("--from-scratch")
+        var fromScratch = new Option<FromScratch>("--from-scratch")
         {
-            Description = "Train a compact CNN from scratch at the images' native size: auto (when images are small, <= 64 px, and plentiful, >= 500 per class), on, off.",
-            DefaultValueFactory = _ => "auto",
+            Description = "Train a compact CNN from scratch at the images' native size: auto (when images are small, <= 64 px, and plentiful, >= 500 per class, and no backbone is given), on, off.",
+            DefaultValueFactory = _ => FromScratch.Auto,
         };
-        fromScratch.AcceptOnlyFromAmong("auto", "on", "off");
         var scratchEpochs = new Option<int>("--scratch-epochs") { Description = "Epochs for the from-scratch CNN.", DefaultValueFactory = _ => new CompactCnnOptions().Epochs };
         var command = new Command("train", "Train a classifier on a labelled folder and export it as one ONNX file.")
             { dataDir, backbone, epochs, lr, hidden, patience, smoothing, seed, noClassWeights, DataCommands.Fps, fineTune, ftEpochs, ftBlocks, augment, resume,
@@ -60,18 +58,26 @@ public static class TrainCommand
             if (parse.GetValue(resume) is { } runArg)
             {
                 var (run, workspace) = Locations.Run(parse, runArg);
-                result = await ResumeAsync(run, workspace, options, output, ct);
+                result = await ProgressSink.RunAsync(output, sink =>
+                    TrainPipeline.ResumeAsync(new ResumeRequest(workspace, run), new CliPipelineObserver(output, sink), ct));
             }
             else
             {
                 var dir = parse.GetValue(dataDir) ?? throw new LookoutException("give the data folder (or --resume <run>)");
-                var plan = parse.GetValue(fineTune)
-                    ? ft with { Epochs = parse.GetValue(ftEpochs), TrainableBlocks = parse.GetValue(ftBlocks), Seed = options.Seed }
-                    : null;
-                var scratch = new ScratchChoice(parse.GetValue(fromScratch)!, new CompactCnnOptions { Epochs = parse.GetValue(scratchEpochs) },
-                    parse.GetResult(backbone) is { Implicit: false } || plan is not null);
-                result = await RunAsync(dir, Locations.ForData(parse, dir), parse.GetValue(backbone)!, options, parse.GetValue(DataCommands.Fps),
-                    output, ct, fineTune: plan, augment: parse.GetValue(augment), trainOnly: parse.GetValue(trainOnly), scratch: scratch);
+                var request = new TrainRequest
+                {
+                    DataDir = dir, Workspace = Locations.ForData(parse, dir), Head = options,
+                    Backbone = parse.GetValue(backbone)!, BackboneChosen = parse.GetResult(backbone) is { Implicit: false },
+                    FineTune = parse.GetValue(fineTune)
+                        ? ft with { Epochs = parse.GetValue(ftEpochs), TrainableBlocks = parse.GetValue(ftBlocks), Seed = options.Seed }
+                        : null,
+                    Augment = parse.GetValue(augment),
+                    Scan = new ScanOptions { FramesPerSecond = parse.GetValue(DataCommands.Fps) },
+                    TrainOnly = parse.GetValue(trainOnly),
+                    FromScratch = parse.GetValue(fromScratch),
+                    Scratch = new CompactCnnOptions { Epochs = parse.GetValue(scratchEpochs) },
+                };
+                result = (await RunAsync(request, output, ct)).Run;
             }
             if (output.Json) output.WriteJson(Summary(result));
             else PrintResult(output, result);
@@ -80,74 +86,9 @@ public static class TrainCommand
         return command;
     }
 
-    /// <summary>
-    /// <c>--from-scratch</c>: auto, on or off; <paramref name="BackboneChosen"/> when the user asked for a backbone (or
-    /// fine-tuning), which auto then respects.
-    /// </summary>
-    internal sealed record ScratchChoice(string Mode, CompactCnnOptions Options, bool BackboneChosen);
-
-    /// <summary>The whole train pipeline for one data folder; shared by <c>train</c> and <c>demo</c>.</summary>
-    internal static async Task<TrainResult> RunAsync(string dataDir, Workspace workspace, string backboneName, TrainOptions options,
-        double fps, CliOutput output, CancellationToken ct, string label = "", FineTuneOptions? fineTune = null, bool augment = false,
-        bool trainOnly = false, ScratchChoice? scratch = null)
-    {
-        var service = new DatasetService(workspace);
-        var timings = new StageTimings();
-        ScanResult scan;
-        using (timings.Measure("scan")) scan = await DataCommands.ScanAsync(service, dataDir, fps, output, ct);
-        if (!output.Json) DataCommands.PrintScan(output, scan, workspace);
-        var split = timings.Measure("split", () => service.Split(DataCommands.SplitOptionsFrom(options.Seed, 0.15, trainOnly ? 0 : 0.15, reassign: false)));
-        if (split.Assigned > 0) output.Note($"split {split.Assigned} new items: train {split.Train}, val {split.Val}, test {split.Test}");
-        foreach (var t in split.TimeBlocked)
-            output.Warn($"class '{t.Label}' has only {t.Sources} source(s): its video frames were split by time (train, then val, then test) " +
-                        $"with {t.Excluded} frame(s) left out as gaps between the blocks; add more clips of it for an honest test");
-        if (trainOnly) output.Note("training-only data: 15% of it (whole sources, per class) validates the epochs and the \"unknown\" thresholds; there is no test split, so evaluate on your own test folder with 'lookout eval'");
-        var items = DataCommands.UsableItems(service, dataDir);
-
-        if (scratch is { Mode: not "off" } && fineTune is null)
-        {
-            var train = items.Where(i => i.Split == Split.Train).ToList();
-            var decision = SmallImagePolicy.Decide(SmallImagePolicy.SampleSizes(train), train.Count, train.Select(i => i.Label).Distinct().Count());
-            bool go = scratch.Mode == "on" || (decision.FromScratch && !scratch.BackboneChosen);
-            if (go)
-            {
-                output.Note($"{decision.Reason}: training a compact CNN from scratch at {decision.Width}x{decision.Height} " +
-                            "(--from-scratch off uses the pretrained backbone instead)");
-                var scratchRun = new RunStore(workspace.RunsDir).Create();
-                return await ProgressSink.RunAsync(output, sink => new ScratchTrainingService().RunAsync(options, scratch.Options, items,
-                    decision.Width, decision.Height, scratchRun, new TrainingProgressObserver(output, sink, scratch.Options.Epochs, label), ct));
-            }
-            if (decision.FromScratch)
-                output.Note($"{decision.Reason}: a compact CNN trained from scratch would likely beat the pretrained backbone here (--from-scratch on)");
-        }
-
-        output.Note($"backbone {backboneName} (converting once if needed)");
-        var backbone = timings.Measure("backbone", () => BackboneResolver.Resolve(backboneName));
-        using var cache = new EmbeddingCache(Path.Combine(workspace.EnsureCreated().CacheDir, "embeddings.db"));
-        var run = new RunStore(workspace.RunsDir).Create();
-        if (fineTune is not null)
-        {
-            var plan = new FineTunePlan(backboneName, fineTune, augment, DatasetManifest.Hash(items));
-            output.Note($"run {run.Id}: fine-tuning; if it is interrupted, continue with 'lookout train --resume {run.Id}'");
-            return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).RunAsync(options, plan, items, backbone, run,
-                new TrainingProgressObserver(output, sink, Math.Max(options.Epochs, fineTune.Epochs), label), ct));
-        }
-        var result = await ProgressSink.RunAsync(output, sink =>
-            new TrainingService(cache).RunAsync(options, items, backbone, run,
-                new TrainingProgressObserver(output, sink, options.Epochs, label), ct));
-        return result with { Timings = [.. timings.Stages, .. result.Timings] };
-    }
-
-    private static async Task<TrainResult> ResumeAsync(RunFolder run, Workspace workspace, TrainOptions options, CliOutput output, CancellationToken ct)
-    {
-        var plan = FineTuneService.ReadPlan(run);
-        var items = new DatasetService(workspace).Snapshot();
-        var backbone = BackboneResolver.Resolve(plan.Backbone);
-        output.Note($"resuming run {run.Id} from its last checkpoint");
-        using var cache = new EmbeddingCache(Path.Combine(workspace.EnsureCreated().CacheDir, "embeddings.db"));
-        return await ProgressSink.RunAsync(output, sink => new FineTuneService(cache).ResumeAsync(run, items, backbone,
-            new TrainingProgressObserver(output, sink, plan.Options.Epochs), ct));
-    }
+    /// <summary>The train pipeline with progress bars; shared by <c>train</c> and <c>demo</c> (which labels its two runs).</summary>
+    internal static Task<TrainPipelineResult> RunAsync(TrainRequest request, CliOutput output, CancellationToken ct, string label = "") =>
+        ProgressSink.RunAsync(output, sink => TrainPipeline.RunAsync(request, new CliPipelineObserver(output, sink, label), ct));
 
     internal static object Summary(TrainResult r) => new
     {

@@ -3,15 +3,6 @@ using Lookout.Core;
 
 namespace Lookout.Cli.Infrastructure;
 
-/// <summary>Exit codes users and scripts can rely on.</summary>
-public static class ExitCodes
-{
-    public const int Ok = 0;
-    public const int Failure = 1;
-    public const int Usage = 2;
-    public const int Cancelled = 130;
-}
-
 /// <summary>
 /// Binds a command's action with the shared behaviour: build <see cref="CliOutput"/>, map known failures to a
 /// one-line error on stderr and a non-zero exit code, never a stack trace for a user mistake.

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Lookout.Core;
-using Lookout.Core.Datasets;
 using Lookout.Core.Runs;
 
 namespace Lookout.Cli.Infrastructure;

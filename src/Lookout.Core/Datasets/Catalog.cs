@@ -62,6 +62,9 @@ public sealed class Catalog : IDisposable
         tx.Commit();
     }
 
+    /// <summary>The open connection, for layers that keep their own tables in catalog.db (the studio) and must join them.</summary>
+    internal SqliteConnection Connection => _db;
+
     public IReadOnlyList<CatalogItem> All() => Query("SELECT * FROM items ORDER BY path");
 
     internal IReadOnlyList<CatalogItem> Query(string sql, params (string Name, object? Value)[] args)
@@ -98,7 +101,7 @@ public sealed class Catalog : IDisposable
 
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] args) => _db.Command(sql, args);
 
-    private static CatalogItem ReadItem(SqliteDataReader r)
+    internal static CatalogItem ReadItem(SqliteDataReader r)
     {
         string? Str(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetString(r.GetOrdinal(c));
         long? Long(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetInt64(r.GetOrdinal(c));

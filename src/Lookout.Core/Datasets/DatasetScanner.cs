@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lookout.Core.IO;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video;
 
@@ -29,7 +30,9 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         var root = Path.GetFullPath(dataDir);
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"data folder not found: {dataDir}");
         bool splitFolders = FolderLayout.HasSplitFolders(root);
-        var files = DataFolder.Files(root, workspace.Root);
+        var walk = DataFolder.Walk(root, workspace.Root);
+        var files = walk.Files;
+        int total = files.Count + walk.Skipped.Count;
         var existing = catalog.All().Where(i => i.Kind != ItemKind.Frame).ToDictionary(i => i.Path, StringComparer.Ordinal);
         var c = new Counters();
         var vanished = new HashSet<string>(StringComparer.Ordinal);
@@ -40,9 +43,11 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
             lock (gate)
             {
                 if (fileDone) c.Done++;
-                progress?.Report(new ScanProgress(c.Done, files.Count, c.Frames, current));
+                progress?.Report(new ScanProgress(c.Done, total, c.Frames, current));
             }
         }
+        RecordSkipped(walk.Skipped, existing, c);
+        foreach (var s in walk.Skipped) Report(s.RelativePath, fileDone: true);
         // Decoding is latency-bound (libvips hands work to its own threads), so a little more than one per core helps.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = ct };
 
@@ -52,11 +57,12 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
             var pending = new List<Pending>();
             foreach (var (full, rel) in chunk)
             {
-                var info = new FileInfo(full);
+                var info = Facts(full);
                 if (!info.Exists) { vanished.Add(rel); Report(rel, fileDone: true); continue; }     // deleted while scanning
                 existing.TryGetValue(rel, out var old);
-                if (old is not null && IsUnchanged(old, info)) { c.Unchanged++; Report(rel, fileDone: true); continue; }
-                pending.Add(new Pending(full, rel, info, FolderLayout.Place(rel, splitFolders), old is null));
+                var place = FolderLayout.Place(rel, splitFolders);
+                if (old is not null && IsUnchanged(old, info, place)) { c.Unchanged++; Report(rel, fileDone: true); continue; }
+                pending.Add(new Pending(full, rel, info, place, old is null));
             }
             var stills = pending.Where(p => !IsVideo(p)).ToList();
             var described = new CatalogItem[stills.Count];
@@ -72,15 +78,34 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
             c.Updated += pending.Count(p => !p.IsNew);
         }
 
-        var seen = files.Select(f => f.Relative).Where(r => !vanished.Contains(r)).ToHashSet(StringComparer.Ordinal);
+        var seen = files.Select(f => f.RelativePath).Concat(walk.Skipped.Select(f => f.RelativePath))
+            .Where(r => !vanished.Contains(r)).ToHashSet(StringComparer.Ordinal);
         var gone = existing.Values.Where(i => i.Status != ItemStatus.Missing && !seen.Contains(i.Path)).ToList();
         catalog.Write(w => { foreach (var item in gone) w.MarkMissing(item.Path); });
         RemoveOrphanFrameFolders();
-        progress?.Report(new ScanProgress(files.Count, files.Count, c.Frames, null));
+        progress?.Report(new ScanProgress(total, total, c.Frames, null));
 
         var problems = catalog.All().Where(i => i.Status == ItemStatus.Unreadable)
             .Select(i => new ScanProblem(i.Path, i.Reason ?? "unreadable")).ToList();
         return new ScanResult(c.Added, c.Updated, c.Unchanged, problems.Count, gone.Count, c.Frames, problems, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Entries the walk did not list (special files, links not followed, unreadable folders, undecodable names) get a
+    /// catalog row with their reason like any unreadable file, so stats, train and later scans report them too.
+    /// </summary>
+    private void RecordSkipped(IReadOnlyList<SkippedEntry> skipped, Dictionary<string, CatalogItem> existing, Counters c)
+    {
+        var changed = new List<CatalogItem>();
+        foreach (var s in skipped)
+        {
+            var row = new CatalogItem { Path = s.RelativePath, Kind = ItemKind.Other, Status = ItemStatus.Unreadable, Reason = s.Reason, Source = s.RelativePath };
+            existing.TryGetValue(s.RelativePath, out var old);
+            if (old is { Kind: ItemKind.Other, Status: ItemStatus.Unreadable, Label: null } && old.Reason == s.Reason) { c.Unchanged++; continue; }
+            changed.Add(row);
+            if (old is null) c.Added++; else c.Updated++;
+        }
+        if (changed.Count > 0) catalog.Write(w => { foreach (var row in changed) w.Upsert(row); });
     }
 
     /// <summary>Videos are recognised by extension (when placed validly); everything else is described in parallel.</summary>
@@ -104,9 +129,18 @@ internal sealed class DatasetScanner(Workspace workspace, Catalog catalog, ScanO
         return InspectImage(p.Full, item);
     }
 
-    private bool IsUnchanged(CatalogItem old, FileInfo info) =>
+    /// <summary>Size and mtime of the file itself: for a link the walk followed, those of the file it resolves to.</summary>
+    private static FileInfo Facts(string path)
+    {
+        var info = new FileInfo(path);
+        return info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target ? target : info;
+    }
+
+    /// <summary>Same size and mtime, same frame settings for a video, and the folder still gives it the same label (or refusal).</summary>
+    private bool IsUnchanged(CatalogItem old, FileInfo info, Placement place) =>
         old.Status != ItemStatus.Missing && old.Size == info.Length && old.MTime == info.LastWriteTimeUtc.Ticks
-        && (old.Kind != ItemKind.Video || old.Status != ItemStatus.Ok || old.FrameParameters == options.FrameParameters);
+        && (old.Kind != ItemKind.Video || old.Status != ItemStatus.Ok || old.FrameParameters == options.FrameParameters)
+        && (place.IsValid ? old.LabelIsManual || old.Label == place.Label : old.Reason == place.Problem);
 
     private CatalogItem InspectImage(string full, CatalogItem item)
     {

@@ -44,6 +44,7 @@ public sealed class DatasetService(Workspace workspace)
         if (recorded is not null && recorded != root && Directory.Exists(recorded))
             throw new InvalidOperationException($"workspace {Workspace.Root} belongs to data folder {recorded}; give another workspace for {root}");
         catalog.SetMeta(DataDirKey, root);
+        MoveJournal.Replay(catalog, root); // finish moves a killed studio had committed but not yet made
         return await new DatasetScanner(Workspace, catalog, options).ScanAsync(root, progress, ct).ConfigureAwait(false);
     }
 
@@ -96,7 +97,7 @@ public sealed class DatasetService(Workspace workspace)
     /// <summary>Sets a person's label on an item (kept across rescans).</summary>
     public void SetLabel(string path, string label)
     {
-        if (string.IsNullOrWhiteSpace(label)) throw new ArgumentException("label is empty", nameof(label));
+        LabelNames.Validate(label);
         using var catalog = Catalog.Open(Workspace.CatalogPath);
         if (catalog.Query("SELECT * FROM items WHERE path=$p", ("$p", path)).Count == 0)
             throw new KeyNotFoundException($"no catalog item {path}");

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Lookout.Core.Imaging;
-using NetVips;
 
 namespace Lookout.Core.Datasets;
 
@@ -8,19 +7,19 @@ namespace Lookout.Core.Datasets;
 public sealed record ImageFacts(string Sha256, int Width, int Height, long Bytes);
 
 /// <summary>
-/// Checks that an image file decodes completely (through <see cref="ImageLoader"/>, so the same limits and
-/// errors apply as in training) and reads its facts. Throws <see cref="ImageDecodeException"/> otherwise.
+/// Checks that an image file decodes completely (through <see cref="ImageDecoder"/>, so the same limits, errors and
+/// verdicts apply as in training, classify and the server) and reads its facts. Throws <see cref="ImageDecodeException"/> otherwise.
 /// </summary>
 public static class ImageInspector
 {
     /// <summary>Tiny target: shrink-on-load keeps the check cheap while still decoding every scanline.</summary>
-    private static readonly PreprocessSpec CheckSpec = new() { Width = 8, Height = 8, Resize = ResizeMode.Stretch };
+    private static readonly ImageTarget Check = new(8, 8, ImageFit.Stretch);
 
     public static ImageFacts Inspect(string path, ImageLimits limits)
     {
-        ImageLoader.Load(path, CheckSpec, limits);
-        var (width, height) = DisplaySize(path);
-        return new ImageFacts(Sha256Of(path), width, height, new FileInfo(path).Length);
+        var source = ImageSource.FromFile(path, limits);
+        var decoded = ImageDecoder.Decode(source, Check, limits);
+        return new ImageFacts(Convert.ToHexStringLower(SHA256.HashData(source.Bytes)), decoded.Width, decoded.Height, source.Bytes.Length);
     }
 
     public static string Sha256Of(string path)
@@ -30,23 +29,11 @@ public static class ImageInspector
     }
 
     /// <summary>True when the first bytes are a known image signature (so a mis-named photo is still found).</summary>
-    public static bool SniffsAsImage(string path) => FormatOf(path) is not null;
-
-    private static string? FormatOf(string path)
+    public static bool SniffsAsImage(string path)
     {
         Span<byte> head = stackalloc byte[16];
         using var stream = File.OpenRead(path);
         int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return ImageSniffer.Format(head[..n]);
-    }
-
-    private static (int Width, int Height) DisplaySize(string path)
-    {
-        if (FormatOf(path) == "bmp")
-            return ImageLoader.ReadSize(path);     // BMP has no EXIF orientation (and libvips here cannot open it)
-        using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
-        // EXIF orientations 5-8 are the ones that turn the picture sideways.
-        int orientation = header.GetTypeOf("orientation") != IntPtr.Zero ? (int)header.Get("orientation") : 1;
-        return orientation is >= 5 and <= 8 ? (header.Height, header.Width) : (header.Width, header.Height);
+        return ImageSniffer.Format(head[..n]) is not null;
     }
 }

@@ -1,4 +1,3 @@
-using Lookout.Core.Models.Backbones;
 
 namespace Lookout.Core.Evaluation;
 

@@ -3,7 +3,7 @@ using Lookout.Core.Inference;
 using Lookout.Core.Models;
 using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Models.Backbones;
-using Lookout.Core.Training;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Core.Evaluation;
 

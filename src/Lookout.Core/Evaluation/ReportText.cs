@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Lookout.Core.IO;
 
 namespace Lookout.Core.Evaluation;
 
@@ -70,5 +71,22 @@ public static class ReportText
         return sb.ToString();
     }
 
-    private static string Esc(string s) => s.Replace("|", "\\|", StringComparison.Ordinal);
+    /// <summary>
+    /// Label or path text for a Markdown table cell or list item: a line break or control character (which would end the
+    /// row) is shown as <c>\uXXXX</c>, and what Markdown or its inline HTML would interpret is escaped.
+    /// </summary>
+    public static string Esc(string s)
+    {
+        var sb = new StringBuilder(s.Length + 8);
+        foreach (var c in s)
+        {
+            if (FileNames.IsBreaking(c)) sb.Append(Inv, $"\\u{(int)c:X4}");
+            else if (c == '<') sb.Append("&lt;");
+            else if (c == '>') sb.Append("&gt;");
+            else if (c == '&') sb.Append("&amp;");
+            else if ("\\|*`[]".Contains(c)) sb.Append('\\').Append(c);
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
 }

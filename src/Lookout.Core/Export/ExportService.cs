@@ -3,8 +3,7 @@ using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
-using Lookout.Core.Runs;
-using Lookout.Core.Training;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Core.Export;
 

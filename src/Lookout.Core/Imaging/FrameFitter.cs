@@ -3,30 +3,13 @@ using NetVips;
 namespace Lookout.Core.Imaging;
 
 /// <summary>
-/// Fits decoded pixels (a video frame, a camera image) to a <see cref="PreprocessSpec"/> with the same libvips
-/// resize policy <see cref="ImageLoader"/> applies to files, so a frame and the same frame saved losslessly as an
-/// image give the model identical input bytes.
+/// Video and camera frames: fitted to a <see cref="PreprocessSpec"/> by <see cref="ImageDecoder.Fit"/> (the same plan
+/// and libvips calls as files, so a frame and the same frame saved losslessly give the model identical input bytes),
+/// shrunk for display, encoded.
 /// </summary>
 public static class FrameFitter
 {
-    public static RgbImage Fit(RgbImage frame, PreprocessSpec spec)
-    {
-        if (frame.Pixels.Length < frame.ByteCount)
-            throw new ArgumentException($"frame has {frame.Pixels.Length} bytes, {frame.Width}x{frame.Height} RGB needs {frame.ByteCount}", nameof(frame));
-        using var raw = Image.NewFromMemory(frame.Pixels, frame.Width, frame.Height, 3, Enums.BandFormat.Uchar);
-        using var srgb = raw.Copy(interpretation: Enums.Interpretation.Srgb);
-        using var thumb = spec.Resize switch
-        {
-            ResizeMode.ShorterSideCenterCrop => srgb.ThumbnailImage(spec.Width, height: spec.Height, crop: Enums.Interesting.Centre),
-            ResizeMode.Stretch => srgb.ThumbnailImage(spec.Width, height: spec.Height, size: Enums.Size.Force),
-            _ => srgb.ThumbnailImage(spec.Width, height: spec.Height),
-        };
-        using var fitted = spec.Resize == ResizeMode.Letterbox && (thumb.Width != spec.Width || thumb.Height != spec.Height)
-            ? thumb.Gravity(Enums.CompassDirection.Centre, spec.Width, spec.Height, extend: Enums.Extend.Background,
-                background: [ImageLoader.LetterboxFill, ImageLoader.LetterboxFill, ImageLoader.LetterboxFill])
-            : thumb.Copy();
-        return new RgbImage(fitted.Width, fitted.Height, fitted.WriteToMemory<byte>());
-    }
+    public static RgbImage Fit(RgbImage frame, PreprocessSpec spec) => ImageDecoder.Fit(frame, ImageTarget.For(spec));
 
     /// <summary>Scales a frame to at most <paramref name="maxSide"/> on its longer side (aspect kept, never up).</summary>
     public static RgbImage Shrink(RgbImage frame, int maxSide)

@@ -9,4 +9,4 @@ public sealed class ImageDecodeException(string source, ImageProblem problem, st
     public string Reason { get; } = reason;
 }
 
-public enum ImageProblem { Missing, Empty, TooLarge, TooManyPixels, NotAnImage, Corrupt }
+public enum ImageProblem { Missing, Empty, TooLarge, TooManyPixels, NotAnImage, Corrupt, Unreadable }

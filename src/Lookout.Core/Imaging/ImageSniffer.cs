@@ -15,6 +15,4 @@ public static class ImageSniffer
         if (d.Length >= 4 && ((d[0] == 'I' && d[1] == 'I' && d[2] == 42 && d[3] == 0) || (d[0] == 'M' && d[1] == 'M' && d[2] == 0 && d[3] == 42))) return "tiff";
         return null;
     }
-
-    public static bool LooksLikeImage(ReadOnlySpan<byte> data) => Format(data) is not null;
 }

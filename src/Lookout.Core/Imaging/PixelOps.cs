@@ -1,4 +1,3 @@
-using Lookout.Core.Inference;
 
 namespace Lookout.Core.Imaging;
 

@@ -1,5 +1,4 @@
 using Lookout.Core.Imaging;
-using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
 using Lookout.Core.IO;
 using NetVips;
@@ -25,10 +24,7 @@ public static class Annotator
     public static void Write(string sourcePath, IEnumerable<Annotation> annotations, string outputPath)
     {
         var format = FormatFor(outputPath);
-        Image original;
-        try { original = Image.Thumbnail(sourcePath, 100_000, height: 100_000, size: Enums.Size.Down, failOn: Enums.FailOn.Error); }
-        catch (VipsException e) { throw ImageLoader.Classify(sourcePath, e); }
-        using (original) AtomicFile.WriteAllBytes(outputPath, Render(original, annotations, format));
+        AtomicFile.WriteAllBytes(outputPath, Render(ImageSource.FromFile(sourcePath), annotations, format));
     }
 
     public static void Write(byte[] source, IEnumerable<Annotation> annotations, string outputPath, string sourceName = "upload") =>
@@ -38,10 +34,16 @@ public static class Annotator
     public static byte[] Render(byte[] source, IEnumerable<Annotation> annotations, string extension = ".jpg", string sourceName = "upload")
     {
         var format = FormatFor("x" + extension);
-        Image original;
-        try { original = Image.ThumbnailBuffer(source, 100_000, height: 100_000, size: Enums.Size.Down, failOn: Enums.FailOn.Error); }
-        catch (VipsException e) { throw ImageLoader.Classify(sourceName, e); }
-        using (original) return Render(original, annotations, format);
+        return Render(ImageSource.FromBytes(source, sourceName), annotations, format);
+    }
+
+    /// <summary>Decodes the original at full size (oriented) through the shared decoder, then draws.</summary>
+    private static byte[] Render(ImageSource source, IEnumerable<Annotation> annotations, string format)
+    {
+        var original = ImageDecoder.Decode(source, ImageTarget.Within(ImageTarget.Unbounded)).Pixels;
+        using var image = Image.NewFromMemory(original.Pixels, original.Width, original.Height, 3, Enums.BandFormat.Uchar);
+        using var srgb = image.Copy(interpretation: Enums.Interpretation.Srgb);
+        return Render(srgb, annotations, format);
     }
 
     private static string FormatFor(string path)
@@ -58,7 +60,7 @@ public static class Annotator
 
     private static byte[] Render(Image original, IEnumerable<Annotation> annotations, string format)
     {
-        using var rgb = ImageLoader.ToRgb8(original);
+        using var rgb = original.Copy();
         int thickness = Math.Max(2, Math.Min(rgb.Width, rgb.Height) / 300);
         int dpi = Math.Clamp(Math.Min(rgb.Width, rgb.Height) / 6, 72, 300);
         var list = annotations.ToList();

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Lookout.Core.IO;
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Models;
@@ -96,19 +97,24 @@ public sealed class ClassifierModel : IDisposable
             yield return o.Output is { } p ? Result(o.Source, p, o.Extra, top) : new ClassifyResult(o.Source, [], null, o.Error);
     }
 
-    /// <summary>Classifies every image file (by extension) under <paramref name="dir"/>, sorted by path.</summary>
-    public IAsyncEnumerable<ClassifyResult> ClassifyDirectoryAsync(string dir, bool recursive = true, int top = 5,
-        IProgress<BatchProgress>? progress = null, CancellationToken ct = default)
+    /// <summary>
+    /// Classifies every image file (by extension) under <paramref name="dir"/>, sorted by path; then every entry the
+    /// safe walk skipped (special files, links out of the folder, unreadable folders...) as an error result.
+    /// </summary>
+    public async IAsyncEnumerable<ClassifyResult> ClassifyDirectoryAsync(string dir, bool recursive = true, int top = 5,
+        IProgress<BatchProgress>? progress = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Folder not found: {dir}");
-        return ClassifyFilesAsync(ImageFiles(dir, recursive), top, progress, ct);
+        var walk = ImageFileWalk(dir, recursive);
+        await foreach (var r in ClassifyFilesAsync(walk.Files.Select(f => f.FullPath).ToList(), top, progress, ct)) yield return r;
+        foreach (var s in walk.Skipped) yield return new ClassifyResult(Path.Join(walk.Root, s.RelativePath), [], null, s.Reason);
     }
 
+    /// <summary>The image files (by extension) under a folder, walked with the <see cref="FileWalker"/> safety policy.</summary>
+    public static FolderWalk ImageFileWalk(string dir, bool recursive = true) =>
+        FileWalker.Walk(dir, new WalkOptions { Recursive = recursive, Include = name => ImageExtensions.Contains(Path.GetExtension(name)) });
+
     public static IReadOnlyList<string> ImageFiles(string dir, bool recursive = true) =>
-        Directory.EnumerateFiles(dir, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        ImageFileWalk(dir, recursive).Files.Select(f => f.FullPath).ToList();
 
     private ClassifyResult Result(string source, float[] probs, float[]? embedding, int top) =>
         new(source, TopK(probs, top), probs, null)

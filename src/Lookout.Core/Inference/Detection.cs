@@ -1,3 +1,5 @@
+using Lookout.Core.Imaging;
+
 namespace Lookout.Core.Inference;
 
 /// <summary>(contract) One detected object: label, score in [0,1], box in original-image pixels.</summary>

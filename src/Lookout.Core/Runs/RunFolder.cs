@@ -17,6 +17,8 @@ public sealed record RunFolder(string Id, string Dir)
     public string ConfusionPngPath => Path.Combine(Dir, "confusion.png");
     public string LogPath => Path.Combine(Dir, "log.txt");
     public string ReportPath => Path.Combine(Dir, "report.html");
+    /// <summary>A fine-tuning run's plan, written before any work so the run can be resumed from any point.</summary>
+    public string FineTunePlanPath => Path.Combine(Dir, "finetune.json");
 
     internal static readonly JsonSerializerOptions Json = new()
     {

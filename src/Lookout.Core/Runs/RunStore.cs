@@ -4,9 +4,15 @@ using Lookout.Core.Training;
 
 namespace Lookout.Core.Runs;
 
+/// <summary>
+/// Where a run stands: finished with its model; stopped before its model but resumable (a fine-tuning run, which
+/// <c>train --resume</c> continues); or stopped for good (a head run, or one killed before it wrote its plan).
+/// </summary>
+public enum RunState { Complete, Resumable, Incomplete }
+
 /// <summary>One line of <c>runs list</c>.</summary>
 public sealed record RunSummary(string Id, string Dir, DateTimeOffset Created, string? Backbone, int Classes, string? DatasetHash,
-    bool HasModel, int Epochs, double? BestValAccuracy, double? TestAccuracy, int? TestCount);
+    bool HasModel, int Epochs, double? BestValAccuracy, double? TestAccuracy, int? TestCount, RunState State);
 
 /// <summary>
 /// The <c>runs/</c> folder of a workspace. New runs get incrementing ids per kind (<c>train1</c>, <c>train2</c>, ...),
@@ -59,10 +65,13 @@ public sealed class RunStore(string root)
             var best = epochs.LastOrDefault(e => e.Improved);
             list.Add(new RunSummary(run.Id, dir, manifest?.Created ?? new DateTimeOffset(Directory.GetCreationTimeUtc(dir), TimeSpan.Zero),
                 manifest?.Backbone, manifest?.Labels.Count ?? 0, manifest?.DatasetHash, File.Exists(run.ModelPath),
-                epochs.Count, best is null || double.IsNaN(best.ValAccuracy) ? null : best.ValAccuracy, eval?.Accuracy, eval?.Count));
+                epochs.Count, best is null || double.IsNaN(best.ValAccuracy) ? null : best.ValAccuracy, eval?.Accuracy, eval?.Count, StateOf(run)));
         }
         return list.OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
+
+    public static RunState StateOf(RunFolder run) =>
+        File.Exists(run.ModelPath) ? RunState.Complete : File.Exists(run.FineTunePlanPath) ? RunState.Resumable : RunState.Incomplete;
 
     private int NextNumber(string kind)
     {

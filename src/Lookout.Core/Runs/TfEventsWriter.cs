@@ -14,14 +14,28 @@ public sealed class TfEventsWriter : IDisposable
     private readonly FileStream _stream;
     private readonly Func<DateTimeOffset> _clock;
 
-    /// <summary>Creates <c>events.out.tfevents.{unix seconds}.{host}</c> in <paramref name="directory"/>.</summary>
+    public const string FilePrefix = "events.out.tfevents.";
+
+    /// <summary>
+    /// Creates <c>events.out.tfevents.{unix seconds}.{host}</c> in <paramref name="directory"/>, or, when the folder already
+    /// has an event file (a resumed run), appends to it so the run keeps one history: after the last whole record, since
+    /// a killed process can leave half of one.
+    /// </summary>
     public TfEventsWriter(string directory, Func<DateTimeOffset>? clock = null)
     {
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
         Directory.CreateDirectory(directory);
+        if (Directory.EnumerateFiles(directory, FilePrefix + "*").Order(StringComparer.Ordinal).LastOrDefault() is { } existing)
+        {
+            FilePath = existing;
+            _stream = new FileStream(existing, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            _stream.SetLength(WholeRecordsLength(_stream));
+            _stream.Seek(0, SeekOrigin.End);
+            return;
+        }
         var now = _clock();
-        FilePath = Path.Combine(directory, $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}");
-        _stream = new FileStream(FilePath, FileMode.Create, FileAccess.Write, FileShare.Read);
+        FilePath = Path.Combine(directory, $"{FilePrefix}{now.ToUnixTimeSeconds()}.{Environment.MachineName}");
+        _stream = new FileStream(FilePath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         WriteRecord(Event(WallTime(now), 0, e => { e.WriteTag(3, WireFormat.WireType.LengthDelimited); e.WriteString("brain.Event:2"); }));
     }
 
@@ -60,16 +74,37 @@ public sealed class TfEventsWriter : IDisposable
         return ms.ToArray();
     }
 
+    /// <summary>Bytes from the start of <paramref name="file"/> up to the end of its last record whose checksums are right.</summary>
+    internal static long WholeRecordsLength(Stream file)
+    {
+        long pos = 0;
+        Span<byte> header = stackalloc byte[12];
+        Span<byte> footer = stackalloc byte[4];
+        while (file.Length - pos >= 16)
+        {
+            file.Position = pos;
+            file.ReadExactly(header);
+            ulong length = BinaryPrimitives.ReadUInt64LittleEndian(header);
+            if (Crc32C.Unmask(BinaryPrimitives.ReadUInt32LittleEndian(header[8..])) != Crc32C.Compute(header[..8])) break;
+            if (length > int.MaxValue || (ulong)(file.Length - pos - 16) < length) break;
+            var data = new byte[(int)length];
+            file.ReadExactly(data);
+            file.ReadExactly(footer);
+            if (Crc32C.Unmask(BinaryPrimitives.ReadUInt32LittleEndian(footer)) != Crc32C.Compute(data)) break;
+            pos += 16 + (long)length;
+        }
+        return pos;
+    }
+
     private void WriteRecord(byte[] data)
     {
-        Span<byte> header = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)data.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32C.Mask(Crc32C.Compute(header[..8])));
-        Span<byte> footer = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(footer, Crc32C.Mask(Crc32C.Compute(data)));
-        _stream.Write(header);
-        _stream.Write(data);
-        _stream.Write(footer);
+        // One write per record: a killed process leaves whole records (or at worst a torn last one, cut off on append).
+        var record = new byte[16 + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(record, (ulong)data.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), Crc32C.Mask(Crc32C.Compute(record.AsSpan(0, 8))));
+        data.CopyTo(record.AsSpan(12));
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(12 + data.Length), Crc32C.Mask(Crc32C.Compute(data)));
+        _stream.Write(record);
         _stream.Flush();
     }
 }

@@ -1,3 +1,4 @@
+using Lookout.Core.Models.Heads;
 using System.Numerics;
 
 namespace Lookout.Core.Training;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Core.Training;
 

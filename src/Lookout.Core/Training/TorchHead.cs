@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Core.Training;
 

@@ -6,8 +6,10 @@ namespace Lookout.Core.Training;
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double ValLoss, double ValAccuracy, bool Improved, TimeSpan Elapsed);
 
 /// <summary>
-/// Every event a training run raises, in one place. Sinks (console, metrics file, web page) implement what they
-/// need; all methods have empty defaults. Stopping is done with the CancellationToken, never from an observer.
+/// Every event a training run raises, in one place: the run folder's sinks (log.txt, metrics.tsv, TensorBoard) implement
+/// what they need, and the pipelines forward the same events to their callers (console, web page) as
+/// <c>IPipelineObserver</c> events. All methods have empty defaults. Stopping is done with the CancellationToken, never
+/// from an observer.
 /// </summary>
 public interface ITrainingObserver
 {

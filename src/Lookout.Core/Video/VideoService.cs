@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Drawing;
 using Lookout.Core.Video.Timeline;
-using Lookout.Core.Inference;
 
 namespace Lookout.Core.Video;
 

@@ -9,7 +9,7 @@ public sealed class TextWatchObserver(TextWriter output) : IWatchObserver
 {
     private readonly Lock _lock = new();
 
-    public void OnStats(WatchStats stats) => Write($"stats: {stats}");
+    public void OnStats(WatchStats stats) => Write(stats.Camera.Length > 0 ? $"stats [{stats.Camera}]: {stats}" : $"stats: {stats}");
 
     public void OnSource(SourceStatus status) => Write(status.State switch
     {

@@ -18,6 +18,8 @@ public sealed record WatchOptions
     public bool? DropFrames { get; init; }
     /// <summary>Frames that may wait for the model (1-2 keeps latency low).</summary>
     public int FrameQueueCapacity { get; init; } = 2;
+    /// <summary>Most frames (one per camera) one shared forward pass takes.</summary>
+    public int MaxBatch { get; init; } = 8;
     /// <summary>How often the observer gets a stats line.</summary>
     public TimeSpan StatsInterval { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -25,6 +27,7 @@ public sealed record WatchOptions
     {
         if (string.IsNullOrWhiteSpace(Workspace)) throw new LookoutException("the workspace folder must be set");
         if (FrameQueueCapacity is < 1 or > 8) throw new LookoutException($"frame queue capacity must be within 1..8 (got {FrameQueueCapacity})");
+        if (MaxBatch is < 1 or > 64) throw new LookoutException($"the shared batch must be within 1..64 frames (got {MaxBatch})");
         if (StatsInterval <= TimeSpan.Zero) throw new LookoutException("the stats interval must be positive");
         Motion?.Validate();
     }

@@ -10,11 +10,16 @@ using Lookout.Core.Watch.Sources;
 
 namespace Lookout.Core.Watch;
 
+/// <summary>One camera of a watch: its name in events and stats, and where its frames come from.</summary>
+public sealed record WatchCamera(string Name, IFrameSource Source);
+
 /// <summary>
-/// <c>lookout watch</c>: source → motion gate → inference → rules (temporal consensus) → actions, each stage a task
-/// joined to the next by a bounded channel. For live sources the frame channels drop the oldest frame, so the model
-/// always works on the newest one and latency stays bounded however slow it is. Runs until the source ends or
-/// <c>ct</c> is cancelled (then returns the final stats rather than throwing).
+/// <c>lookout watch</c>: per camera, source → motion gate → inference → rules (temporal consensus) → actions, each
+/// stage a task joined to the next by a bounded channel. For live sources the frame channels drop the oldest frame,
+/// so the model always works on the newest one and latency stays bounded however slow it is. All cameras share one
+/// analyzer through <see cref="SharedFrameScheduler"/>: their frames are batched into shared forward passes, served
+/// round-robin so no camera starves, on one inference thread (cameras never fight over the cores). Runs until every
+/// source ends or <c>ct</c> is cancelled (then returns the final stats rather than throwing).
 /// </summary>
 public sealed class WatchService
 {
@@ -22,36 +27,32 @@ public sealed class WatchService
     private sealed record Analysed(Captured Captured, FrameAnalysis Analysis);
     private sealed record Fired(Captured Captured, FrameAnalysis Analysis, Rule Rule, AlertDecision Decision);
 
+    /// <summary>One camera (named <see cref="WatchOptions.Camera"/> or after the source).</summary>
     public async Task<WatchStats> RunAsync(IFrameSource source, IFrameAnalyzer analyzer, RuleSet rules, WatchOptions options,
-        IWatchObserver? observer = null, CancellationToken ct = default)
+        IWatchObserver? observer = null, CancellationToken ct = default) =>
+        (await RunAsync([new WatchCamera(options.Camera ?? source.Name, source)], analyzer, rules, options, observer, ct).ConfigureAwait(false))[0];
+
+    /// <summary>Several cameras in one process, one analyzer, the same rules; stats per camera, in order.</summary>
+    public async Task<IReadOnlyList<WatchStats>> RunAsync(IReadOnlyList<WatchCamera> cameras, IFrameAnalyzer analyzer, RuleSet rules,
+        WatchOptions options, IWatchObserver? observer = null, CancellationToken ct = default)
     {
         options.Validate();
+        if (cameras.Count == 0) throw new LookoutException("no camera to watch");
+        if (cameras.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new LookoutException($"two cameras are named '{twice.Key}'; give each its own name (name=source)");
         RuleEngine.Validate(rules, analyzer);
         observer ??= NullWatchObserver.Instance;
-        var run = new Run(options.Camera ?? source.Name);
+        var runs = cameras.Select(c => new Run(c.Name)).ToArray();
         using var store = EventStore.Open(options.Workspace);
         await using var dispatcher = AlertDispatcher.Create(rules, options.Workspace, store);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras.Count, options.MaxBatch);
 
-        bool drop = options.DropFrames ?? source.IsLive;
-        var frames = FrameChannel(options.FrameQueueCapacity, drop, run);
-        var moving = FrameChannel(1, drop, run);
-        var analysed = Channel.CreateBounded<Analysed>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
-        var fired = Channel.CreateBounded<Fired>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
-        IMotionGate gate = options.Motion is { } m ? new FrameDifferenceMotionGate(m) : new NoMotionGate();
-
-        var stages = new[]
-        {
-            Stage(frames.Writer, stop, () => ReadSource(source, frames.Writer, run, observer, stop.Token)),
-            Stage(moving.Writer, stop, () => GateMotion(frames.Reader, moving.Writer, gate, run, stop.Token)),
-            Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, analyzer, run, stop.Token)),
-            Stage(fired.Writer, stop, () => Evaluate(analysed.Reader, fired.Writer, new RuleEngine(rules), stop.Token)),
-            Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, stop.Token)),
-        };
-        var ticker = Tick(observer, run, options.StatsInterval, stop.Token);
+        var pipelines = cameras.Select((camera, i) => Pipeline(camera.Source, i, scheduler, rules, options, runs[i], dispatcher, observer, stop)).ToArray();
+        var ticker = Tick(observer, runs, scheduler, options.StatsInterval, stop.Token);
         try
         {
-            await Task.WhenAll(stages).ConfigureAwait(false);
+            await Task.WhenAll(pipelines).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         finally
@@ -59,9 +60,26 @@ public sealed class WatchService
             await stop.CancelAsync().ConfigureAwait(false);
             try { await ticker.ConfigureAwait(false); } catch (OperationCanceledException) { }
         }
-        var final = run.Snapshot();
-        observer.OnStats(final);
+        var final = runs.Select(r => r.Snapshot(scheduler)).ToList();
+        foreach (var s in final) observer.OnStats(s);
         return final;
+    }
+
+    private static Task Pipeline(IFrameSource source, int camera, SharedFrameScheduler scheduler, RuleSet rules, WatchOptions options, Run run,
+        AlertDispatcher dispatcher, IWatchObserver observer, CancellationTokenSource stop)
+    {
+        bool drop = options.DropFrames ?? source.IsLive;
+        var frames = FrameChannel(options.FrameQueueCapacity, drop, run);
+        var moving = FrameChannel(1, drop, run);
+        var analysed = Channel.CreateBounded<Analysed>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var fired = Channel.CreateBounded<Fired>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        IMotionGate gate = options.Motion is { } m ? new FrameDifferenceMotionGate(m) : new NoMotionGate();
+        return Task.WhenAll(
+            Stage(frames.Writer, stop, () => ReadSource(source, frames.Writer, run, observer, stop.Token)),
+            Stage(moving.Writer, stop, () => GateMotion(frames.Reader, moving.Writer, gate, run, stop.Token)),
+            Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, frame => scheduler.AnalyzeAsync(camera, frame, stop.Token), run, stop.Token)),
+            Stage(fired.Writer, stop, () => Evaluate(analysed.Reader, fired.Writer, new RuleEngine(rules), stop.Token)),
+            Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, stop.Token)));
     }
 
     private static Channel<Captured> FrameChannel(int capacity, bool drop, Run run) =>
@@ -106,11 +124,12 @@ public sealed class WatchService
         }
     }
 
-    private static async Task Infer(ChannelReader<Captured> input, ChannelWriter<Analysed> output, IFrameAnalyzer analyzer, Run run, CancellationToken ct)
+    private static async Task Infer(ChannelReader<Captured> input, ChannelWriter<Analysed> output, Func<Imaging.RgbImage, Task<FrameAnalysis>> analyze,
+        Run run, CancellationToken ct)
     {
         await foreach (var c in input.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            var analysis = analyzer.Analyze(c.Frame.Pixels);
+            var analysis = await analyze(c.Frame.Pixels).ConfigureAwait(false);
             Interlocked.Increment(ref run.Processed);
             run.FrameLatency.Add(Stopwatch.GetElapsedTime(c.Arrival).TotalMilliseconds);
             await output.WriteAsync(new Analysed(c, analysis), ct).ConfigureAwait(false);
@@ -136,10 +155,11 @@ public sealed class WatchService
         }
     }
 
-    private static async Task Tick(IWatchObserver observer, Run run, TimeSpan interval, CancellationToken ct)
+    private static async Task Tick(IWatchObserver observer, Run[] runs, SharedFrameScheduler scheduler, TimeSpan interval, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false)) observer.OnStats(run.Snapshot());
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            foreach (var run in runs) observer.OnStats(run.Snapshot(scheduler));
     }
 
     /// <summary>Counters shared by the stages (updated with Interlocked).</summary>
@@ -151,8 +171,12 @@ public sealed class WatchService
         public readonly LatencyRecorder AlertLatency = new();
         public long FramesIn, Processed, Dropped, SkippedByMotion, Events;
 
-        public WatchStats Snapshot() => new(Clock.Elapsed, Interlocked.Read(ref FramesIn), Interlocked.Read(ref Processed),
+        public WatchStats Snapshot(SharedFrameScheduler scheduler) => new(Clock.Elapsed, Interlocked.Read(ref FramesIn), Interlocked.Read(ref Processed),
             Interlocked.Read(ref Dropped), Interlocked.Read(ref SkippedByMotion), Interlocked.Read(ref Events),
-            FrameLatency.Summary(), AlertLatency.Summary());
+            FrameLatency.Summary(), AlertLatency.Summary())
+        {
+            Camera = Camera,
+            MeanBatch = scheduler.Passes == 0 ? 0 : (double)scheduler.Frames / scheduler.Passes,
+        };
     }
 }

@@ -21,6 +21,11 @@ public sealed record WatchStats(
     LatencySummary FrameLatency,
     LatencySummary AlertLatency)
 {
+    /// <summary>The camera these counts belong to.</summary>
+    public string Camera { get; init; } = "";
+    /// <summary>Frames per forward pass of the analyzer the cameras share (above 1 when cameras' frames were batched).</summary>
+    public double MeanBatch { get; init; }
+
     public double ProcessedPerSecond => Processed / Math.Max(Elapsed.TotalSeconds, 1e-9);
     public double InPerSecond => FramesIn / Math.Max(Elapsed.TotalSeconds, 1e-9);
     public double DroppedShare => FramesIn == 0 ? 0 : (double)Dropped / FramesIn;

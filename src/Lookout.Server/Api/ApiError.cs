@@ -13,6 +13,7 @@ public sealed record ApiError(int Status, string Message, int? RetryAfterSeconds
         ServerOverloadedException o => new(o.Status, o.Message, o.RetryAfterSeconds),
         ApiException a => new(a.Status, a.Message),
         ImageDecodeException d => new(StatusFor(d.Problem), d.Reason),
+        Lookout.Core.Studio.StudioException s => new(Studio.StudioErrors.StatusFor(s.Problem), s.Message),
         BadHttpRequestException b => new(b.StatusCode, b.StatusCode == 413 ? "upload too large" : "bad request"),
         InferenceFailedException => new(StatusCodes.Status500InternalServerError, "inference failed"),
         _ => new(StatusCodes.Status500InternalServerError, "internal error"),

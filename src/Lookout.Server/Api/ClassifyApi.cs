@@ -21,9 +21,14 @@ public static class ClassifyApi
         var ct = http.RequestAborted;
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, ct);
         int top = ParseTop(request.Field("top"), options.DefaultTop);
+        var minSharpness = FieldParsing.OptionalDouble(request.Field("min_sharpness"), "min_sharpness");
         var result = await classifier.ClassifyAsync(request.Field("model"), request.Bytes, ct);
         ServerTiming.Write(http, result);
-        return ApiResults.Success(result.Ranked.Take(top).Select(r => new ClassScore(r.Label, r.Score)).ToList());
+        var data = result.Ranked.Take(top).Select(r => new ClassScore(r.Label, r.Score)).ToList();
+        // Asked to: a picture too blurry to judge answers that first (the classes follow, as with "unknown").
+        if (minSharpness is { } min && Lookout.Core.Studio.Media.BlurCheck.SharpnessOf(request.Bytes, options.ImageLimits) < min)
+            data.Insert(0, new ClassScore(Lookout.Core.Studio.Media.BlurCheck.Label, 0));
+        return ApiResults.Success(data);
     }
 
     private static int ParseTop(string? value, int fallback)

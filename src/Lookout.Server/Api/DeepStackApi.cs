@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Diagnostics;
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference.Detectors;
 using Lookout.Server.Inference;
@@ -24,8 +24,10 @@ public static class DeepStackApi
     public static IEndpointRouteBuilder MapDeepStackApi(this IEndpointRouteBuilder app, ILogger log)
     {
         var group = app.MapGroup("/v1/vision").WithErrors(ErrorStyle.DeepStack, log).DisableAntiforgery();
-        group.MapPost("/custom/list", (ModelRegistry registry) =>
-            Results.Json(new DeepStackModelList(true, registry.List().Select(h => h.Name).ToList())));
+        // CodeProject.AI's route is a POST; some of its clients (and compatible servers) use GET: both answer.
+        group.MapPost("/custom/list", ModelNames);
+        group.MapGet("/custom/list", ModelNames);
+        group.MapPost("/listmodels", (ModelRegistry registry) => Results.Json(new DeepStackModelInfos(true, ModelInfos(registry), 0)));
         group.MapPost("/custom/{model}", CustomAsync);
         group.MapPost("/scene", SceneAsync);
         group.MapPost("/detection", DetectionAsync);
@@ -35,7 +37,7 @@ public static class DeepStackApi
 
     private static async Task<IResult> CustomAsync(string model, HttpContext http, ClassificationService classifier, ServerOptions options)
     {
-        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
         float min = ParseConfidence(request.Field("min_confidence"));
         var c = await classifier.ClassifyAsync(model, request.Bytes, http.RequestAborted);
@@ -43,28 +45,45 @@ public static class DeepStackApi
         var predictions = c.Ranked.Where(r => r.Score >= min)
             .Select(r => new DeepStackPrediction(r.Label, r.Score, 0, 0, width, height))
             .ToList();
-        return Results.Json(new DeepStackPredictions(true, predictions, Ms(c.InferenceTime), Ms(DateTime.UtcNow - started)));
+        return Results.Json(new DeepStackPredictions(true, predictions, Ms(c.InferenceTime), Ms(clock.Elapsed), Duration(clock)));
     }
 
+    /// <summary>
+    /// DeepStack's and CodeProject.AI's scene routes read only the image: a <c>min_confidence</c> sent along (the
+    /// deepstack-python client always sends one) is ignored, as there, and the top-1 class is answered.
+    /// </summary>
     private static async Task<IResult> SceneAsync(HttpContext http, ClassificationService classifier, ServerOptions options)
     {
-        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
         var c = await classifier.ClassifyAsync(request.Field("model"), request.Bytes, http.RequestAborted);
         var best = c.Ranked[0];
-        return Results.Json(new DeepStackScene(true, best.Label, best.Score, Ms(c.InferenceTime), Ms(DateTime.UtcNow - started)));
+        return Results.Json(new DeepStackScene(true, best.Label, best.Score, Ms(c.InferenceTime), Ms(clock.Elapsed), Duration(clock)));
     }
 
     private static async Task<IResult> DetectionAsync(HttpContext http, VisionService vision, ServerOptions options)
     {
-        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
         var detectorOptions = new DetectorOptions { MinScore = ParseConfidence(request.Field("min_confidence")) };
         var outcome = await vision.DetectAsync(request.Bytes, detectorOptions, annotate: false, http.RequestAborted);
         var predictions = outcome.Detections.Select(d => new DeepStackPrediction(d.Label, d.Score,
             Px(d.Box.X1), Px(d.Box.Y1), Px(d.Box.X2), Px(d.Box.Y2))).ToList();
-        return Results.Json(new DeepStackPredictions(true, predictions, Ms(outcome.InferenceTime), Ms(DateTime.UtcNow - started)));
+        return Results.Json(new DeepStackPredictions(true, predictions, Ms(outcome.InferenceTime), Ms(clock.Elapsed), Duration(clock)));
     }
+
+    private static IResult ModelNames(ModelRegistry registry) =>
+        Results.Json(new DeepStackModelList(true, registry.List().Select(h => h.Name).ToList(), 0));
+
+    /// <summary>DeepStack's <c>listmodels</c>: name, file time and size (MB) of every served model.</summary>
+    private static List<DeepStackModelInfo> ModelInfos(ModelRegistry registry) =>
+        registry.List().Select(h =>
+        {
+            var file = registry.PathOf(h.Name) is { } path ? new FileInfo(path) : null;
+            return file is { Exists: true }
+                ? new DeepStackModelInfo(h.Name, file.LastWriteTimeUtc, file.Length / 1_000_000f)
+                : new DeepStackModelInfo(h.Name, h.LoadedAt, 0f);
+        }).ToList();
 
     internal static float ParseConfidence(string? value) =>
         FieldParsing.Probability(value, "min_confidence") ?? DefaultMinConfidence;
@@ -73,4 +92,7 @@ public static class DeepStackApi
     internal static int Px(float v) => (int)MathF.Round(v);
 
     internal static long Ms(TimeSpan t) => (long)Math.Round(t.TotalMilliseconds);
+
+    /// <summary>DeepStack's <c>duration</c>: the request's processing time, in milliseconds.</summary>
+    internal static double Duration(Stopwatch clock) => Math.Round(clock.Elapsed.TotalMilliseconds, 1);
 }

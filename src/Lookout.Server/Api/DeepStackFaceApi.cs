@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Lookout.Core.Inference.Faces;
 using Lookout.Server.Vision;
 using Microsoft.AspNetCore.Builder;
@@ -19,14 +20,19 @@ public static class DeepStackFaceApi
         vision.MapPost("/face", DetectAsync);
         vision.MapPost("/face/register", RegisterAsync);
         vision.MapPost("/face/recognize", RecognizeAsync);
-        vision.MapPost("/face/list", (VisionService faces) => Results.Json(new DeepStackFaceList(true, faces.EnrolledNames())));
+        vision.MapPost("/face/list", (VisionService faces) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var names = faces.EnrolledNames();
+            return Results.Json(new DeepStackFaceList(true, names, DeepStackApi.Duration(clock)));
+        });
         vision.MapPost("/face/delete", DeleteAsync);
         return vision;
     }
 
     private static async Task<IResult> DetectAsync(HttpContext http, VisionService vision, ServerOptions options)
     {
-        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
         // Without min_confidence, the face detector's own default (0.5) applies rather than the object routes' 0.4.
         var faceOptions = FieldParsing.Probability(request.Field("min_confidence"), "min_confidence") is { } min
@@ -35,19 +41,20 @@ public static class DeepStackFaceApi
         var found = await vision.DetectFacesAsync(request.Bytes, faceOptions, http.RequestAborted);
         var predictions = found.Faces.Select(f => new DeepStackPrediction("face", f.Score,
             DeepStackApi.Px(f.Box.X1), DeepStackApi.Px(f.Box.Y1), DeepStackApi.Px(f.Box.X2), DeepStackApi.Px(f.Box.Y2))).ToList();
-        return Results.Json(new DeepStackPredictions(true, predictions, DeepStackApi.Ms(found.InferenceTime), DeepStackApi.Ms(DateTime.UtcNow - started)));
+        return Results.Json(new DeepStackPredictions(true, predictions, DeepStackApi.Ms(found.InferenceTime), DeepStackApi.Ms(clock.Elapsed), DeepStackApi.Duration(clock)));
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext http, VisionService vision, ServerOptions options)
     {
-        var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
-        await vision.EnrollAsync(request.Field("userid"), request.Images, http.RequestAborted);
-        return Results.Json(new DeepStackMessage(true, "face added"));
+        var clock = Stopwatch.StartNew();
+        var request = await ImageRequest.ReadImagesAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
+        var enrollment = await vision.EnrollAsync(request.Field("userid"), request.Images, http.RequestAborted);
+        return Results.Json(new DeepStackMessage(true, enrollment.Updated ? "face updated" : "face added", DeepStackApi.Duration(clock)));
     }
 
     private static async Task<IResult> RecognizeAsync(HttpContext http, VisionService vision, ServerOptions options)
     {
-        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
         var min = FieldParsing.Probability(request.Field("min_confidence"), "min_confidence");
         var recognition = await vision.RecognizeAsync(request.Bytes, min, http.RequestAborted);
@@ -55,13 +62,14 @@ public static class DeepStackFaceApi
             f.Match.Name, f.Match.IsKnown ? f.Match.Similarity : 0f,
             DeepStackApi.Px(f.Detection.Box.X1), DeepStackApi.Px(f.Detection.Box.Y1),
             DeepStackApi.Px(f.Detection.Box.X2), DeepStackApi.Px(f.Detection.Box.Y2))).ToList();
-        return Results.Json(new DeepStackFacePredictions(true, predictions, DeepStackApi.Ms(recognition.InferenceTime), DeepStackApi.Ms(DateTime.UtcNow - started)));
+        return Results.Json(new DeepStackFacePredictions(true, predictions, DeepStackApi.Ms(recognition.InferenceTime), DeepStackApi.Ms(clock.Elapsed), DeepStackApi.Duration(clock)));
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, VisionService vision, ServerOptions options)
     {
+        var clock = Stopwatch.StartNew();
         var request = await ImageRequest.ReadFieldsAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
         vision.Remove(request.Field("userid"));
-        return Results.Json(new DeepStackSuccess(true));
+        return Results.Json(new DeepStackSuccess(true, DeepStackApi.Duration(clock)));
     }
 }

@@ -24,7 +24,7 @@ public sealed record BoxJson(
     [property: JsonPropertyName("x2")] float X2,
     [property: JsonPropertyName("y2")] float Y2)
 {
-    public static BoxJson Of(Lookout.Core.Inference.BoxF b) => new(R(b.X1), R(b.Y1), R(b.X2), R(b.Y2));
+    public static BoxJson Of(Lookout.Core.Imaging.BoxF b) => new(R(b.X1), R(b.Y1), R(b.X2), R(b.Y2));
     private static float R(float v) => MathF.Round(v, 1);
 }
 
@@ -32,61 +32,6 @@ public sealed record DetectedObject(
     [property: JsonPropertyName("label")] string Label,
     [property: JsonPropertyName("score")] float Score,
     [property: JsonPropertyName("box")] BoxJson Box);
-
-// (contract) DeepStack / CodeProject.AI shapes; field names are what Blue Iris, Home Assistant and Node-RED read.
-public sealed record DeepStackPrediction(
-    [property: JsonPropertyName("label")] string Label,
-    [property: JsonPropertyName("confidence")] float Confidence,
-    [property: JsonPropertyName("x_min")] int XMin,
-    [property: JsonPropertyName("y_min")] int YMin,
-    [property: JsonPropertyName("x_max")] int XMax,
-    [property: JsonPropertyName("y_max")] int YMax);
-
-public sealed record DeepStackPredictions(
-    [property: JsonPropertyName("success")] bool Success,
-    [property: JsonPropertyName("predictions")] IReadOnlyList<DeepStackPrediction> Predictions,
-    [property: JsonPropertyName("inferenceMs")] long InferenceMs,
-    [property: JsonPropertyName("processMs")] long ProcessMs);
-
-public sealed record DeepStackScene(
-    [property: JsonPropertyName("success")] bool Success,
-    [property: JsonPropertyName("label")] string Label,
-    [property: JsonPropertyName("confidence")] float Confidence,
-    [property: JsonPropertyName("inferenceMs")] long InferenceMs,
-    [property: JsonPropertyName("processMs")] long ProcessMs);
-
-public sealed record DeepStackModelList(
-    [property: JsonPropertyName("success")] bool Success,
-    [property: JsonPropertyName("models")] IReadOnlyList<string> Models);
-
-/// <summary>A recognised face: <c>userid</c> is an enrolled name or "unknown" (then confidence 0, as DeepStack).</summary>
-public sealed record DeepStackFacePrediction(
-    [property: JsonPropertyName("userid")] string UserId,
-    [property: JsonPropertyName("confidence")] float Confidence,
-    [property: JsonPropertyName("x_min")] int XMin,
-    [property: JsonPropertyName("y_min")] int YMin,
-    [property: JsonPropertyName("x_max")] int XMax,
-    [property: JsonPropertyName("y_max")] int YMax);
-
-public sealed record DeepStackFacePredictions(
-    [property: JsonPropertyName("success")] bool Success,
-    [property: JsonPropertyName("predictions")] IReadOnlyList<DeepStackFacePrediction> Predictions,
-    [property: JsonPropertyName("inferenceMs")] long InferenceMs,
-    [property: JsonPropertyName("processMs")] long ProcessMs);
-
-public sealed record DeepStackMessage(
-    [property: JsonPropertyName("success")] bool Success,
-    [property: JsonPropertyName("message")] string Message);
-
-public sealed record DeepStackFaceList(
-    [property: JsonPropertyName("success")] bool Success,
-    [property: JsonPropertyName("faces")] IReadOnlyList<string> Faces);
-
-public sealed record DeepStackSuccess([property: JsonPropertyName("success")] bool Success);
-
-public sealed record DeepStackError(
-    [property: JsonPropertyName("success")] bool Success,
-    [property: JsonPropertyName("error")] string Error);
 
 /// <summary>Which error body a route family speaks.</summary>
 public enum ErrorStyle { Envelope, DeepStack }

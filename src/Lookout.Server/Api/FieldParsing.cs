@@ -15,6 +15,15 @@ internal static class FieldParsing
         return v;
     }
 
+    /// <summary>A non-negative number, or null when the field was not sent.</summary>
+    public static double? OptionalDouble(string? value, string name)
+    {
+        if (value is null) return null;
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
+            throw new ApiException(StatusCodes.Status400BadRequest, $"{name} must be a non-negative number");
+        return v;
+    }
+
     /// <summary>true/1/yes or false/0/no (absent = false).</summary>
     public static bool Flag(string? value, string name) => value?.Trim().ToLowerInvariant() switch
     {

@@ -10,9 +10,14 @@ namespace Lookout.Server.Batching;
 public sealed record BatchingOptions(int MaxBatchSize, TimeSpan MaxWait, int QueueCapacity, int RetryAfterSeconds);
 
 /// <summary>
-/// Coalesces concurrent requests for one model into batched forward passes. The queue is bounded: when it is full
-/// a request fails at once with <see cref="ServerOverloadedException"/> (503) instead of waiting without limit.
-/// Each queued item carries the model version it was decoded for, so a hot swap never mixes versions in a batch.
+/// Coalesces concurrent requests for one model into batched forward passes, adaptively: when the model is free the
+/// next pass takes exactly the requests already waiting (up to the batch limit), so a lone request never waits for
+/// company and a burst is batched because it queued up behind the pass before it. (<see cref="BatchingOptions.MaxWait"/>
+/// can add a deliberate wait, off by default: any wait is time the model sits idle.) The queue is bounded: when it
+/// is full a request fails at once with <see cref="ServerOverloadedException"/> (503) instead of waiting without
+/// limit. Each queued item carries the model version it was decoded for, so a hot swap never mixes versions in a
+/// batch. Forward passes run on the batcher's own thread, never on a thread-pool thread: a 2-core pool blocked for
+/// a whole pass would stall every other request's continuations.
 /// </summary>
 public sealed class MicroBatcher : IAsyncDisposable
 {
@@ -31,7 +36,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails fast; nobody awaits WriteAsync
             SingleReader = true,
         });
-        _worker = Task.Run(RunAsync);
+        _worker = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public string ModelName { get; }
@@ -58,21 +63,22 @@ public sealed class MicroBatcher : IAsyncDisposable
         return await item.Result.Task;
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var reader = _queue.Reader;
         var batch = new List<Item>(_options.MaxBatchSize);
-        while (await reader.WaitToReadAsync())
+        // Blocking waits are fine here: this is the batcher's own thread.
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
-            await FillAsync(reader, batch);
+            Fill(reader, batch);
             _metrics.SetQueueDepth(ModelName, QueueDepth);
             if (batch.Count > 0) Execute(batch);
         }
     }
 
-    /// <summary>Takes what is queued, then waits up to MaxWait (from the first item) for the batch to fill.</summary>
-    private async Task FillAsync(ChannelReader<Item> reader, List<Item> batch)
+    /// <summary>Takes what is queued; only with a configured MaxWait does it then wait (from the first item) for more.</summary>
+    private void Fill(ChannelReader<Item> reader, List<Item> batch)
     {
         var clock = Stopwatch.StartNew();
         while (batch.Count < _options.MaxBatchSize)
@@ -88,7 +94,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             using var timeout = new CancellationTokenSource(left);
             try
             {
-                if (!await reader.WaitToReadAsync(timeout.Token)) break;
+                if (!reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult()) break;
             }
             catch (OperationCanceledException) { break; }
         }

@@ -16,6 +16,9 @@ public sealed record DetectOutcome(int Width, int Height, IReadOnlyList<Detectio
 /// <summary>Face boxes (no identities) in original-image pixels.</summary>
 public sealed record FaceBoxes(int Width, int Height, IReadOnlyList<FaceDetection> Faces, TimeSpan InferenceTime);
 
+/// <summary>What a face registration did: per-image outcomes, and whether the name was enrolled before.</summary>
+public sealed record Enrollment(bool Updated, IReadOnlyList<EnrollOutcome> Outcomes);
+
 /// <summary>Recognised faces and the threshold actually applied.</summary>
 public sealed record Recognition(RecognizeResult Result, float Threshold, TimeSpan InferenceTime);
 
@@ -49,10 +52,10 @@ public sealed class VisionService : IDisposable
         {
             var detector = _models.Detector;
             var clock = Stopwatch.StartNew();
-            var input = ImageLoader.Load(image, detector.Spec, _options.ImageLimits);
-            var (width, height) = OrientedImage.ReadSize(image);
+            var decoded = ImageDecoder.Decode(ImageSource.FromBytes(image), ImageTarget.For(detector.Spec), _options.ImageLimits);
+            var (width, height) = (decoded.Width, decoded.Height);
             var decode = clock.Elapsed;
-            var found = detector.Detect([input], [(width, height)], detectorOptions)[0];
+            var found = detector.Detect([decoded.Pixels], [(width, height)], detectorOptions)[0];
             var infer = clock.Elapsed - decode;
             _metrics.ObserveVision(_models.DetectorName, clock.Elapsed);
             var annotated = annotate
@@ -94,18 +97,23 @@ public sealed class VisionService : IDisposable
         }, ct);
     }
 
-    /// <summary>Enrolls the largest face of each image under <paramref name="name"/>; fails when no image had a face.</summary>
-    public Task<IReadOnlyList<EnrollOutcome>> EnrollAsync(string? name, IReadOnlyList<byte[]> images, CancellationToken ct)
+    /// <summary>
+    /// Enrolls the largest face of each image under <paramref name="name"/>; fails when no image had a face.
+    /// <see cref="Enrollment.Updated"/> says the name was already enrolled (DeepStack answers "face updated" then);
+    /// the new faces are added to the ones it had, so more photos make recognition of that person better.
+    /// </summary>
+    public Task<Enrollment> EnrollAsync(string? name, IReadOnlyList<byte[]> images, CancellationToken ct)
     {
         var validName = ValidName(name);
         foreach (var image in images) CheckImage(image);
         return _facesGate.RunAsync(() =>
         {
+            bool existed = EnrolledNames().Contains(validName, StringComparer.Ordinal);
             var outcomes = _models.FaceService.Enroll(validName, images.Select((data, i) => ($"image{i + 1}", data)).ToList());
             if (outcomes.All(o => !o.Ok))
                 throw new ApiException(StatusCodes.Status400BadRequest, outcomes.All(o => o.Error == "no face found")
                     ? "no face found" : "the image could not be decoded");
-            return outcomes;
+            return new Enrollment(existed, outcomes);
         }, ct);
     }
 
@@ -131,20 +139,10 @@ public sealed class VisionService : IDisposable
     }
 
     /// <summary>
-    /// Header-only checks before queueing: the face analyzer decodes without the server's limits, so format, bytes
-    /// and pixel count (decompression bombs) are enforced here.
+    /// Header-only checks before queueing (the decoder's own first step): the face analyzer decodes without the
+    /// server's limits, so format, bytes and pixel count (decompression bombs) are enforced here.
     /// </summary>
-    private void CheckImage(byte[] data)
-    {
-        var limits = _options.ImageLimits;
-        if (data.Length == 0) throw new ImageDecodeException("upload", ImageProblem.Empty, "empty image");
-        if (data.Length > limits.MaxFileBytes) throw new ImageDecodeException("upload", ImageProblem.TooLarge, "image larger than the upload limit");
-        if (!ImageSniffer.LooksLikeImage(data))
-            throw new ImageDecodeException("upload", ImageProblem.NotAnImage, "not a supported image format (jpeg, png, webp, gif, bmp, tiff)");
-        var (width, height) = OrientedImage.ReadSize(data);
-        if ((long)width * height > limits.MaxPixels)
-            throw new ImageDecodeException("upload", ImageProblem.TooManyPixels, $"image has {(long)width * height} pixels, limit {limits.MaxPixels}");
-    }
+    private void CheckImage(byte[] data) => ImageHeader.Read(ImageSource.FromBytes(data), _options.ImageLimits);
 
     public void Dispose()
     {

@@ -17,9 +17,18 @@ public static class EmbeddedAssets
 
     public static IEndpointRouteBuilder MapPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", (HttpContext http) => Page(http, "index.html"));
-        app.MapGet("/app.js", (HttpContext http) => Page(http, "app.js"));
-        app.MapGet("/app.css", (HttpContext http) => Page(http, "app.css"));
+        app.MapGet("/", (HttpContext http) => Page(http, "index.html")).ExcludeFromDescription();
+        app.MapGet("/app.js", (HttpContext http) => Page(http, "app.js")).ExcludeFromDescription();
+        app.MapGet("/app.css", (HttpContext http) => Page(http, "app.css")).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>The studio: its page, and the bundle built from Studio/Web by the build (never committed).</summary>
+    public static IEndpointRouteBuilder MapStudioPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/studio", (HttpContext http) => Page(http, "studio.html")).ExcludeFromDescription();
+        app.MapGet("/studio.js", (HttpContext http) => Page(http, "studio.js")).ExcludeFromDescription();
+        app.MapGet("/studio.css", (HttpContext http) => Page(http, "studio.css")).ExcludeFromDescription();
         return app;
     }
 

@@ -2,6 +2,7 @@ using Lookout.Core.Models.Backbones;
 using Lookout.Core.Tests.TestData;
 using Lookout.Core.Training;
 using Xunit.Abstractions;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Core.Tests.EndToEnd;
 

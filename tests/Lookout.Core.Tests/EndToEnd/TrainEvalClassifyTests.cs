@@ -2,12 +2,14 @@ using System.Diagnostics;
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Inference;
-using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Runs;
 using Lookout.Core.Tests.TestData;
 using Lookout.Core.Training;
 using Xunit.Abstractions;
+using Lookout.Core.Embeddings;
+using Lookout.Core.Pipelines;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Core.Tests.EndToEnd;
 
@@ -76,8 +78,8 @@ public class TrainEvalClassifyTests(ITestOutputHelper output) : IDisposable
         try { Directory.Delete(_work, true); } catch (IOException) { }
     }
 
-    private sealed class EpochRecorder(List<EpochMetrics> into) : ITrainingObserver
+    private sealed class EpochRecorder(List<EpochMetrics> into) : IPipelineObserver
     {
-        public void OnEpochEnd(EpochMetrics metrics) => into.Add(metrics);
+        public void OnEpoch(PipelinePhase phase, EpochMetrics metrics, int maxEpochs) => into.Add(metrics);
     }
 }

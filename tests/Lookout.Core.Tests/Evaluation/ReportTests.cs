@@ -1,5 +1,4 @@
 using Lookout.Core.Evaluation;
-using Lookout.Core.Models.Backbones;
 
 namespace Lookout.Core.Tests.Evaluation;
 

@@ -78,4 +78,44 @@ public class BmpDecoderTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void OneBit_DecodesEachPixel_AndShrinkAveragesBlocks()
+    {
+        // 10 pixels: bits 1010000011, palette 0 = red, 1 = white.
+        byte[] palette = [0, 0, 255, 0, 255, 255, 255, 0];
+        var bmp = Bmp(10, 2, 1, (_, stride) => { var r = new byte[stride]; r[0] = 0b1010_0000; r[1] = 0b1100_0000; return r; }, palette);
+        var full = BmpDecoder.Decode(bmp, "t", ImageLimits.Default);
+        int[] bits = [1, 0, 1, 0, 0, 0, 0, 0, 1, 1];
+        for (int x = 0; x < 10; x++)
+            Assert.Equal(bits[x] == 1 ? new byte[] { 255, 255, 255 } : new byte[] { 255, 0, 0 }, full.Pixels[(x * 3)..(x * 3 + 3)]);
+        // Blocks of 4x2: (1,0,1,0) -> half white; (0,0,0,0) -> red; the edge block (1,1) -> white.
+        var shrunk = BmpDecoder.Decode(bmp, "t", ImageLimits.Default, 4, 2);
+        Assert.Equal((3, 1), (shrunk.Width, shrunk.Height));
+        Assert.Equal(new byte[] { 255, 128, 128, 255, 0, 0, 255, 255, 255 }, shrunk.Pixels);
+    }
+
+    [Fact]
+    public void Shrink_AveragesBlocks_AtEveryBitDepth_LikeTheFullDecodeAveraged()
+    {
+        var rng = new Random(5);
+        byte[] palette = new byte[16 * 4];
+        rng.NextBytes(palette);
+        foreach (var bits in new[] { 4, 8, 24, 32 })
+        {
+            var bmp = Bmp(13, 7, bits, (_, stride) => { var r = new byte[stride]; rng.NextBytes(r); return r; }, bits <= 8 ? palette : null);
+            var full = BmpDecoder.Decode(bmp, "t", ImageLimits.Default);
+            var shrunk = BmpDecoder.Decode(bmp, "t", ImageLimits.Default, 3, 2);
+            Assert.Equal((5, 4), (shrunk.Width, shrunk.Height));
+            for (int oy = 0; oy < 4; oy++)
+                for (int ox = 0; ox < 5; ox++)
+                    for (int c = 0; c < 3; c++)
+                    {
+                        var block = Enumerable.Range(oy * 2, Math.Min(2, 7 - oy * 2)).SelectMany(y => Enumerable.Range(ox * 3, Math.Min(3, 13 - ox * 3))
+                            .Select(x => (int)full.Pixels[(y * 13 + x) * 3 + c])).ToList();
+                        int expected = (block.Sum() + block.Count / 2) / block.Count;
+                        Assert.Equal(expected, shrunk.Pixels[(oy * 5 + ox) * 3 + c]);
+                    }
+        }
+    }
 }

@@ -2,7 +2,7 @@ using Lookout.Core.Export;
 using Lookout.Core.Inference;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Tests.TestData;
-using Lookout.Core.Training;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Core.Tests.Inference;
 

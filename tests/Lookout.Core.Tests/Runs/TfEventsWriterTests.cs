@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using Google.Protobuf;
 using Lookout.Core.Runs;
+using Lookout.TestSupport;
 
 namespace Lookout.Core.Tests.Runs;
 
@@ -55,60 +55,26 @@ public class TfEventsWriterTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
-}
 
-/// <summary>An independent tfevents parser for tests: checks both CRCs of every record and decodes the Event protobuf.</summary>
-internal static class TfEventsTestReader
-{
-    internal sealed record Ev(double WallTime, long Step, string? FileVersion, string? Tag, float Value);
-
-    /// <summary>An independent tfevents parser: checks both CRCs of every record and decodes the Event protobuf.</summary>
-    internal static List<Ev> ReadEvents(byte[] file)
+    [Fact]
+    public void AReopenedFolder_AppendsToItsFile_AfterCuttingATornRecord()
     {
-        var list = new List<Ev>();
-        int pos = 0;
-        while (pos < file.Length)
+        var dir = Path.Combine(Path.GetTempPath(), "lookout-tfevents-" + Guid.NewGuid().ToString("N"));
+        try
         {
-            var lenBytes = file.AsSpan(pos, 8);
-            ulong len = BinaryPrimitives.ReadUInt64LittleEndian(lenBytes);
-            if (Crc32C.Unmask(BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(pos + 8))) != Crc32C.Compute(lenBytes))
-                throw new InvalidDataException("length CRC");
-            var data = file.AsSpan(pos + 12, (int)len);
-            if (Crc32C.Unmask(BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(pos + 12 + (int)len))) != Crc32C.Compute(data))
-                throw new InvalidDataException("data CRC");
-            list.Add(Decode(data.ToArray()));
-            pos += 16 + (int)len;
-        }
-        return list;
-    }
-
-    private static Ev Decode(byte[] data)
-    {
-        double wall = 0; long step = 0; string? version = null, tag = null; float value = float.NaN;
-        var input = new CodedInputStream(data); uint t;
-        while ((t = input.ReadTag()) != 0)
-        {
-            switch (WireFormat.GetTagFieldNumber(t))
+            string path;
+            using (var w = new TfEventsWriter(dir)) { w.AddScalar("loss/train", 1f, 1); path = w.FilePath; }
+            using (var f = new FileStream(path, FileMode.Append)) f.Write([1, 2, 3, 4, 5, 6, 7]); // a kill in the middle of a record
+            using (var w = new TfEventsWriter(dir, () => DateTimeOffset.UtcNow.AddHours(1)))
             {
-                case 1: wall = input.ReadDouble(); break;
-                case 2: step = input.ReadInt64(); break;
-                case 3: version = input.ReadString(); break;
-                case 5:
-                    var summary = input.ReadBytes().CreateCodedInput(); uint st;
-                    while ((st = summary.ReadTag()) != 0)
-                    {
-                        var val = summary.ReadBytes().CreateCodedInput(); uint vt;
-                        while ((vt = val.ReadTag()) != 0)
-                        {
-                            if (WireFormat.GetTagFieldNumber(vt) == 1) tag = val.ReadString();
-                            else if (WireFormat.GetTagFieldNumber(vt) == 2) value = val.ReadFloat();
-                            else val.SkipLastField();
-                        }
-                    }
-                    break;
-                default: input.SkipLastField(); break;
+                Assert.Equal(path, w.FilePath); // one history per run, even when the resumed process starts in another second
+                w.AddScalar("loss/train", 0.5f, 2);
             }
+            Assert.Single(Directory.GetFiles(dir));
+            var events = TfEventsTestReader.ReadEvents(File.ReadAllBytes(path));
+            Assert.Equal([(1L, 1f), (2L, 0.5f)], events.Where(e => e.Tag == "loss/train").Select(e => (e.Step, e.Value)).ToArray());
+            Assert.Single(events, e => e.FileVersion is not null);
         }
-        return new Ev(wall, step, version, tag, value);
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }

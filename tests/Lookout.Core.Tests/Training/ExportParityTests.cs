@@ -6,6 +6,7 @@ using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
 using Lookout.Core.Tests.TestData;
 using Lookout.Core.Training;
+using Lookout.Core.Embeddings;
 
 namespace Lookout.Core.Tests.Training;
 

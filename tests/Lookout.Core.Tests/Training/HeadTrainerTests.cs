@@ -1,4 +1,5 @@
 using Lookout.Core.Training;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Core.Tests.Training;
 

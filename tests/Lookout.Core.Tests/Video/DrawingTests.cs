@@ -1,7 +1,7 @@
-using Lookout.Core.Tests.Video;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Drawing;
 using Lookout.Core.Inference;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Tests.Video;
 

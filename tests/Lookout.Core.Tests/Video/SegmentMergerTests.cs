@@ -1,6 +1,6 @@
-using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Timeline;
 using Lookout.Core.Inference;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Tests.Video;
 

@@ -1,7 +1,7 @@
-using Lookout.Core.Models.Synthetic;
 using System.Text.Json;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Onnx;
+using Lookout.TestSupport;
 
 namespace Lookout.Core.Tests.Video;
 

@@ -2,7 +2,7 @@ using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch.Alerts;
 using Lookout.Core.Watch.Events;
 using Microsoft.Data.Sqlite;
-using Lookout.Core.Inference;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Tests.Watch;
 

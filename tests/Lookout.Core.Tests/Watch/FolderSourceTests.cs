@@ -45,6 +45,20 @@ public class FolderSourceTests : IDisposable
         var states = observer.Statuses.Select(s => s.State).ToList();
         Assert.Equal([SourceState.Connected, SourceState.Disconnected, SourceState.Connected], states);
     }
+
+    [Fact]
+    public async Task AFifoNamedLikeAPhoto_IsNeverOpened()
+    {
+        var folder = Path.Combine(_dir, "cam");
+        Directory.CreateDirectory(folder);
+        Lookout.Tests.Support.HostileFiles.Fifo(Path.Combine(folder, "000-pipe.jpg"));     // opening it would block for good
+        Drop(folder, "001.jpg", Scenes.Frame(96, 64));
+        var source = new FolderSource(folder, new FolderSourceOptions { PollInterval = TimeSpan.FromMilliseconds(50), IncludeExisting = true });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var frames = source.ReadAsync(null, cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await frames.MoveNextAsync());
+        Assert.Equal((96, 64), (frames.Current.Pixels.Width, frames.Current.Pixels.Height));
+    }
 }
 
 public class FrameSourcesTests

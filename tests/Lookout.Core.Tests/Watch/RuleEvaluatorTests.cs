@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch.Rules;
 using Lookout.Core.Inference;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Tests.Watch;
 

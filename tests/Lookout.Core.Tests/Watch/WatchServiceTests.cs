@@ -118,6 +118,28 @@ public class WatchServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task SeveralCameras_ShareOneModel_EachWithItsOwnStatsAndEvents()
+    {
+        var person = await WatchTestKit.BlobClip(Path.Combine(_dir, "person.mp4"), Scenes.PersonRed);
+        var cat = await WatchTestKit.BlobClip(Path.Combine(_dir, "cat.mp4"), Scenes.CatGreen);
+        using var analyzer = new CountingAnalyzer(WatchTestKit.Tiny(_dir));
+        var rules = Rules("{ label: person, min_score: 0.6, frames: 3, of_last: 5 }");
+        var stats = await new WatchService().RunAsync(
+            [new WatchCamera("garden", WatchTestKit.File(person)), new WatchCamera("door", WatchTestKit.File(cat)), new WatchCamera("drive", WatchTestKit.File(person))],
+            analyzer, rules, new WatchOptions { Workspace = Workspace, Motion = null });
+
+        Assert.Equal(["garden", "door", "drive"], stats.Select(s => s.Camera));
+        Assert.All(stats, s => Assert.Equal(65, s.Processed));                              // files are lossless: nobody starved
+        Assert.Equal(3 * 65, analyzer.Calls);
+        Assert.Equal([1L, 0L, 1L], stats.Select(s => s.Events));
+        Assert.Equal(["drive", "garden"], EventStore.List(Workspace).Select(e => e.Camera).Order());
+        Assert.All(stats, s => Assert.InRange(s.MeanBatch, 1.0, 3.0));
+        var twice = await Assert.ThrowsAsync<LookoutException>(() => new WatchService().RunAsync(
+            [new WatchCamera("a", WatchTestKit.File(person)), new WatchCamera("a", WatchTestKit.File(cat))], analyzer, rules, new WatchOptions { Workspace = Workspace }));
+        Assert.Contains("two cameras are named 'a'", twice.Message);
+    }
+
+    [Fact]
     public async Task UnknownLabelInRules_FailsBeforeAnyFrame()
     {
         var clip = await TestClips.WriteAsync(Path.Combine(_dir, "still.mp4"), 10, (Scenes.Frame(96, 64), 1));

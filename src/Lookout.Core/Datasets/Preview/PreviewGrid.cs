@@ -1,6 +1,6 @@
 using Lookout.Core.Imaging;
-using Lookout.Core.Training.Augmentation;
 using NetVips;
+using Lookout.Core.Imaging.Augmentation;
 
 namespace Lookout.Core.Datasets.Preview;
 

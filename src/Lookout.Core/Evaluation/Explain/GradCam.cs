@@ -4,6 +4,7 @@ using Lookout.Core.Training.FineTuning;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using Lookout.Core.Models.OnnxTorch;
 
 namespace Lookout.Core.Evaluation.Explain;
 

@@ -2,7 +2,7 @@ using Lookout.Core.Datasets;
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference;
 using Lookout.Core.Models.Backbones;
-using Lookout.Core.Training;
+using Lookout.Core.Models.Heads;
 
 namespace Lookout.Core.Evaluation.Robustness;
 

@@ -1,3 +1,5 @@
+using Lookout.Core.Imaging;
+
 namespace Lookout.Core.Inference.Detectors;
 
 /// <summary>

@@ -56,9 +56,8 @@ public sealed class DetectorService : IDisposable
     {
         try
         {
-            var input = ImageLoader.Load(data, Spec, sourceName: sourceName);
-            var (w, h) = OrientedImage.ReadSize(data, sourceName);
-            return new DetectionResult(sourceName, w, h, Detect([input], [(w, h)], options)[0]);
+            var decoded = ImageDecoder.Decode(ImageSource.FromBytes(data, sourceName), ImageTarget.For(Spec));
+            return new DetectionResult(sourceName, decoded.Width, decoded.Height, Detect([decoded.Pixels], [(decoded.Width, decoded.Height)], options)[0]);
         }
         catch (ImageDecodeException e) { return new DetectionResult(sourceName, 0, 0, [], e.Reason); }
     }
@@ -119,12 +118,12 @@ public sealed class DetectorService : IDisposable
     {
         try
         {
-            var input = ImageLoader.Load(path, Spec);
-            var (w, h) = OrientedImage.ReadSize(path);
-            return new Decoded(input, w, h, null);
+            var decoded = ImageDecoder.Decode(ImageSource.FromFile(path), ImageTarget.For(Spec));
+            return new Decoded(decoded.Pixels, decoded.Width, decoded.Height, null);
         }
         catch (ImageDecodeException e) { return new Decoded(null, 0, 0, e.Reason); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return new Decoded(null, 0, 0, e.Message); }
+        // One file must never take the batch down: a decoder bug is this file's error.
+        catch (Exception e) when (e is not OperationCanceledException) { return new Decoded(null, 0, 0, $"could not be decoded ({e.GetType().Name}: {e.Message})"); }
     }
 
     public void Dispose() => _runner.Dispose();

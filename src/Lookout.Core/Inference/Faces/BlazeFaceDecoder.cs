@@ -1,5 +1,5 @@
-using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Inference.Faces;
 

@@ -1,5 +1,4 @@
 using Lookout.Core.Imaging;
-using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
 using Lookout.Core.Models;
 using Lookout.Core.Models.Catalog;
@@ -91,25 +90,28 @@ public sealed class FaceAnalyzer : IDisposable
     /// (oriented) image's pixels. Decode problems throw <see cref="ImageDecodeException"/>.
     /// </summary>
     public FaceImage AnalyzeFile(string path, FaceOptions? options = null) =>
-        ToOriginal(OrientedImage.Load(path, WorkingSide), OrientedImage.ReadSize(path), options);
+        ToOriginal(Working(ImageSource.FromFile(path)), options);
 
     public FaceImage Analyze(byte[] data, FaceOptions? options = null, string sourceName = "upload") =>
-        ToOriginal(OrientedImage.Load(data, WorkingSide, sourceName: sourceName), OrientedImage.ReadSize(data, sourceName), options);
+        ToOriginal(Working(ImageSource.FromBytes(data, sourceName)), options);
 
     /// <summary>Face boxes only (no descriptors: for a face-detection route), in the original image's pixels.</summary>
     public (int Width, int Height, IReadOnlyList<FaceDetection> Faces) DetectFaces(byte[] data, FaceOptions? options = null, string sourceName = "upload")
     {
-        var working = OrientedImage.Load(data, WorkingSide, sourceName: sourceName);
-        var (w, h) = OrientedImage.ReadSize(data, sourceName);
-        float sx = (float)w / working.Width, sy = (float)h / working.Height;
-        return (w, h, DetectFaces(working, options).Select(f => f.Scaled(sx, sy)).ToList());
+        var decoded = Working(ImageSource.FromBytes(data, sourceName));
+        float sx = (float)decoded.Width / decoded.Pixels.Width, sy = (float)decoded.Height / decoded.Pixels.Height;
+        return (decoded.Width, decoded.Height, DetectFaces(decoded.Pixels, options).Select(f => f.Scaled(sx, sy)).ToList());
     }
 
-    private FaceImage ToOriginal(RgbImage working, (int Width, int Height) original, FaceOptions? options)
+    /// <summary>The oriented image bounded to <see cref="WorkingSide"/> (never upscaled), with the original's displayed size.</summary>
+    private static DecodedImage Working(ImageSource source) => ImageDecoder.Decode(source, ImageTarget.Within(WorkingSide));
+
+    private FaceImage ToOriginal(DecodedImage decoded, FaceOptions? options)
     {
+        var working = decoded.Pixels;
         var faces = Analyze(working, options);
-        float sx = (float)original.Width / working.Width, sy = (float)original.Height / working.Height;
-        return new FaceImage(original.Width, original.Height,
+        float sx = (float)decoded.Width / working.Width, sy = (float)decoded.Height / working.Height;
+        return new FaceImage(decoded.Width, decoded.Height,
             faces.Select(f => f with { Detection = f.Detection.Scaled(sx, sy) }).ToList());
     }
 

@@ -107,24 +107,28 @@ public sealed class FaceService(FaceAnalyzer analyzer, string catalogPath, FaceO
     /// </summary>
     public (FaceCalibration Calibration, int Photos, int Skipped, int People) CalibrateFolders(string dir, double targetFar)
     {
-        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Folder not found: {dir}");
         var faces = new List<(string, float[])>();
         int photos = 0, skipped = 0;
-        var people = Directory.GetDirectories(dir).Order(StringComparer.Ordinal).ToList();
-        foreach (var person in people)
-            foreach (var file in ClassifierModel.ImageFiles(person))
+        // One safe walk (no FIFOs opened, no links followed out of the folder); photos directly in dir belong to nobody.
+        var walk = ClassifierModel.ImageFileWalk(dir);
+        var byPerson = walk.Files.Where(f => f.RelativePath.Contains('/', StringComparison.Ordinal))
+            .GroupBy(f => f.RelativePath[..f.RelativePath.IndexOf('/', StringComparison.Ordinal)], StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        skipped += walk.Skipped.Count;
+        foreach (var person in byPerson)
+            foreach (var file in person)
             {
                 photos++;
                 try
                 {
-                    var result = analyzer.AnalyzeFile(file, _options);
+                    var result = analyzer.AnalyzeFile(file.FullPath, _options);
                     if (result.Faces.Count == 0) { skipped++; continue; }
-                    faces.Add((Path.GetFileName(person), result.Faces.MaxBy(f => f.Box.Area)!.Descriptor));
+                    faces.Add((person.Key, result.Faces.MaxBy(f => f.Box.Area)!.Descriptor));
                 }
                 catch (ImageDecodeException) { skipped++; }
             }
         var (same, different) = FaceThresholdCalibrator.Pairs(faces);
-        return (FaceThresholdCalibrator.Calibrate(same, different, targetFar), photos, skipped, people.Count);
+        return (FaceThresholdCalibrator.Calibrate(same, different, targetFar), photos, skipped, byPerson.Count);
     }
 
     public void StoreThreshold(float threshold, string provenance)

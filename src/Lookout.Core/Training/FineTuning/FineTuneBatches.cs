@@ -1,7 +1,7 @@
-using Lookout.Core.Training.Augmentation;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using Lookout.Core.Imaging.Augmentation;
 
 namespace Lookout.Core.Training.FineTuning;
 

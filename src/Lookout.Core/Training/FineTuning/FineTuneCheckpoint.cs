@@ -55,6 +55,22 @@ public sealed record FineTuneCheckpoint(
         AtomicFile.WriteAllBytes(PathIn(directory), ms.GetBuffer().AsSpan(0, (int)ms.Length));
     }
 
+    /// <summary>The epochs a checkpoint has done, read from its header only (the tensors are not loaded).</summary>
+    public static IReadOnlyList<FineTuneEpoch> ReadHistory(string directory)
+    {
+        var path = PathIn(directory);
+        try
+        {
+            using var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            if (r.ReadString() != Magic || r.ReadInt32() != Version) throw new LookoutException($"{path} is not a Lookout fine-tuning checkpoint of version {Version}.");
+            return JsonSerializer.Deserialize<Header>(r.ReadString(), Json)!.History;
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or IOException)
+        {
+            throw new LookoutException($"The fine-tuning checkpoint {path} is damaged: {e.Message}", e);
+        }
+    }
+
     public static FineTuneCheckpoint Load(string directory)
     {
         var path = PathIn(directory);

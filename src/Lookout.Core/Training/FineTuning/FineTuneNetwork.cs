@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using Lookout.Core.Models.OnnxTorch;
 
 namespace Lookout.Core.Training.FineTuning;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Lookout.Core.Models.Onnx;
-using Lookout.Core.Training.Augmentation;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using Lookout.Core.Imaging.Augmentation;
 
 namespace Lookout.Core.Training.FineTuning;
 

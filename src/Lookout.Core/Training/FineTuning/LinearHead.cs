@@ -1,3 +1,5 @@
+using Lookout.Core.Models.Heads;
+
 namespace Lookout.Core.Training.FineTuning;
 
 /// <summary>A linear classifier on the embedding as plain data: logits = Weight x + Bias, Weight row-major [Classes, Dim].</summary>

@@ -1,4 +1,5 @@
 using Lookout.Core.Models.Onnx;
+using Lookout.Core.Models.OnnxTorch;
 
 namespace Lookout.Core.Training.FineTuning;
 

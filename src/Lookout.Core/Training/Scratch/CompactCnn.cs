@@ -1,3 +1,4 @@
+using Lookout.Core.Models.Heads;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
@@ -27,7 +28,7 @@ public sealed class CompactCnn : nn.Module<Tensor, Tensor>
 
     public CompactCnn(int classes, CompactCnnOptions options) : base("compact_cnn")
     {
-        options.Validate();
+        Options = options.Validate();
         _perStage = options.ConvsPerStage;
         _dropout = options.Dropout;
         int inC = 3;
@@ -45,6 +46,8 @@ public sealed class CompactCnn : nn.Module<Tensor, Tensor>
         Initialise(new Random(options.Seed));
     }
 
+    /// <summary>The architecture and recipe this network was built from.</summary>
+    public CompactCnnOptions Options { get; }
     public int EmbeddingDim { get; }
     public int Classes => (int)_fc.weight!.shape[0];
 

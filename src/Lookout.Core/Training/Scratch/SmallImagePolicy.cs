@@ -1,4 +1,3 @@
-using Lookout.Core.Datasets;
 using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Training.Scratch;
@@ -31,8 +30,8 @@ public static class SmallImagePolicy
         return new(true, w, h, $"images are small ({medianSide} px) and plentiful ({perClass:0} training images per class)");
     }
 
-    /// <summary>Reads the sizes of (up to <paramref name="sample"/>, evenly spread) items from their file headers.</summary>
-    public static IReadOnlyList<(int Width, int Height)> SampleSizes(IReadOnlyList<LabeledImage> items, int sample = 500)
+    /// <summary>Reads the sizes of (up to <paramref name="sample"/>, evenly spread) image files from their headers.</summary>
+    public static IReadOnlyList<(int Width, int Height)> SampleSizes(IReadOnlyList<string> items, int sample = 500)
     {
         int step = Math.Max(1, items.Count / sample);
         var picked = items.Where((_, i) => i % step == 0).Take(sample).ToList();
@@ -40,7 +39,7 @@ public static class SmallImagePolicy
         var ok = new bool[picked.Count];
         Parallel.For(0, picked.Count, i =>
         {
-            try { sizes[i] = ImageLoader.ReadSize(picked[i].Path); ok[i] = true; }
+            try { sizes[i] = ImageLoader.ReadSize(picked[i]); ok[i] = true; }
             catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException) { }
         });
         return [.. sizes.Where((_, i) => ok[i])];

@@ -1,4 +1,3 @@
-using Lookout.Core.Datasets;
 using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Training.Scratch;
@@ -22,8 +21,8 @@ public sealed class SmallImageSet
     public int[] Labels { get; }
     public int Count => Labels.Length;
 
-    /// <summary>Decodes labelled images (in parallel) to <paramref name="spec"/>'s size; unreadable files are returned as errors.</summary>
-    public static (SmallImageSet Set, IReadOnlyList<(string Path, string Reason)> Errors) Load(IReadOnlyList<LabeledImage> items,
+    /// <summary>Decodes labelled image files (in parallel) to <paramref name="spec"/>'s size; unreadable files are returned as errors.</summary>
+    public static (SmallImageSet Set, IReadOnlyList<(string Path, string Reason)> Errors) Load(IReadOnlyList<(string Path, string Label)> items,
         IReadOnlyDictionary<string, int> classOf, PreprocessSpec spec, CancellationToken ct = default)
     {
         var pixels = new byte[]?[items.Count];

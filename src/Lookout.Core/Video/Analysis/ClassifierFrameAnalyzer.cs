@@ -23,9 +23,14 @@ public sealed class ClassifierFrameAnalyzer(ClassifierModel model, bool ownsMode
     /// All classes ranked; a frame the calibrated model rejects is only <c>unknown</c> (with the best class's score),
     /// so a rule for "mila" never fires on a goat the model would otherwise have called mila.
     /// </summary>
-    public FrameAnalysis Analyze(RgbImage frame)
+    public FrameAnalysis Analyze(RgbImage frame) => AnalyzeMany([frame])[0];
+
+    /// <summary>Frames of several cameras in one forward pass.</summary>
+    public IReadOnlyList<FrameAnalysis> AnalyzeMany(IReadOnlyList<RgbImage> frames) =>
+        model.ClassifyImages(frames.Select(f => FrameFitter.Fit(f, model.Spec)).ToList(), model.Labels.Count).Select(ToAnalysis).ToList();
+
+    private static FrameAnalysis ToAnalysis(ClassifyResult result)
     {
-        var result = model.ClassifyImage(FrameFitter.Fit(frame, model.Spec), model.Labels.Count);
         IReadOnlyList<Prediction> predictions = result.Unknown
             ? [new Prediction(RejectionThresholds.UnknownLabel, result.Top!.Score)]
             : result.Predictions;

@@ -24,6 +24,17 @@ public sealed class CompositeFrameAnalyzer : IFrameAnalyzer
         return result;
     }
 
+    public IReadOnlyList<FrameAnalysis> AnalyzeMany(IReadOnlyList<RgbImage> frames)
+    {
+        var results = Enumerable.Repeat(FrameAnalysis.Empty, frames.Count).ToArray();
+        foreach (var p in _parts)
+        {
+            var partial = p.AnalyzeMany(frames);
+            for (int i = 0; i < results.Length; i++) results[i] = results[i].Merge(partial[i]);
+        }
+        return results;
+    }
+
     public void Dispose()
     {
         foreach (var p in _parts) p.Dispose();

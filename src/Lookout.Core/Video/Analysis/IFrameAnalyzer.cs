@@ -19,6 +19,12 @@ public interface IFrameAnalyzer : IDisposable
     AnalyzerKinds Kinds { get; }
 
     FrameAnalysis Analyze(RgbImage frame);
+
+    /// <summary>
+    /// Several frames (e.g. one per camera) at once, results in order. Analyzers whose model takes batches override
+    /// this with one forward pass; the default analyses the frames one after another.
+    /// </summary>
+    IReadOnlyList<FrameAnalysis> AnalyzeMany(IReadOnlyList<RgbImage> frames) => frames.Select(Analyze).ToList();
 }
 
 [Flags]

@@ -3,7 +3,6 @@ using Lookout.Core.Imaging;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Drawing;
 using NetVips;
-using Lookout.Core.Inference;
 
 namespace Lookout.Core.Video.Timeline;
 

@@ -2,7 +2,6 @@ using Lookout.Core.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Lookout.Core.Inference;
 
 namespace Lookout.Core.Video.Timeline;
 
@@ -66,7 +65,7 @@ public static class TimelineWriter
     /// <summary>Writes text to a temp file beside <paramref name="path"/> and renames it, so readers never see half a file.</summary>
     public static void WriteAtomic(string path, string text) => AtomicFile.WriteAllText(path, text);
 
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    private static string Csv(string s) => CsvText.Field(s);
     private static string F(float v) => v.ToString("0.####", CultureInfo.InvariantCulture);
     private static double Seconds(TimeSpan t) => Math.Round(t.TotalSeconds, 3);
     private static double Round(float v) => Math.Round(v, 5);

@@ -1,5 +1,4 @@
-using Lookout.Core.Video.Analysis;
-using Lookout.Core.Inference;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Watch.Alerts;
 

@@ -1,9 +1,8 @@
 using Lookout.Core.IO;
 using System.Globalization;
-using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch.Alerts;
 using Microsoft.Data.Sqlite;
-using Lookout.Core.Inference;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Watch.Events;
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Lookout.Core.Inference;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Watch.Rules;
 

@@ -1,5 +1,6 @@
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Inference;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Watch.Rules;
 

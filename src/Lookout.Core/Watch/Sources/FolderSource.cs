@@ -1,9 +1,8 @@
+using Lookout.Core.IO;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Lookout.Core.Datasets;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video;
-using NetVips;
 
 namespace Lookout.Core.Watch.Sources;
 
@@ -62,22 +61,17 @@ public sealed class FolderSource(string folder, FolderSourceOptions? options = n
     {
         try
         {
-            return Directory.EnumerateFiles(folder)
-                .Where(f => !Path.GetFileName(f).StartsWith('.') && MediaTypes.IsImagePath(f))
-                .Order(StringComparer.Ordinal).ToList();
+            // The safe walk: a FIFO named like a photo is never opened (that would block the watcher for good).
+            return FileWalker.Walk(folder, new WalkOptions { Recursive = false, Include = MediaTypes.IsImagePath })
+                .Files.Select(f => f.FullPath).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
     }
 
     private RgbImage? TryDecode(string path)
     {
-        try
-        {
-            using var thumb = Image.Thumbnail(path, _options.MaxSide, height: _options.MaxSide, size: Enums.Size.Down, failOn: Enums.FailOn.Error);
-            using var rgb = ImageLoader.ToRgb8(thumb);
-            return new RgbImage(rgb.Width, rgb.Height, rgb.WriteToMemory<byte>());
-        }
-        catch (Exception e) when (e is VipsException or IOException or UnauthorizedAccessException) { return null; }
+        try { return ImageDecoder.Decode(ImageSource.FromFile(path), ImageTarget.Within(_options.MaxSide)).Pixels; }
+        catch (ImageDecodeException) { return null; }
     }
 }
 

@@ -2,7 +2,7 @@ using Lookout.Core.Datasets.Preview;
 using Lookout.Core.Imaging;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Tests.TestData;
-using Lookout.Core.Training.Augmentation;
+using Lookout.Core.Imaging.Augmentation;
 
 namespace Lookout.Core.Tests.Datasets.Preview;
 

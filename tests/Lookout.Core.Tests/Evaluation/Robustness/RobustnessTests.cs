@@ -3,7 +3,7 @@ using Lookout.Core.Evaluation.Robustness;
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference;
 using Lookout.Core.Models.Onnx;
-using Lookout.Core.Models.Synthetic;
+using Lookout.TestSupport;
 using Lookout.Core.Tests.TestData;
 
 namespace Lookout.Core.Tests.Evaluation.Robustness;

@@ -1,5 +1,6 @@
 using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
+using Lookout.Core.Imaging;
 
 namespace Lookout.Core.Tests.Inference.Detectors;
 

@@ -94,7 +94,7 @@ public sealed class DetectorModelTests : IClassFixture<DetectorModelTests.Detect
     {
         var bytes = File.ReadAllBytes(SamplePhotos.Photo(3));
         var fromBytes = _d.Nanodet.Detect(bytes);
-        var frame = OrientedImage.Load(bytes, 4000);
+        var frame = ImageDecoder.Decode(ImageSource.FromBytes(bytes), ImageTarget.Within(4000)).Pixels;
         var fromFrame = _d.Nanodet.Detect(frame);
         Assert.Equal((1920, 1350), (fromBytes.Width, fromBytes.Height));
         // Different resizers (libvips thumbnail vs resize of the decoded frame): same people, boxes within a few px.

@@ -54,7 +54,7 @@ public sealed class FaceModelTests : IClassFixture<FaceModelTests.Analyzer>, IDi
         float best = 0, maxDifferent = 0, minMirror = 1;
         foreach (var path in SamplePhotos.All)
         {
-            var img = OrientedImage.Load(path, FaceAnalyzer.WorkingSide);
+            var img = ImageDecoder.Decode(ImageSource.FromFile(path), ImageTarget.Within(FaceAnalyzer.WorkingSide)).Pixels;
             var faces = _faces.Analyze(img);
             total += faces.Count;
             best = Math.Max(best, faces.Max(f => f.Score));
@@ -84,7 +84,7 @@ public sealed class FaceModelTests : IClassFixture<FaceModelTests.Analyzer>, IDi
         Assert.True(outcome.Ok);
         Assert.Equal(3, outcome.FacesSeen);
         // The mirrored photo is a different picture of the same people (new pixels, new detections).
-        var img = OrientedImage.Load(SamplePhotos.Photo(3), 4000);
+        var img = ImageDecoder.Decode(ImageSource.FromFile(SamplePhotos.Photo(3)), ImageTarget.Within(4000)).Pixels;
         using var mirrored = NetVips.Image.NewFromMemory(Mirror(img).Pixels, img.Width, img.Height, 3, NetVips.Enums.BandFormat.Uchar);
         var result = service.Recognize(mirrored.JpegsaveBuffer(q: 90));
         Assert.True(result.Ok);

@@ -1,5 +1,4 @@
 using Lookout.Core.Imaging;
-using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
 using Lookout.Core.Inference.Faces;
 

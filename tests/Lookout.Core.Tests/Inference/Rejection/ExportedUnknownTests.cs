@@ -6,6 +6,7 @@ using Lookout.Core.Models.Onnx;
 using Lookout.Core.Tests.TestData;
 using Lookout.Core.Training;
 using Xunit.Abstractions;
+using Lookout.Core.Pipelines.Train;
 
 namespace Lookout.Core.Tests.Inference.Rejection;
 

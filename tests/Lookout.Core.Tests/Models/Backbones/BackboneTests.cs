@@ -3,6 +3,7 @@ using Lookout.Core.Models;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
 using Lookout.Core.Tests.TestData;
+using Lookout.Core.Embeddings;
 
 namespace Lookout.Core.Tests.Models.Backbones;
 

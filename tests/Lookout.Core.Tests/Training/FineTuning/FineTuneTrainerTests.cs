@@ -1,13 +1,15 @@
 using Lookout.Core.Export;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Models.Onnx;
-using Lookout.Core.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
-using Lookout.Core.Training.Augmentation;
 using Lookout.Core.Training.FineTuning;
+using Lookout.Core.Imaging.Augmentation;
+using Lookout.Core.Models.Heads;
+using Lookout.Core.Models.OnnxTorch;
+using Lookout.Core.Runs;
 
 namespace Lookout.Core.Tests.Training.FineTuning;
 
@@ -158,13 +160,14 @@ public sealed class FineTuneTrainerTests : IDisposable
             new FineTuneTrainer(TinyTask.Backbone(), Options with { Epochs = 2 }, observer: tb).Train(train, train, 2, _dir);
             file = tb.FilePath;
         }
-        var events = Lookout.Core.Tests.Runs.TfEventsTestReader.ReadEvents(File.ReadAllBytes(file));
+        var events = Lookout.TestSupport.TfEventsTestReader.ReadEvents(File.ReadAllBytes(file));
         var tags = events.Where(e => e.Tag is not null).GroupBy(e => e.Tag!).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(2, tags["loss/train"]);
         Assert.Equal(2, tags["accuracy/val"]);
         Assert.Equal(2, tags["lr/head"]);
         Assert.Equal(4, tags["loss/batch"]); // 16 images / batch 8 x 2 epochs
         Assert.Equal([0L, 1L, 2L, 3L], events.Where(e => e.Tag == "loss/batch").Select(e => e.Step));
+        Assert.Equal([1L, 2L], events.Where(e => e.Tag == "loss/train").Select(e => e.Step)); // epochs numbered from 1, like head runs
     }
 
     [Fact]

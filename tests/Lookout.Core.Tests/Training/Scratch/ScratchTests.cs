@@ -8,6 +8,8 @@ using Lookout.Core.Runs;
 using Lookout.Core.Tests.TestData;
 using Lookout.Core.Training;
 using Lookout.Core.Training.Scratch;
+using Lookout.Core.Models.Heads;
+using Lookout.Core.Pipelines.Train;
 using Microsoft.ML.OnnxRuntime;
 using ModelMetadata = Lookout.Core.Models.ModelMetadata;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -81,6 +83,24 @@ public sealed class ScratchTests(ITestOutputHelper output) : IDisposable
         var probs = classifier.Probabilities([.. val.Pixels.Select(p => new RgbImage(Size, Size, p))]);
         int correct = probs.Select((p, i) => HeadForward.ArgMax(p) == val.Labels[i] ? 1 : 0).Sum();
         Assert.Equal(acc, (double)correct / val.Count, 3);
+    }
+
+    [Fact]
+    public void Kernels_PaddedChannelCountsKeepTheVerifiedKernels_AndTheChoiceIsRememberedPerNetwork()
+    {
+        // oneDNN's errors on some CPUs come and go with channel counts it pads to blocks of 16 (a single passing
+        // check proved nothing there), so such a network never gets oneDNN unless the process-wide self-check accepted it.
+        var verified = Lookout.Core.Torch.TorchRuntime.EnsureVerified().Kernels;
+        using var padded = new CompactCnn(4, Tiny);
+        var choice = CompactCnnKernels.Choose(padded, Size, Size);
+        Assert.Equal(verified, choice.Kernels);
+        if (verified != Lookout.Core.Torch.TorchKernels.OneDnn) Assert.Contains("multiples of 16", choice.Reason);
+        using var same = new CompactCnn(4, Tiny with { Seed = 9 });
+        Assert.Equal(choice, CompactCnnKernels.Choose(same, Size, Size));
+        using var blocked = new CompactCnn(4, Tiny with { Widths = [16, 32, 48] });
+        var other = CompactCnnKernels.Choose(blocked, Size, Size);
+        output.WriteLine(other.Reason);
+        Assert.DoesNotContain("multiples of 16", other.Reason);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using Lookout.Core.IO;
 using System.Globalization;
 using Lookout.Core.Imaging;
-using Lookout.Core.Video;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Video.Drawing;
 using Lookout.Core.Watch.Rules;

@@ -1,0 +1,105 @@
+using Lookout.Core.Datasets;
+using Lookout.Core.Studio;
+using Lookout.Core.Studio.Import;
+using Lookout.Core.Tests.Video;
+
+namespace Lookout.Core.Tests.Studio;
+
+public class UploadTests
+{
+    [Fact]
+    public async Task Photo_IsStoredUnderItsContentHash_WithThumbnailAndFacts_AndASecondCopyIsADuplicate()
+    {
+        using var kit = new StudioTestKit("cat");
+        var first = await kit.UploadAsync(StudioTestKit.Png(7, 320, 240), "cat", "../../etc/passwd.png");
+        Assert.Equal(UploadStatus.Added, first.Status);
+        var row = kit.Project.Datasets.Items().Single();
+        Assert.Equal($"cat/{first.Sha256![..16]}.png", row.Path); // the client's name never reaches the disk
+        Assert.Equal(first.Sha256, row.Sha256);
+        var item = Assert.Single(ItemQuery.List(kit.Project, ItemView.Class, "cat"));
+        Assert.NotNull(item.Media);
+        Assert.True(File.Exists(Lookout.Core.Studio.Media.MediaIndex.ThumbPath(kit.Project, first.Sha256)));
+
+        var again = await kit.UploadAsync(StudioTestKit.Png(7, 320, 240), null, "copy.png");
+        Assert.Equal(UploadStatus.Duplicate, again.Status);
+        Assert.Equal("cat", again.Label);
+        Assert.Equal(first.Ids, again.Ids);
+        Assert.Single(kit.Project.Datasets.Items());
+    }
+
+    [Fact]
+    public async Task NotAnImage_Truncated_TooManyPixels_AreRefusedWithAReason_AndLeaveNoFile()
+    {
+        using var kit = new StudioTestKit("cat");
+        var text = await kit.UploadAsync("hello, this is not a picture"u8.ToArray(), "cat", "fake.jpg");
+        Assert.Equal(UploadStatus.Rejected, text.Status);
+        Assert.Contains("sniffed", text.Reason);
+        var png = StudioTestKit.Png(3, 200, 200);
+        var truncated = await kit.UploadAsync(png[..(png.Length / 2)], "cat");
+        Assert.Equal(UploadStatus.Rejected, truncated.Status);
+        var small = new UploadStore(kit.Project, kit.Scanner, new UploadLimits { MaxPixels = 100 });
+        var big = await small.AddAsync(new MemoryStream(StudioTestKit.Png(4, 64, 64)), "big.png", "cat");
+        Assert.Equal(UploadStatus.Rejected, big.Status);
+        Assert.Contains("MP", big.Reason);
+        Assert.Empty(Directory.EnumerateFiles(kit.Project.DataDir, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(kit.Project.TempDir));
+    }
+
+    [Fact]
+    public async Task ADroppedUpload_LeavesNoHalfFile()
+    {
+        using var kit = new StudioTestKit("cat");
+        var png = StudioTestKit.Png(5, 400, 300);
+        await Assert.ThrowsAsync<IOException>(() => kit.Uploads.AddAsync(new BrokenStream(png, png.Length / 2), "x.png", "cat"));
+        Assert.Empty(Directory.EnumerateFiles(kit.Project.DataDir, "*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(kit.Project.TempDir));
+        // A temp file a killed server left behind is removed when the project is next served.
+        File.WriteAllText(Path.Combine(kit.Project.TempDir, "abc.part"), "half");
+        ReceivedFile.CleanTemp(kit.Project.TempDir);
+        Assert.Empty(Directory.EnumerateFiles(kit.Project.TempDir));
+        Assert.Empty(kit.Project.Datasets.Items());
+    }
+
+    [Fact]
+    public async Task Video_BecomesFrames_ExactlyAsDataScanMakesThem()
+    {
+        using var kit = new StudioTestKit("furnace");
+        var clip = await TestClips.WriteAsync(Path.Combine(kit.Root, "clip.mp4"), 5, (TestClips.Pattern(1, 96, 64), 1.2), (TestClips.Pattern(2, 96, 64), 1.2));
+        var result = await kit.Uploads.AddAsync(File.OpenRead(clip), "clip.mp4", "furnace");
+        Assert.Equal(UploadStatus.Added, result.Status);
+        Assert.True(result.Video);
+        Assert.Equal(2, result.Ids.Count); // 1 fps, near-duplicates dropped: one frame per scene
+        var frames = ItemQuery.List(kit.Project, ItemView.Class, "furnace");
+        Assert.All(frames, f => Assert.Equal(ItemKind.Frame, f.Kind));
+
+        // The same folder scanned by the CLI's scan into a fresh workspace gives the same rows.
+        var copy = Path.Combine(kit.Root, "copy", "data");
+        CopyDir(kit.Project.DataDir, copy);
+        var cli = DatasetService.ForDataDir(copy);
+        await cli.ScanAsync(copy);
+        static string Key(CatalogItem i) => $"{i.Path}|{i.Kind}|{i.Status}|{i.Sha256}|{i.Label}|{i.Source}|{i.SourceTimeMs}|{i.Width}x{i.Height}";
+        Assert.Equal(kit.Project.Datasets.Items().Select(Key).Order(), cli.Items().Select(Key).Order());
+
+        var again = await kit.Uploads.AddAsync(File.OpenRead(clip), "again.mp4", null);
+        Assert.Equal(UploadStatus.Duplicate, again.Status);
+        Assert.Equal(result.Ids, again.Ids);
+    }
+
+    private static void CopyDir(string from, string to)
+    {
+        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
+    }
+
+    /// <summary>Delivers the first bytes, then fails like a dropped connection.</summary>
+    private sealed class BrokenStream(byte[] data, int failAt) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => Position >= failAt ? throw new IOException("connection reset") : base.Read(buffer, offset, Math.Min(count, failAt - (int)Position));
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
+            Position >= failAt ? throw new IOException("connection reset") : base.ReadAsync(buffer[..Math.Min(buffer.Length, failAt - (int)Position)], ct);
+    }
+}

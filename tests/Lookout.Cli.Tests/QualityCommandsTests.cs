@@ -117,4 +117,49 @@ public class QualityCommandsTests(TwoRunsFixture fx) : IClassFixture<TwoRunsFixt
         var top = first.GetProperty("predictions")[0].GetProperty("class").GetString();
         Assert.Equal(unknown ? "unknown" : top, first.GetProperty("label").GetString());
     }
+
+    [Fact]
+    public void EvalRobustness_WritesDataAndPlot_AndTheReportShowsIt()
+    {
+        var r = fx.Run("eval", "train2", "--robustness", "--json", "--quiet");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var json = JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.InRange(json.GetProperty("evaluation").GetProperty("accuracy").GetDouble(), 0.0, 1.0);
+        var curves = json.GetProperty("robustness").GetProperty("curves");
+        Assert.Equal(6, curves.GetArrayLength());
+        Assert.Equal("rotation", curves[5].GetProperty("corruption").GetString());
+        var runDir = Path.Combine(fx.Root, ".lookout", "runs", "train2");
+        Assert.True(File.Exists(Path.Combine(runDir, "robustness.json")));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(runDir, "robustness.png"))[..4]);
+        var report = fx.Run("report", "train2", "--json", "--quiet");
+        Assert.True(report.ExitCode == 0, report.StdErr);
+        var html = File.ReadAllText(JsonDocument.Parse(report.StdOut).RootElement.GetProperty("report").GetString()!);
+        Assert.Contains("<section id=\"robustness\">", html);
+    }
+}
+
+/// <summary>A folder that is training data only, small images, the compact CNN forced on: how the run validates, and the same one-file model.</summary>
+public sealed class TrainOnlyFromScratchTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("lookout-cli-scratch").FullName;
+
+    [Fact]
+    public void TrainOnly_FromScratch_SaysHowItValidates_AndExportsAModelThatClassifies()
+    {
+        var data = Path.Combine(_root, "shapes");
+        ShapesDatasetGenerator.Generate(data, new ShapesOptions { PerClass = 16, Size = 24, Seed = 5 });
+        var r = CliRunner.Run(_root, "train", data, "--train-only", "--from-scratch", "on", "--scratch-epochs", "2", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("training-only data", r.StdErr);
+        Assert.Contains("training a compact CNN from scratch at 24x24", r.StdErr);
+        var json = JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.False(json.TryGetProperty("test", out var test) && test.ValueKind != JsonValueKind.Null, "a training-only folder has no test split");
+        var model = json.GetProperty("model").GetString()!;
+        var image = Directory.EnumerateFiles(data, "*.png", SearchOption.AllDirectories).First();
+        var c = CliRunner.Run(_root, "classify", model, image, "--json");
+        Assert.True(c.ExitCode == 0, c.StdErr);
+        Assert.Contains("\"class\"", c.StdOut);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 }

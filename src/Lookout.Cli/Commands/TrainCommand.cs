@@ -6,6 +6,7 @@ using Lookout.Core.Evaluation;
 using Lookout.Core.Pipelines.Train;
 using Lookout.Core.Training;
 using Lookout.Core.Training.FineTuning;
+using Lookout.Core.Training.Scratch;
 using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
@@ -34,15 +35,24 @@ public static class TrainCommand
         var ftBlocks = new Option<int>("--ft-blocks") { Description = "How many of the last Conv layers are trained.", DefaultValueFactory = _ => ft.TrainableBlocks };
         var augment = new Option<bool>("--augment") { Description = "Fine-tune on augmented images (random resized crop, flip, rotation, colour jitter, blur)." };
         var resume = new Option<string?>("--resume") { Description = "Continue a killed or stopped fine-tuning run (run id or folder) from its last checkpoint." };
+        var noRefit = new Option<bool>("--no-refit") { Description = "Keep the head trained on train only (by default, after epochs and thresholds are chosen on validation, the head is refit on train+val)." };
+        var trainOnly = new Option<bool>("--train-only") { Description = "The folder is training data only: hold out 15% (whole sources, per class) for validation and make no test split." };
+        var fromScratch = new Option<FromScratch>("--from-scratch")
+        {
+            Description = "Train a compact CNN from scratch at the images' native size: auto (when images are small, <= 64 px, and plentiful, >= 500 per class, and no backbone is given), on, off.",
+            DefaultValueFactory = _ => FromScratch.Auto,
+        };
+        var scratchEpochs = new Option<int>("--scratch-epochs") { Description = "Epochs for the from-scratch CNN.", DefaultValueFactory = _ => new CompactCnnOptions().Epochs };
         var command = new Command("train", "Train a classifier on a labelled folder and export it as one ONNX file.")
-            { dataDir, backbone, epochs, lr, hidden, patience, smoothing, seed, noClassWeights, DataCommands.Fps, fineTune, ftEpochs, ftBlocks, augment, resume };
+            { dataDir, backbone, epochs, lr, hidden, patience, smoothing, seed, noClassWeights, DataCommands.Fps, fineTune, ftEpochs, ftBlocks, augment, resume,
+              noRefit, trainOnly, fromScratch, scratchEpochs };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var options = d with
             {
                 Epochs = parse.GetValue(epochs), LearningRate = parse.GetValue(lr), Hidden = parse.GetValue(hidden),
                 Patience = parse.GetValue(patience), LabelSmoothing = parse.GetValue(smoothing), Seed = parse.GetValue(seed),
-                ClassWeights = !parse.GetValue(noClassWeights),
+                ClassWeights = !parse.GetValue(noClassWeights), RefitOnTrainVal = !parse.GetValue(noRefit),
             };
             TrainResult result;
             if (parse.GetValue(resume) is { } runArg)
@@ -56,12 +66,16 @@ public static class TrainCommand
                 var dir = parse.GetValue(dataDir) ?? throw new LookoutException("give the data folder (or --resume <run>)");
                 var request = new TrainRequest
                 {
-                    DataDir = dir, Workspace = Locations.ForData(parse, dir), Backbone = parse.GetValue(backbone)!, Head = options,
+                    DataDir = dir, Workspace = Locations.ForData(parse, dir), Head = options,
+                    Backbone = parse.GetValue(backbone)!, BackboneChosen = parse.GetResult(backbone) is { Implicit: false },
                     FineTune = parse.GetValue(fineTune)
                         ? ft with { Epochs = parse.GetValue(ftEpochs), TrainableBlocks = parse.GetValue(ftBlocks), Seed = options.Seed }
                         : null,
                     Augment = parse.GetValue(augment),
                     Scan = new ScanOptions { FramesPerSecond = parse.GetValue(DataCommands.Fps) },
+                    TrainOnly = parse.GetValue(trainOnly),
+                    FromScratch = parse.GetValue(fromScratch),
+                    Scratch = new CompactCnnOptions { Epochs = parse.GetValue(scratchEpochs) },
                 };
                 result = (await RunAsync(request, output, ct)).Run;
             }
@@ -87,7 +101,10 @@ public static class TrainCommand
         embeddingImagesPerSecond = r.EmbeddingImagesPerSecond,
         embeddingsFromCache = r.EmbeddingsFromCache,
         skipped = r.Skipped,
-        test = r.Test is { } t ? new { accuracy = t.Accuracy, ci = t.AccuracyCi, count = t.Count, macroF1 = t.MacroF1 } : null,
+        trainedOn = r.FinalTrainCount,
+        timings = r.Timings.ToDictionary(t => t.Stage, t => Math.Round(t.Seconds, 3)),
+        validationHeldOut = r.CarvedValidation,
+        test = r.Test is { } t ? new { accuracy = t.Accuracy, ci = t.AccuracyCi, count = t.Count, macroF1 = t.MacroF1, missingClasses = t.MissingClasses } : null,
     };
 
     internal static void PrintResult(CliOutput output, TrainResult r)
@@ -96,8 +113,11 @@ public static class TrainCommand
         if (r.Test is { } test)
         {
             output.Line($"test accuracy [bold]{ReportText.Pct(test.Accuracy)}[/] {Markup.Escape(ReportText.Ci(test.AccuracyCi))} on {test.Count} images");
+            if (test.MissingClassesNote is { } missing) output.Warn(missing);
             output.Line(Markup.Escape(ReportText.Table(test)));
         }
         else output.Warn("no test split: nothing evaluated (add a test/ folder or keep the default split)");
+        if (r.Timings.Count > 0)
+            output.Note("time: " + string.Join(", ", r.Timings.Select(t => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.Stage} {t.Seconds:0.00} s"))));
     }
 }

@@ -23,6 +23,7 @@ public sealed class CliPipelineObserver(CliOutput output, ProgressSink? progress
             case (PipelinePhase.Scan, PhaseProgress.Files): progress?.Report("files scanned", p.Done, p.Total, "files"); break;
             case (PipelinePhase.Scan, PhaseProgress.Frames): progress?.Report("video frames extracted", p.Done, p.Total); break;
             case (PipelinePhase.Embed, PhaseProgress.Images): progress?.Report(_prefix + "embeddings", p.Done, p.Total, "img"); break;
+            case (PipelinePhase.Evaluate, Lookout.Core.Pipelines.Evaluate.EvalPipeline.RobustnessLevels): progress?.Report("robustness", p.Done, p.Total, "levels"); break;
         }
     }
 

@@ -1,7 +1,11 @@
 namespace Lookout.Core.Datasets;
 
 /// <summary>Result of <see cref="DatasetService.Split"/>: how many items got a split now, and the totals after.</summary>
-public sealed record SplitResult(int Assigned, int Train, int Val, int Test, int Groups, bool FolderSplits);
+/// <see cref="TimeBlocked"/>: classes with too few sources, whose videos were split by time with gaps (<see cref="Split.Excluded"/>).
+public sealed record SplitResult(int Assigned, int Train, int Val, int Test, int Groups, bool FolderSplits)
+{
+    public IReadOnlyList<TimeBlockedClass> TimeBlocked { get; init; } = [];
+}
 
 /// <summary>
 /// The dataset verbs (scan, stats, split, snapshot) over one workspace's catalog. Each call opens the catalog
@@ -76,13 +80,18 @@ public sealed class DatasetService(Workspace workspace)
         using var catalog = Catalog.Open(Workspace.CatalogPath);
         var usable = catalog.All().Where(i => i.IsUsable).ToList();
         var groups = ItemGroups.Compute(usable);
-        var candidates = usable.Select(i => new SplitCandidate(i.Path, i.Label!, groups[i.Path], i.Split, i.SplitOrigin)).ToList();
-        var assigned = DatasetSplitter.Assign(candidates, options);
+        var candidates = usable.Select(i => new SplitCandidate(i.Path, i.Label!, groups[i.Path], i.Split, i.SplitOrigin,
+            i.Kind == ItemKind.Frame ? i.SourceTimeMs : null)).ToList();
+        var plan = DatasetSplitter.Plan(candidates, options);
+        var assigned = plan.Assignments;
         catalog.Write(w => { foreach (var (path, split) in assigned) w.SetSplit(path, split, SplitOrigin.Auto); });
 
         var after = candidates.Select(c => assigned.TryGetValue(c.Path, out var s) ? s : c.Split).ToList();
         return new SplitResult(assigned.Count, after.Count(s => s == Datasets.Split.Train), after.Count(s => s == Datasets.Split.Val),
-            after.Count(s => s == Datasets.Split.Test), groups.Values.Distinct().Count(), usable.Any(i => i.SplitOrigin == SplitOrigin.Folder));
+            after.Count(s => s == Datasets.Split.Test), groups.Values.Distinct().Count(), usable.Any(i => i.SplitOrigin == SplitOrigin.Folder))
+        {
+            TimeBlocked = plan.TimeBlocked,
+        };
     }
 
     /// <summary>Sets a person's label on an item (kept across rescans).</summary>

@@ -18,14 +18,18 @@ public sealed class EmbeddingExtractor : IDisposable
 {
     private readonly Backbone _backbone;
     private readonly EmbeddingCache? _cache;
-    private readonly OnnxImageRunner _runner;
+    private readonly OnnxRunnerOptions? _options;
+    private OnnxImageRunner? _runner;
 
     public EmbeddingExtractor(Backbone backbone, EmbeddingCache? cache = null, OnnxRunnerOptions? options = null)
     {
         _backbone = backbone;
         _cache = cache;
-        _runner = new OnnxImageRunner(backbone.OnnxPath, Backbone.OutputName, backbone.Spec, options);
+        _options = options;
     }
+
+    /// <summary>The ONNX Runtime session, created on first need: a fully cached request never loads the backbone.</summary>
+    private OnnxImageRunner Runner => _runner ??= new OnnxImageRunner(_backbone.OnnxPath, Backbone.OutputName, _backbone.Spec, _options);
 
     public Backbone Backbone => _backbone;
 
@@ -55,13 +59,16 @@ public sealed class EmbeddingExtractor : IDisposable
         IProgress<BatchProgress> report = new SyncProgress(p => { rate = p.ImagesPerSecond; progress?.Report(p); });
         try
         {
-            await foreach (var outcome in _runner.RunFilesAsync(todo, report, ct))
+            if (todo.Count > 0)
             {
-                var key = todoKey[outcome.Index];
-                if (outcome.Output is not { } v) { failed[key] = outcome.Error ?? "unknown error"; continue; }
-                computed[key] = v;
-                if (!key.StartsWith(PathKeyPrefix, StringComparison.Ordinal)) pending.Add(new(key, v));
-                if (pending.Count >= FlushEvery) Flush(pending, specFp);
+                await foreach (var outcome in Runner.RunFilesAsync(todo, report, ct))
+                {
+                    var key = todoKey[outcome.Index];
+                    if (outcome.Output is not { } v) { failed[key] = outcome.Error ?? "unknown error"; continue; }
+                    computed[key] = v;
+                    if (!key.StartsWith(PathKeyPrefix, StringComparison.Ordinal)) pending.Add(new(key, v));
+                    if (pending.Count >= FlushEvery) Flush(pending, specFp);
+                }
             }
         }
         finally
@@ -93,7 +100,7 @@ public sealed class EmbeddingExtractor : IDisposable
         pending.Clear();
     }
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose() => _runner?.Dispose();
 
     /// <summary>IProgress that reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool, out of order).</summary>
     private sealed class SyncProgress(Action<BatchProgress> report) : IProgress<BatchProgress>

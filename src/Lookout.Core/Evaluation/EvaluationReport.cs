@@ -42,6 +42,16 @@ public sealed record EvaluationReport(
     /// </summary>
     public int? CalledUnknown { get; init; }
 
+    /// <summary>
+    /// The model's classes with no image in this split: the headline accuracy says nothing about them, and every
+    /// renderer names them beside it.
+    /// </summary>
+    public IReadOnlyList<string> MissingClasses => [.. PerClass.Where(m => m.Support == 0).Select(m => m.Label)];
+
+    /// <summary>One sentence naming <see cref="MissingClasses"/>, or null when every class is present.</summary>
+    public string? MissingClassesNote => MissingClasses.Count == 0 ? null
+        : $"the {Split} set has no images of {string.Join(", ", MissingClasses)}: this accuracy covers only {Labels.Count - MissingClasses.Count} of the {Labels.Count} classes";
+
     /// <summary>Confusion matrix row (true label) by column (predicted label).</summary>
     public int ConfusionCount(string actual, string predicted) =>
         Confusion[IndexOf(actual)][IndexOf(predicted)];

@@ -17,6 +17,7 @@ public static class ReportText
         var sb = new StringBuilder();
         sb.AppendLine($"# Evaluation of {r.Model} on {r.Split}").AppendLine();
         sb.AppendLine($"- Accuracy: **{Pct(r.Accuracy)}** ({r.Correct}/{r.Count}), 95% CI {Ci(r.AccuracyCi)}");
+        if (r.MissingClassesNote is { } missing) sb.AppendLine($"- **Warning:** {Esc(missing)}");
         foreach (var k in r.TopK.Where(k => k.K > 1))
             sb.AppendLine($"- Top-{k.K} accuracy: {Pct(k.Accuracy)} ({k.Correct}/{r.Count}), 95% CI {Ci(k.Ci)}");
         sb.AppendLine($"- Macro F1: {r.MacroF1.ToString("0.000", Inv)}; log loss: {r.LogLoss.ToString("0.000", Inv)}");
@@ -57,6 +58,7 @@ public static class ReportText
     {
         var sb = new StringBuilder();
         sb.AppendLine($"{r.Split}: accuracy {Pct(r.Accuracy)} ({r.Correct}/{r.Count}) 95% CI {Ci(r.AccuracyCi)}, macro F1 {r.MacroF1.ToString("0.000", Inv)}");
+        if (r.MissingClassesNote is { } missing) sb.AppendLine("warning: " + missing);
         string[] header = ["class", "support", "precision", "recall", "f1"];
         var rows = r.PerClass.Select(m => new[] { m.Label, m.Support.ToString(Inv), Pct(m.Precision), Pct(m.Recall), m.F1.ToString("0.000", Inv) }).ToList();
         var widths = header.Select((h, c) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(x => x[c].Length))).ToArray();

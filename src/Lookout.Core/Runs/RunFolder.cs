@@ -28,12 +28,15 @@ public sealed record RunFolder(string Id, string Dir)
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary>Writes eval.json, eval.md and confusion.png for a report (each atomically).</summary>
-    public void WriteEvaluation(EvaluationReport report)
+    /// <summary>
+    /// Writes eval.json, eval.md and (unless <paramref name="confusionPng"/> is false: training defers drawing to
+    /// <c>report</c>) confusion.png, each atomically.
+    /// </summary>
+    public void WriteEvaluation(EvaluationReport report, bool confusionPng = true)
     {
         AtomicFile.WriteAllText(EvalJsonPath, ReportJson.Render(report));
         AtomicFile.WriteAllText(EvalMarkdownPath, ReportText.Markdown(report));
-        ConfusionMatrixPlot.SavePng(report, ConfusionPngPath);
+        if (confusionPng) ConfusionMatrixPlot.SavePng(report, ConfusionPngPath);
     }
 
     public void WriteJson<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json));

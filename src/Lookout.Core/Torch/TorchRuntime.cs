@@ -43,4 +43,28 @@ public static class TorchRuntime
         LibTorchSwitches.OneDnnEnabled = kernels == TorchKernels.OneDnn;
         return true;
     }
+
+    /// <summary>
+    /// Switches to <paramref name="kernels"/> until the returned scope is disposed, then back to the verified choice.
+    /// The switch is process-wide: use it only where a network-specific parity check (for example
+    /// <see cref="Training.Scratch.CompactCnnKernels"/>) has shown these kernels right for every layer about to run, and
+    /// only while nothing else in the process computes with libtorch.
+    /// </summary>
+    public static IDisposable Use(TorchKernels kernels)
+    {
+        var verified = EnsureVerified().Kernels;
+        if (kernels == verified || !TryApply(kernels)) return new Restore(null);
+        return new Restore(verified);
+    }
+
+    private sealed class Restore(TorchKernels? back) : IDisposable
+    {
+        private TorchKernels? _back = back;
+
+        public void Dispose()
+        {
+            if (_back is { } k) TryApply(k);
+            _back = null;
+        }
+    }
 }

@@ -29,6 +29,18 @@ public sealed record TrainOptions
     /// </summary>
     public double UnknownKeep { get; init; } = 0.95;
 
+    /// <summary>
+    /// After epochs (early stopping) and "unknown" thresholds are chosen on validation, train the exported head again
+    /// from scratch on train+val with the same seed for exactly the chosen number of epochs, so no labelled image is
+    /// left out of the final model. The test split is never touched.
+    /// </summary>
+    public bool RefitOnTrainVal { get; init; } = true;
+    /// <summary>
+    /// When the data has no validation split (a train/-only folder), this share of the training images (whole
+    /// sources, per class) is held out in memory for validation; 0 trains without validation.
+    /// </summary>
+    public double ValidationFraction { get; init; } = Datasets.ValidationCarveOut.DefaultFraction;
+
     public static TrainOptions Default { get; } = new();
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
@@ -43,6 +55,7 @@ public sealed record TrainOptions
         Check(LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), "must be in [0, 1)");
         Check(Patience >= 0, nameof(Patience), "must be >= 0");
         Check(UnknownKeep is >= 0 and <= 1, nameof(UnknownKeep), "must be in [0, 1]");
+        Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), "must be in [0, 1)");
         Check(Device is "auto" or "cpu" or "cuda", nameof(Device), "must be auto, cpu or cuda");
         return this;
     }

@@ -71,4 +71,55 @@ public class DatasetSplitterTests
         Assert.DoesNotContain(Split.Test, noTest.Values);
         Assert.Equal(8, noTest.Values.Count(s => s == Split.Train));
     }
+
+    /// <summary>Frames of clips: (label, clip index, frame count), 4 fps.</summary>
+    private static List<SplitCandidate> Clips(params (string Label, int Clip, int Frames)[] clips) =>
+        [.. clips.SelectMany(c => Enumerable.Range(0, c.Frames).Select(f =>
+            new SplitCandidate($"{c.Label}/clip{c.Clip}.mp4#t={f * 250}", c.Label, $"video:{c.Label}/clip{c.Clip}.mp4", Split.Unassigned, SplitOrigin.None, f * 250L)))];
+
+    [Fact]
+    public void FewClipsPerClass_EverySplitGetsAWholeClipOfEveryClass()
+    {
+        // The case from the field: 4-6 clips per class with uneven lengths used to leave test with one class only.
+        var items = Clips(("cartoon", 0, 9), ("cartoon", 1, 5), ("cartoon", 2, 4), ("cartoon", 3, 3), ("cartoon", 4, 2),
+            ("tree", 0, 6), ("tree", 1, 5), ("tree", 2, 3), ("tree", 3, 3),
+            ("street", 0, 8), ("street", 1, 4), ("street", 2, 3), ("street", 3, 3), ("street", 4, 2), ("street", 5, 2));
+        foreach (var seed in new[] { 1, 2, 3, 42 })
+        {
+            var plan = DatasetSplitter.Plan(items, new SplitOptions { Seed = seed });
+            Assert.Empty(plan.TimeBlocked);
+            foreach (var label in new[] { "cartoon", "tree", "street" })
+                foreach (var split in new[] { Split.Train, Split.Val, Split.Test })
+                    Assert.Contains(items, i => i.Label == label && plan.Assignments[i.Path] == split);
+            foreach (var group in items.GroupBy(i => i.Group))
+                Assert.Single(group.Select(i => plan.Assignments[i.Path]).Distinct());
+            // Train keeps the bulk of every class.
+            foreach (var label in new[] { "cartoon", "tree", "street" })
+                Assert.True(items.Count(i => i.Label == label && plan.Assignments[i.Path] == Split.Train) >= items.Count(i => i.Label == label) / 2);
+        }
+    }
+
+    [Fact]
+    public void ClassWithFewerSourcesThanSplits_IsSplitByTimeBlocksWithGaps()
+    {
+        var items = Clips(("tree", 0, 40), ("street", 0, 5), ("street", 1, 5), ("street", 2, 5));
+        var plan = DatasetSplitter.Plan(items, new SplitOptions { Seed = 7 });
+        var blocked = Assert.Single(plan.TimeBlocked);
+        Assert.Equal(("tree", 1, 4), (blocked.Label, blocked.Sources, blocked.Excluded)); // 5% of 40 = 2 frames before val and before test
+        var tree = items.Where(i => i.Label == "tree").OrderBy(i => i.TimeMs).Select(i => plan.Assignments[i.Path]).ToList();
+        Assert.Equal(Split.Train, tree[0]);
+        Assert.Equal(Split.Test, tree[^1]);
+        // Time order: train block, gap, val block, gap, test block.
+        var runs = new List<Split>();
+        foreach (var s in tree) if (runs.Count == 0 || runs[^1] != s) runs.Add(s);
+        Assert.Equal([Split.Train, Split.Excluded, Split.Val, Split.Excluded, Split.Test], runs);
+        Assert.InRange(tree.Count(s => s == Split.Train), 24, 28);
+        // The class with three clips still gets one whole clip per split.
+        foreach (var split in new[] { Split.Train, Split.Val, Split.Test })
+            Assert.Single(items.Where(i => i.Label == "street" && plan.Assignments[i.Path] == split).Select(i => i.Group).Distinct());
+
+        // Re-running keeps everything placed (the gap frames stay out).
+        var placed = items.Select(i => i with { Split = plan.Assignments[i.Path], Origin = SplitOrigin.Auto }).ToList();
+        Assert.Empty(DatasetSplitter.Assign(placed, new SplitOptions { Seed = 7 }));
+    }
 }

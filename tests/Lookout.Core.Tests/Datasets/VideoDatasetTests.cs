@@ -96,4 +96,28 @@ public class VideoDatasetTests : IDisposable
 
         static List<string> Sorted(IEnumerable<LabeledImage> s) => s.Select(x => $"{x.Sha256} {x.Label} {x.Split} {x.Group}").Order().ToList();
     }
+
+    [Fact]
+    public async Task GeneratedClips_EveryClassReachesTest_AndAOneClipClassIsSplitByTime()
+    {
+        // Two classes with four short clips each (different lengths) and one class with a single longer clip.
+        int seed = 10;
+        foreach (var label in new[] { "street", "tree" })
+            for (int c = 0; c < 4; c++) await Clip($"{label}/clip{c}.mp4", seed++, stillSeconds: 1, changes: 2 + c);
+        await Clip("cartoon/film.mp4", 99, stillSeconds: 1, changes: 24);
+        var service = DatasetService.ForDataDir(Data);
+        await service.ScanAsync(Data);
+        var result = service.Split(new SplitOptions { Seed = 3 });
+
+        var blocked = Assert.Single(result.TimeBlocked);
+        Assert.Equal("cartoon", blocked.Label);
+        Assert.True(blocked.Excluded >= 2);
+        var items = service.Snapshot();
+        foreach (var label in new[] { "street", "tree", "cartoon" })
+            foreach (var split in new[] { Split.Train, Split.Val, Split.Test })
+                Assert.Contains(items, i => i.Label == label && i.Split == split);
+        Assert.Equal(blocked.Excluded, items.Count(i => i.Split == Split.Excluded));
+        foreach (var g in items.Where(i => i.Label != "cartoon").GroupBy(i => i.Group))
+            Assert.Single(g.Select(i => i.Split).Distinct());
+    }
 }

@@ -32,7 +32,7 @@ public class TrainEvalClassifyTests(ITestOutputHelper output) : IDisposable
 
         // Run folder contract.
         Assert.Equal("train1", run.Id);
-        foreach (var f in new[] { run.OptionsPath, run.ManifestPath, run.MetricsPath, run.ModelPath, run.EvalJsonPath, run.EvalMarkdownPath, run.ConfusionPngPath, run.LogPath })
+        foreach (var f in new[] { run.OptionsPath, run.ManifestPath, run.MetricsPath, run.ModelPath, run.EvalJsonPath, run.EvalMarkdownPath, run.LogPath })
             Assert.True(File.Exists(f), f);
         Assert.Equal(epochs.Count + 1, File.ReadAllLines(run.MetricsPath).Length);
         var manifest = run.ReadJson<RunManifest>(run.ManifestPath)!;
@@ -58,9 +58,10 @@ public class TrainEvalClassifyTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(ShapesDataset.Classes, model.Labels);
         var worst = report.TopLosses[0];
         var single = model.Classify(File.ReadAllBytes(worst.Path), top: 4);
-        Assert.Equal(worst.TrueProbability, single.Probabilities![model.Labels.ToList().IndexOf(worst.Label)]);
+        // Training evaluates the exported function on cached test embeddings: equal to the file's output within float rounding.
+        Assert.Equal(worst.TrueProbability, single.Probabilities![model.Labels.ToList().IndexOf(worst.Label)], 5);
         Assert.Equal(worst.Predicted, single.Top!.Label);
-        Assert.Equal(worst.Score, single.Top.Score);
+        Assert.Equal(worst.Score, single.Top.Score, 5);
 
         var testItems = _data.Items.Where(i => i.Split == Split.Test).ToList();
         var fromFiles = new List<ClassifyResult>();

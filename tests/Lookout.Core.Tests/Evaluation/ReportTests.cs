@@ -100,4 +100,19 @@ public class ReportTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void ATestSetLackingClasses_NamesThemBesideTheHeadline()
+    {
+        Assert.Empty(Sample().MissingClasses);
+        Assert.Null(Sample().MissingClassesNote);
+        var items = new List<ReportBuilder.Scored> { new("c1", 0, [0.8f, 0.1f, 0.1f]), new("c2", 0, [0.7f, 0.2f, 0.1f]) };
+        var r = ReportBuilder.Build("m", "test", Labels, items, []);
+        Assert.Equal(["dog", "fox"], r.MissingClasses);
+        Assert.Contains("no images of dog, fox", r.MissingClassesNote);
+        Assert.Contains("only 1 of the 3 classes", r.MissingClassesNote);
+        Assert.Contains("warning: the test set has no images of dog, fox", ReportText.Table(r));
+        Assert.Contains("**Warning:** the test set has no images of dog, fox", ReportText.Markdown(r));
+        Assert.Contains("\"missingClasses\"", ReportJson.Render(r));
+    }
 }

@@ -92,4 +92,20 @@ public class HeadTrainerTests
         var e = Assert.Throws<ArgumentException>(() => new TrainOptions { LabelSmoothing = 1.5 }.Validate());
         Assert.Contains("LabelSmoothing", e.Message);
     }
+
+    [Fact]
+    public void Refit_TrainsOnTrainAndVal_ForTheChosenEpochs_KeepingTheLast()
+    {
+        var (train, val) = Blobs();
+        var opts = new TrainOptions { Epochs = 40, BatchSize = 16, Patience = 3 };
+        var fit = HeadTrainer.Fit(train, val, Labels, opts);
+        var refit = HeadTrainer.Refit(train, val, Labels, opts, fit.BestEpoch);
+        Assert.Equal(fit.BestEpoch, refit.Epochs.Count);
+        Assert.Equal(fit.BestEpoch, refit.BestEpoch); // no validation: the last epoch is the one kept
+        Assert.All(refit.Epochs, e => Assert.True(double.IsNaN(e.ValLoss)));
+        // Standardisation now covers the validation rows too, so the head differs from the validated one.
+        Assert.NotEqual(fit.Head.Mean, refit.Head.Mean);
+        var again = HeadTrainer.Refit(train, val, Labels, opts, fit.BestEpoch);
+        Assert.Equal(refit.Head.Layers[0].Weight, again.Head.Layers[0].Weight);
+    }
 }

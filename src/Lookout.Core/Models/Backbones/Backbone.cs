@@ -28,7 +28,7 @@ public sealed record Backbone(string Id, string OnnxPath, PreprocessSpec Spec, i
     /// </summary>
     public static Backbone FromOnnx(string onnxPath, string? id = null, PreprocessSpec? spec = null)
     {
-        var model = OnnxReader.Load(onnxPath);
+        var model = OnnxReader.ReadSignature(onnxPath);
         var input = model.Graph.Inputs.FirstOrDefault(i => i.Name == InputName)
             ?? throw new InvalidDataException($"Backbone {onnxPath} has no input named '{InputName}'.");
         if (input.ElemType != OnnxDataType.Uint8)
@@ -51,9 +51,25 @@ public sealed record Backbone(string Id, string OnnxPath, PreprocessSpec Spec, i
         return new Backbone(id, Path.GetFullPath(onnxPath), spec, checked((int)dim), HashFile(onnxPath));
     }
 
+    /// <summary>
+    /// Short SHA-256 of the file, remembered in a <c>.sha256</c> file beside it together with the size and write time
+    /// it was computed for, so resolving a large backbone on every run does not rehash it.
+    /// </summary>
     internal static string HashFile(string path)
     {
-        using var fs = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(fs))[..12].ToLowerInvariant();
+        var info = new FileInfo(path);
+        var stamp = $"{info.Length} {info.LastWriteTimeUtc.Ticks}";
+        var sidecar = path + ".sha256";
+        try
+        {
+            if (File.Exists(sidecar) && File.ReadAllText(sidecar).Split(' ') is [var len, var ticks, var known] && $"{len} {ticks}" == stamp)
+                return known.Trim();
+        }
+        catch (IOException) { /* unreadable sidecar: hash again */ }
+        string hash;
+        using (var fs = File.OpenRead(path)) hash = Convert.ToHexString(SHA256.HashData(fs))[..12].ToLowerInvariant();
+        try { IO.AtomicFile.WriteAllText(sidecar, $"{stamp} {hash}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* read-only folder: hash each time */ }
+        return hash;
     }
 }

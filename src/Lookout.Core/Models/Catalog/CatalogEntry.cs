@@ -9,9 +9,10 @@ public enum ModelTask { Backbone, Detector, FaceDetector, FaceDescriptor }
 public sealed record ModelLicence(string Name, bool Clean, string Text);
 
 /// <summary>
-/// A known pretrained model: where it comes from, its licence, the TF.js file it is converted from, the preprocessing
-/// its converted graph bakes in (<see cref="Preprocess"/>: the uint8 <c>image</c> input is resized per this spec by the
-/// caller), and the outputs it exposes. Backbones expose exactly one output, <c>embedding</c> [N, EmbeddingSize].
+/// A known pretrained model: where it comes from, its licence, what it is converted from (<see cref="Source"/>: a TF.js
+/// graph or an ONNX file in a NuGet package), the preprocessing its converted graph bakes in (<see cref="Preprocess"/>:
+/// the uint8 <c>image</c> input is resized per this spec by the caller), and the outputs it exposes. Backbones expose
+/// exactly one output, <c>embedding</c> [N, EmbeddingSize].
 /// </summary>
 public sealed record CatalogEntry(
     string Name,
@@ -19,19 +20,24 @@ public sealed record CatalogEntry(
     string Description,
     string SourceUrl,
     ModelLicence Licence,
-    string TfJsFile,
+    ModelSource Source,
     PreprocessSpec Preprocess,
-    IReadOnlyList<TfJsOutput> Outputs,
     int? EmbeddingSize = null)
 {
     public int InputSize => Preprocess.Width;
 
-    /// <summary>The TF node a backbone is cut at (null for full models).</summary>
-    public string? CutNode => Task == ModelTask.Backbone ? Outputs.Single(o => o.SpatialMean).Node : null;
+    private TfJsSource TfJs => Source as TfJsSource
+        ?? throw new InvalidOperationException($"{Name} is not converted from TF.js.");
+
+    /// <summary>The TF.js model.json file (TF.js sources only).</summary>
+    public string TfJsFile => TfJs.File;
+
+    /// <summary>The TF node a TF.js backbone is cut at (null for full models and other sources).</summary>
+    public string? CutNode => Task == ModelTask.Backbone && Source is TfJsSource t ? t.Outputs.Single(o => o.SpatialMean).Node : null;
 
     public TfJsConversionOptions ConversionOptions() => new()
     {
-        Outputs = Outputs,
+        Outputs = TfJs.Outputs,
         InputHeight = Preprocess.Height,
         InputWidth = Preprocess.Width,
         Preprocess = Preprocess,

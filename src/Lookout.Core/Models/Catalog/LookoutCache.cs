@@ -19,4 +19,7 @@ public static class LookoutCache
 
     /// <summary>The TF.js models fetched by <c>scripts/fetch-models.sh</c>.</summary>
     public static string HumanModels(string root) => Path.Combine(root, HumanModelsFolder, "models");
+
+    /// <summary>Model files copied out of a NuGet package by <c>scripts/fetch-nuget-models.sh</c>.</summary>
+    public static string NuGetModels(string root, string package, string version) => Path.Combine(root, "nuget", $"{package}-{version}");
 }

@@ -1,3 +1,4 @@
+using Lookout.Core.Models.ImageNet;
 using Lookout.Core.Models.Onnx;
 using Lookout.Core.Models.TfJs;
 
@@ -7,15 +8,16 @@ namespace Lookout.Core.Models.Catalog;
 public sealed record CatalogStatus(CatalogEntry Entry, bool Converted, string Path);
 
 /// <summary>
-/// Pretrained models: converts each TF.js model once into <c>&lt;cache&gt;/models/&lt;name&gt;-&lt;ImporterVersion&gt;.onnx</c>
-/// (atomic write) and returns the path. Bump <see cref="ImporterVersion"/> whenever the converter's output changes,
-/// so stale conversions are redone. Thread-safe.
+/// Pretrained models: converts each model once into <c>&lt;cache&gt;/models/&lt;name&gt;-&lt;importer version&gt;.onnx</c>
+/// (atomic write) and returns the path. Bump <see cref="ImporterVersion"/> (TF.js) or
+/// <see cref="NuGetOnnxSource.Importer"/> (ONNX from NuGet) whenever that converter's output changes, so stale
+/// conversions are redone. Thread-safe.
 /// </summary>
 /// <param name="cacheRoot">The cache folder (see <see cref="LookoutCache"/>): converted models go to its <c>models/</c>.</param>
 /// <param name="sourceDirectory">Where the TF.js files are; defaults to the cache's human-models folder.</param>
 public sealed class ModelCatalog(string cacheRoot, string? sourceDirectory = null)
 {
-    /// <summary>Part of every converted file name; change it when the importer's output changes.</summary>
+    /// <summary>Part of every TF.js-converted file name; change it when the TF.js importer's output changes.</summary>
     public const string ImporterVersion = "1";
 
     private static readonly object Gate = new();
@@ -32,7 +34,11 @@ public sealed class ModelCatalog(string cacheRoot, string? sourceDirectory = nul
         KnownModels.All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new KeyNotFoundException($"Unknown model '{name}'. Known models: {string.Join(", ", KnownModels.All.Select(e => e.Name))}.");
 
-    public string PathFor(string name) => Path.Combine(ModelsDirectory, $"{Get(name).Name}-{ImporterVersion}.onnx");
+    public string PathFor(string name)
+    {
+        var entry = Get(name);
+        return Path.Combine(ModelsDirectory, $"{entry.Name}-{entry.Source.ImporterVersion}.onnx");
+    }
 
     public IReadOnlyList<CatalogStatus> List() =>
         KnownModels.All.Select(e => new CatalogStatus(e, File.Exists(PathFor(e.Name)), PathFor(e.Name))).ToList();
@@ -64,20 +70,28 @@ public sealed class ModelCatalog(string cacheRoot, string? sourceDirectory = nul
         }
     }
 
-    /// <summary>Converts in memory (no cache): the TF.js graph plus Lookout's metadata.</summary>
+    /// <summary>Converts in memory (no cache): the source model plus Lookout's metadata.</summary>
     public OnnxModel Build(string name)
     {
         var entry = Get(name);
-        var source = Path.Combine(SourceDirectory, entry.TfJsFile);
-        if (!File.Exists(source))
-            throw new FileNotFoundException($"Pretrained model files are missing ({source}). Run scripts/setup.sh (or scripts/fetch-models.sh) once to fetch them.", source);
-        var model = TfJsConverter.Convert(TfJsLoader.Load(source), entry.ConversionOptions());
-        model.ProducerVersion = ImporterVersion;
+        var model = entry.Source switch
+        {
+            TfJsSource tf => TfJsConverter.Convert(TfJsLoader.Load(Required(Path.Combine(SourceDirectory, tf.File), "fetch-models.sh")), entry.ConversionOptions()),
+            NuGetOnnxSource nu => MeanImageBackboneImporter.Build(
+                OnnxReader.Load(Required(Path.Combine(nu.Folder(CacheRoot), nu.ModelFile), "fetch-nuget-models.sh")),
+                MeanImagePreprocess.Read(OnnxReader.Load(Required(Path.Combine(nu.Folder(CacheRoot), nu.PreprocessFile), "fetch-nuget-models.sh")), nu.PreprocessFile),
+                entry.Preprocess, entry.Name),
+            _ => throw new NotSupportedException($"{entry.Name}: unknown model source {entry.Source.GetType().Name}."),
+        };
+        model.ProducerVersion = entry.Source.ImporterVersion;
         model.Metadata["lookout.backbone"] = entry.Name;
         model.Metadata["lookout.preprocess"] = entry.Preprocess.ToJson();
         model.Metadata["lookout.source"] = entry.SourceUrl;
         model.Metadata["lookout.licence"] = entry.Licence.Name;
-        model.Metadata["lookout.importer"] = ImporterVersion;
+        model.Metadata["lookout.importer"] = entry.Source.ImporterVersion;
         return model;
     }
+
+    private static string Required(string path, string script) => File.Exists(path) ? path
+        : throw new FileNotFoundException($"Pretrained model files are missing ({path}). Run scripts/setup.sh (or scripts/{script}) once to fetch them.", path);
 }

@@ -31,7 +31,20 @@ public static class OnnxReader
         return result;
     }
 
-    public static OnnxModel Parse(byte[] bytes)
+    /// <summary>
+    /// The model without its nodes and initializers: opsets, metadata, graph inputs and outputs. Checking a model's
+    /// contract this way skips decoding tens of megabytes of weights.
+    /// </summary>
+    public static OnnxModel ReadSignature(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model not found: {path}", path);
+        try { return Parse(File.ReadAllBytes(path), signatureOnly: true); }
+        catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"Not a valid ONNX file: {path} ({e.Message})", e); }
+    }
+
+    public static OnnxModel Parse(byte[] bytes) => Parse(bytes, signatureOnly: false);
+
+    private static OnnxModel Parse(byte[] bytes, bool signatureOnly)
     {
         var m = new OnnxModel();
         m.Opsets.Clear();
@@ -44,7 +57,7 @@ public static class OnnxReader
                 case 1: m.IrVersion = input.ReadInt64(); break;
                 case 2: m.ProducerName = input.ReadString(); break;
                 case 3: m.ProducerVersion = input.ReadString(); break;
-                case 7: m.Graph = ParseGraph(input.ReadBytes()); break;
+                case 7: m.Graph = ParseGraph(input.ReadBytes(), signatureOnly); break;
                 case 8: m.Opsets.Add(ParseOpset(input.ReadBytes())); break;
                 case 14: var (k, v) = ParseEntry(input.ReadBytes()); m.Metadata[k] = v; break;
                 default: input.SkipLastField(); break;
@@ -85,7 +98,7 @@ public static class OnnxReader
         return (k, v);
     }
 
-    private static OnnxGraph ParseGraph(ByteString b)
+    private static OnnxGraph ParseGraph(ByteString b, bool signatureOnly = false)
     {
         var g = new OnnxGraph();
         var input = b.CreateCodedInput(); uint tag;
@@ -93,6 +106,7 @@ public static class OnnxReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
+                case 1 or 5 when signatureOnly: input.SkipLastField(); break;
                 case 1: g.Nodes.Add(ParseNode(input.ReadBytes())); break;
                 case 2: g.Name = input.ReadString(); break;
                 case 5: g.Initializers.Add(ParseTensor(input.ReadBytes())); break;

@@ -1,7 +1,10 @@
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
 using Lookout.Core.Evaluation.Walkthroughs;
+using Lookout.Core.Evaluation.Robustness;
+using Lookout.Core.Inference;
 using Lookout.Core.IO;
+using Lookout.Core.Pipelines.Steps;
 using Lookout.Core.Pipelines.Train;
 using Lookout.Core.Runs;
 
@@ -11,10 +14,12 @@ namespace Lookout.Core.Pipelines.Evaluate;
 public sealed record EvalRequest(Workspace Workspace, RunFolder Run)
 {
     public Split Split { get; init; } = Split.Test;
+    /// <summary>Also measure accuracy under brightness, contrast, blur, noise, JPEG quality and rotation.</summary>
+    public bool Robustness { get; init; }
 }
 
 /// <summary>The report, and where it was written: <c>{Stem}.json</c>, <c>{Stem}.md</c>, <c>{Stem}-confusion.png</c>.</summary>
-public sealed record EvalResult(EvaluationReport Report, string Stem)
+public sealed record EvalResult(EvaluationReport Report, string Stem, RobustnessReport? Robustness = null)
 {
     /// <summary>Scores on the workspace's segmented walk-throughs (also saved as <c>walkthroughs.json</c> in the run).</summary>
     public IReadOnlyList<WalkthroughResult> Walkthroughs { get; init; } = [];
@@ -30,6 +35,9 @@ public sealed record EvalResult(EvaluationReport Report, string Stem)
 /// </summary>
 public static class EvalPipeline
 {
+    /// <summary>The unit robustness progress counts in (corruption levels scored).</summary>
+    public const string RobustnessLevels = "levels";
+
     public static async Task<EvalResult> RunAsync(EvalRequest request, IPipelineObserver? observer = null, CancellationToken ct = default)
     {
         observer ??= NullPipelineObserver.Instance;
@@ -42,6 +50,14 @@ public static class EvalPipeline
         AtomicFile.WriteAllText(result.JsonPath, ReportJson.Render(report));
         AtomicFile.WriteAllText(result.MarkdownPath, ReportText.Markdown(report));
         ConfusionMatrixPlot.SavePng(report, result.ConfusionPngPath);
-        return result with { Walkthroughs = await WalkthroughStep.RunAsync(request.Workspace, request.Run, observer, ct) };
+        result = result with { Walkthroughs = await WalkthroughStep.RunAsync(request.Workspace, request.Run, observer, ct) };
+        if (!request.Robustness) return result;
+
+        using var model = ClassifierModel.Load(request.Run.ModelPath);
+        int levels = Corruptions.Standard.Sum(c => c.Levels.Count);
+        var robust = await RobustnessEvaluator.EvaluateAsync(model, items, request.Split,
+            progress: new SyncProgress<int>(n => observer.OnProgress(new PhaseProgress(PipelinePhase.Evaluate, RobustnessLevels, n, levels))), ct: ct);
+        RobustnessOutput.Save(robust, request.Run.Dir);
+        return result with { Robustness = robust };
     }
 }

@@ -24,6 +24,7 @@ public static class HtmlReportRenderer
         Metrics(sb, d);
         WalkthroughSection.Append(sb, d.Walkthroughs);
         Confusion(sb, d);
+        Robustness(sb, d);
         Gallery(sb, "top-losses", "Top losses", "The test images the model was most wrong about (true → predicted, score).", d.TopLosses);
         SpotChecks(sb, d);
         Preprocess(sb, d);
@@ -50,10 +51,11 @@ public static class HtmlReportRenderer
         Pair(sb, "seed", m?.Seed.ToString(Inv));
         if (d.Test is { } t) Pair(sb, "test accuracy", $"{Pct(t.Accuracy)} ({t.Correct}/{t.Count}), 95% CI {Ci(t.AccuracyCi)}");
         sb.Append("</dl>");
-        if (d.Notes.Count > 0)
+        var notes = d.Test?.MissingClassesNote is { } missing ? [.. d.Notes, "Warning: " + missing] : d.Notes;
+        if (notes.Count > 0)
         {
             sb.Append("<ul class=\"notes\">");
-            foreach (var n in d.Notes) sb.Append("<li>").Append(E(n)).Append("</li>");
+            foreach (var n in notes) sb.Append("<li>").Append(E(n)).Append("</li>");
             sb.Append("</ul>");
         }
         sb.Append("</header>\n");
@@ -78,6 +80,7 @@ public static class HtmlReportRenderer
         foreach (var k in t.TopK.Where(k => k.K > 1)) sb.Append("; top-").Append(k.K).Append(' ').Append(Pct(k.Accuracy));
         if (t.CalledUnknown is { } u) sb.Append("; ").Append(u).Append(" answered \"unknown\"");
         sb.Append("; macro F1 ").Append(t.MacroF1.ToString("0.000", Inv)).Append(". Intervals are Wilson 95%: with small support they are wide, and that is the honest answer.</p>");
+        if (t.MissingClassesNote is { } miss) sb.Append("<p class=\"notes\"><b>Warning:</b> ").Append(E(miss)).Append(".</p>");
         sb.Append("<table><tr><th>class</th><th>support</th><th>precision</th><th>95% CI</th><th>recall</th><th>95% CI</th><th>F1</th></tr>");
         foreach (var m in t.PerClass)
             sb.Append("<tr><td>").Append(E(m.Label)).Append("</td>").Append(Num(m.Support))
@@ -124,6 +127,25 @@ public static class HtmlReportRenderer
         sb.Append("<div class=\"gallery\">");
         foreach (var p in d.Preprocess) { Figure(sb, p.Original); Figure(sb, p.ModelInput); }
         sb.Append("</div></section>\n");
+    }
+
+    private static void Robustness(StringBuilder sb, RunReportData d)
+    {
+        if (d.Robustness is not { } r) return;
+        sb.Append("<section id=\"robustness\"><h2>Robustness</h2><p>Accuracy on the ").Append(E(r.Split)).Append(" split (")
+          .Append(r.Images).Append(" images) when the images are darker or brighter, flatter, blurred, noisy, JPEG-compressed or rotated; the dashed line is the clean accuracy.");
+        var worst = r.Drops().FirstOrDefault();
+        if (worst.Corruption is not null && worst.Drop > 0)
+            sb.Append(" It breaks most under ").Append(E(worst.Corruption)).Append(' ').Append(worst.Point.Level.ToString("0.##", Inv))
+              .Append(": ").Append(Pct(worst.Point.Accuracy)).Append('.');
+        sb.Append("</p>");
+        if (d.RobustnessPng is { } png) Img(sb, "image/png", png, "accuracy against corruption level");
+        sb.Append("<table><tr><th>corruption</th><th>level</th><th>accuracy</th><th>95% CI</th></tr>");
+        foreach (var c in r.Curves)
+            foreach (var p in c.Points)
+                sb.Append("<tr><td>").Append(E(c.Corruption)).Append("</td><td class=\"n\">").Append(E(p.Level.ToString("0.##", Inv))).Append(' ').Append(E(c.Unit))
+                  .Append("</td><td class=\"n\">").Append(Pct(p.Accuracy)).Append("</td><td class=\"ci\">").Append(Ci(p.Ci)).Append("</td></tr>");
+        sb.Append("</table></section>\n");
     }
 
     private static void Curves(StringBuilder sb, RunReportData d)

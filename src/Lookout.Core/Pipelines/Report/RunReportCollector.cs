@@ -79,11 +79,16 @@ public static class RunReportCollector
             .OfType<ReportImage>().ToList();
         if (issues is null) notes.Add("no data-issues report yet: run 'lookout data issues <data-dir>' to add suspect labels, leaks and outliers");
 
+        var robustnessJson = Path.Combine(run.Dir, Evaluation.Robustness.RobustnessReport.JsonFile);
+        var robustness = File.Exists(robustnessJson) ? Evaluation.Robustness.RobustnessOutput.FromJson(File.ReadAllText(robustnessJson)) : null;
+        if (robustness is null) notes.Add($"no robustness evaluation: run 'lookout eval {run.Id} --robustness' to see accuracy under brightness, contrast, blur, noise, JPEG and rotation");
         return new RunReportData(run.Id, DateTimeOffset.UtcNow, manifest, optionsJson, changed, dataset, test,
             test is null ? null : ConfusionMatrixPlot.RenderPng(test), loss, acc, epochs.Count, best,
             topLosses, spot, spec, preprocess, issues, suspects, gradCams, thresholds, notes)
         {
             Walkthroughs = WalkthroughResults.Load(run.Dir),
+            Robustness = robustness,
+            RobustnessPng = robustness is null ? null : Evaluation.Robustness.RobustnessOutput.RenderPng(robustness),
         };
     }
 

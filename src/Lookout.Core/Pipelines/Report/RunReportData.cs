@@ -49,4 +49,8 @@ public sealed record RunReportData(
 {
     /// <summary>The run's scores on the workspace's walk-through videos (from <c>eval</c>'s walkthroughs.json).</summary>
     public IReadOnlyList<WalkthroughResult> Walkthroughs { get; init; } = [];
+
+    /// <summary>The run's robustness evaluation (<c>lookout eval --robustness</c>), when one was made.</summary>
+    public Evaluation.Robustness.RobustnessReport? Robustness { get; init; }
+    public byte[]? RobustnessPng { get; init; }
 }

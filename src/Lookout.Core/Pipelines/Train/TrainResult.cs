@@ -1,5 +1,6 @@
 using Lookout.Core.Datasets;
 using Lookout.Core.Evaluation;
+using Lookout.Core.Models.Heads;
 using Lookout.Core.Runs;
 using Lookout.Core.Training;
 
@@ -16,6 +17,18 @@ public sealed record TrainResult(
     int EmbeddingsFromCache)
 {
     public string ModelPath => Run.ModelPath;
+
+    /// <summary>The head in the exported model: <see cref="Fit"/>'s, or the train+val refit's when there was one.</summary>
+    public HeadWeights Head { get; init; } = Fit.Head;
+
+    /// <summary>Embeddings the exported head was trained on (train, or train+val after the refit).</summary>
+    public int FinalTrainCount { get; init; }
+
+    /// <summary>Validation images held out of a train-only folder for this run (0 when the data had a validation split).</summary>
+    public int CarvedValidation { get; init; }
+
+    /// <summary>Where the run's time went, stage by stage.</summary>
+    public IReadOnlyList<StageTiming> Timings { get; init; } = [];
 
     /// <summary>This result with the files the data scan could not use (full paths, each with its reason) listed first in <see cref="Skipped"/>.</summary>
     public TrainResult WithScanProblems(string dataDir, ScanResult scan) =>

@@ -17,11 +17,13 @@ namespace Lookout.Core.Pipelines.Train;
 internal sealed record EmbeddedSplits(EmbeddingData Train, EmbeddingData Val, EmbeddingSet Set);
 
 /// <summary>
-/// Training a head on a snapshot of labelled items: embeddings once (through the cache), a softmax head fitted on
-/// them, "unknown" calibrated, the one-file ONNX export, and, when there is a test split, an evaluation of that
-/// exported file. Everything lands in the run folder: options.json, manifest.json, metrics.tsv, TensorBoard events,
-/// model.onnx, eval.json / eval.md / confusion.png, log.txt. A head run always starts from scratch (seconds on cached
-/// embeddings), so a rerun in the same folder rewrites its metrics rather than resuming them.
+/// Training a head on a snapshot of labelled items: embeddings once (through the cache, test images included), a
+/// softmax head fitted on them, "unknown" calibrated on validation, the head refit on train+val, the one-file ONNX
+/// export, and, when there is a test split, an evaluation of the exported function on the test embeddings (see
+/// <see cref="EvaluationService.EvaluateEmbeddings"/>). Everything lands in the run folder: options.json,
+/// manifest.json, metrics.tsv, TensorBoard events, model.onnx, eval.json / eval.md, log.txt (plots are drawn by report
+/// and eval). A head run always starts from scratch (seconds on cached embeddings), so a rerun in the same folder
+/// rewrites its metrics rather than resuming them.
 /// </summary>
 public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOptions? runner = null)
 {
@@ -33,6 +35,9 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         IPipelineObserver? observer = null, CancellationToken ct = default)
     {
         options.Validate();
+        var timings = new StageTimings();
+        var carve = options.ValidationFraction > 0 ? ValidationCarveOut.Apply(items, options.ValidationFraction, options.Seed) : new CarveOutResult(items, 0, 0);
+        items = carve.Items;
         var labels = items.Where(i => i.Split == Split.Train).Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
         if (labels.Count < 2)
             throw new ArgumentException($"Training needs at least 2 classes with training images; found {labels.Count}.", nameof(items));
@@ -45,6 +50,9 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         run.WriteJson(run.OptionsPath, options);
         run.WriteJson(run.ManifestPath, RunManifest.Create(run.Id, items, labels, backbone.Id, backbone.ModelHash, options.Seed));
         events.Message(PipelinePhase.Train, $"run {run.Id}: {items.Count} items, {labels.Count} classes, backbone {backbone.Id}");
+        if (carve.Carved > 0)
+            events.Message(PipelinePhase.Split, $"no validation split: {carve.Carved} of the {carve.TrainBefore} training images (whole sources, per class) are held out " +
+                           "to choose the epochs and calibrate \"unknown\"" + (options.RefitOnTrainVal ? "; the final head is then refit on all of them" : ""));
 
         var classOf = labels.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i, StringComparer.Ordinal);
         var trainItems = items.Where(i => i.Split == Split.Train).ToList();
@@ -53,27 +61,49 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
             events.Warning(PipelinePhase.Train, $"validation label '{unknown}' has no training images; those items are ignored");
         valItems.RemoveAll(i => !classOf.ContainsKey(i.Label));
 
-        var (train, val, set) = await EmbedSplitsAsync(backbone, trainItems, valItems, classOf, events, ct);
+        var testItems = options.EvaluateTest ? items.Where(i => i.Split == Split.Test).ToList() : [];
+        EmbeddedSplits embedded;
+        using (timings.Measure("embed"))
+            embedded = await EmbedSplitsAsync(backbone, trainItems, valItems, classOf, events, ct, testItems);
+        var (train, val, set) = embedded;
         if (val.Count == 0) events.Warning(PipelinePhase.Train, "no validation images: early stopping is off, the last epoch is kept");
         events.Message(PipelinePhase.Train, $"training head on {train.Count} train / {val.Count} val embeddings");
-        var fit = HeadTrainer.Fit(train, val, labels, options, events, ct);
+        var fit = timings.Measure("train", () => HeadTrainer.Fit(train, val, labels, options, events, ct));
         events.Message(PipelinePhase.Train, $"best epoch {fit.BestEpoch} of {fit.Epochs.Count}");
-        WriteCurves(run, fit.Epochs, fit.BestEpoch);
 
         ct.ThrowIfCancellationRequested();
-        var thresholds = Calibrate(fit.Head, train, val, options, events);
-        ExportService.Export(backbone, fit.Head, run.Id, run.ModelPath, thresholds);
+        var thresholds = timings.Measure("calibrate", () => Calibrate(fit.Head, train, val, options, events));
+        var head = fit.Head;
+        int finalCount = train.Count;
+        if (options.RefitOnTrainVal && val.Count > 0)
+        {
+            // Thresholds stay the ones set on validation images the validated head never saw (honest keep rate);
+            // they hold their own standardisation and centroids, so they apply to the refit head unchanged.
+            head = timings.Measure("train", () => HeadTrainer.Refit(train, val, labels, options, fit.BestEpoch, ct: ct).Head);
+            finalCount = train.Count + val.Count;
+            events.Message(PipelinePhase.Train, $"refit the head on train+val ({finalCount} embeddings, {fit.BestEpoch} epochs as chosen on validation, seed {options.Seed})");
+        }
+        using (timings.Measure("export")) ExportService.Export(backbone, head, run.Id, run.ModelPath, thresholds);
         events.Message(PipelinePhase.Export, $"exported {run.ModelPath}");
 
         EvaluationReport? test = null;
-        if (options.EvaluateTest && items.Any(i => i.Split == Split.Test))
+        if (testItems.Count > 0)
         {
-            events.Message(PipelinePhase.Evaluate, "evaluating exported model on test split");
-            test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, EvaluateProgress(events.Observer), ct, runner);
-            run.WriteEvaluation(test);
+            using (timings.Measure("eval"))
+            {
+                var testVectors = set.Vectors.Skip(trainItems.Count + valItems.Count).ToList();
+                test = EvaluationService.EvaluateEmbeddings(run.Id, head, thresholds, testItems, testVectors);
+            }
+            // Plots (confusion matrix, curves) are drawn by 'report' and 'eval', not on every (re)train: metrics.tsv,
+            // the TensorBoard events and eval.json hold the numbers.
+            using (timings.Measure("write")) run.WriteEvaluation(test, confusionPng: false);
             events.Message(PipelinePhase.Evaluate, $"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
-        return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache);
+        events.Message(PipelinePhase.Train, $"time: {timings}");
+        return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache)
+        {
+            Head = head, FinalTrainCount = finalCount, CarvedValidation = carve.Carved, Timings = timings.Stages,
+        };
     }
 
     /// <summary>Loss and accuracy curves as PNGs beside metrics.tsv (the TensorBoard file has the same numbers).</summary>
@@ -88,16 +118,22 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
     internal static IProgress<BatchProgress> EvaluateProgress(IPipelineObserver observer) => new SyncProgress<BatchProgress>(p =>
         observer.OnProgress(new PhaseProgress(PipelinePhase.Evaluate, PhaseProgress.Images, p.Done, p.Total)));
 
-    /// <summary>Embeds train and val items (through the cache) into labelled vectors; unreadable items are warned about and left out.</summary>
-    internal async Task<EmbeddedSplits> EmbedSplitsAsync(Backbone backbone,
-        List<LabeledImage> trainItems, List<LabeledImage> valItems, Dictionary<string, int> classOf, RunEvents events, CancellationToken ct)
+    /// <summary>
+    /// Embeds train and val items, and <paramref name="testItems"/> after them (through the cache), into labelled
+    /// vectors; unreadable items are warned about and left out. <see cref="EmbeddingSet.Vectors"/> keeps that order.
+    /// </summary>
+    internal async Task<EmbeddedSplits> EmbedSplitsAsync(Backbone backbone, List<LabeledImage> trainItems, List<LabeledImage> valItems,
+        Dictionary<string, int> classOf, RunEvents events, CancellationToken ct, IReadOnlyList<LabeledImage>? testItems = null)
     {
-        events.Message(PipelinePhase.Embed, $"embedding {trainItems.Count + valItems.Count} images with {backbone.Id}");
+        testItems ??= [];
+        events.Message(PipelinePhase.Embed, $"embedding {trainItems.Count + valItems.Count + testItems.Count} images with {backbone.Id}");
         EmbeddingSet set;
         using (var extractor = new EmbeddingExtractor(backbone, cache, runner))
-            set = await extractor.ExtractAsync([.. trainItems, .. valItems], new SyncProgress<BatchProgress>(events.OnEmbeddingProgress), ct);
+            set = await extractor.ExtractAsync([.. trainItems, .. valItems, .. testItems], new SyncProgress<BatchProgress>(events.OnEmbeddingProgress), ct);
         foreach (var e in set.Errors) events.Warning(PipelinePhase.Embed, $"skipped {e.Path}: {e.Reason}");
-        events.Message(PipelinePhase.Embed, $"embeddings: {set.FromCache} from cache, {set.ImagesPerSecond:0.0} img/s computed");
+        int computed = set.Vectors.Count(v => v is not null) - set.FromCache;
+        events.Message(PipelinePhase.Embed, computed <= 0 ? $"embeddings: all {set.FromCache} from cache"
+            : $"embeddings: {set.FromCache} from cache, {computed} computed at {set.ImagesPerSecond:0.0} img/s");
         return new EmbeddedSplits(Collect(trainItems, set, 0, classOf), Collect(valItems, set, trainItems.Count, classOf), set);
     }
 

@@ -11,7 +11,7 @@ namespace Lookout.Core.Tests.Models.OnnxTorch;
 
 public class OnnxTorchModuleTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Graphs => new() { "mobile", "resize", "shapes", "extras", "legacy" };
+    public static TheoryData<string> Graphs => new() { "mobile", "resize", "shapes", "extras", "legacy", "resnet" };
 
     internal static OnnxModel Graph(string name) => name switch
     {
@@ -20,6 +20,7 @@ public class OnnxTorchModuleTests(ITestOutputHelper output)
         "shapes" => TestGraphs.Shapes(),
         "extras" => TestGraphs.Extras(),
         "legacy" => TestGraphs.Legacy(),
+        "resnet" => TestGraphs.ResNetLike(),
         _ => throw new ArgumentException(name),
     };
 
@@ -109,6 +110,16 @@ public class OnnxTorchModuleTests(ITestOutputHelper output)
         Assert.True(two("pw_w")); Assert.True(two("bn_scale")); Assert.False(two("dw_w"));
         var all = TrainableSelection.All(model.Graph);
         Assert.True(all("c1_w")); Assert.False(all("pre_scale")); Assert.False(all("zero")); Assert.False(all("scales"));
+    }
+
+    [Fact]
+    public void LastConvBlocks_OnAResNet_TrainsBatchNormScaleAndBias_NotItsStatistics()
+    {
+        var model = TestGraphs.ResNetLike();
+        var two = TrainableSelection.LastConvBlocks(model.Graph, 2);
+        Assert.True(two("b2c2_w")); Assert.True(two("b2bn2_scale")); Assert.True(two("b2bn2_bias"));
+        Assert.False(two("b2bn2_mean")); Assert.False(two("b2bn2_var"));
+        Assert.False(two("stem_w")); Assert.False(two("b1bn1_scale"));
     }
 
     [Fact]

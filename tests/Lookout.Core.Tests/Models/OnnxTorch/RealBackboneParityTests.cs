@@ -17,6 +17,7 @@ public class RealBackboneParityTests(ConvertedModelsFixture models, ITestOutputH
     [Theory]
     [InlineData("centernet-backbone")]
     [InlineData("nanodet-backbone")]
+    [InlineData("resnet18")]
     public void Embedding_MatchesOnnxRuntime_AndGradientsReachTheLastBlocks(string name)
     {
         var model = models.Get(name).Model;
@@ -44,17 +45,19 @@ public class RealBackboneParityTests(ConvertedModelsFixture models, ITestOutputH
         Assert.All(module.TrainableParameters.Values, p => Assert.True(p.grad is not null && p.grad.abs().sum().item<float>() > 0));
     }
 
-    [Fact]
-    public void GradCam_RunsOnAConvertedBackbone()
+    [Theory]
+    [InlineData("centernet-backbone")]
+    [InlineData("resnet18")]
+    public void GradCam_RunsOnAConvertedBackbone(string name)
     {
-        var model = models.Get("centernet-backbone").Model;
+        var model = models.Get(name).Model;
         const int size = 224;
         var image = new RgbImage(size, size, Goldens.Image(size));
         var r = new Random(1);
         int dim = (int)model.Graph.Outputs.First(o => o.Name == "embedding").Shape![1].Value!.Value;
         var head = new LinearHead(3, dim, Enumerable.Range(0, 3 * dim).Select(_ => (float)r.NextDouble() - 0.5f).ToArray(), new float[3]);
         var map = GradCam.Compute(model, head, image, classIndex: 1);
-        output.WriteLine($"centernet Grad-CAM target {map.TargetLayer}, score {map.Score:F3}");
+        output.WriteLine($"{name} Grad-CAM target {map.TargetLayer}, score {map.Score:F3}");
         Assert.Equal((size, size), (map.Width, map.Height));
         Assert.Equal(GradCam.DefaultTargetLayer(model.Graph), map.TargetLayer);
         Assert.All(map.Values, v => Assert.InRange(v, 0f, 1f));

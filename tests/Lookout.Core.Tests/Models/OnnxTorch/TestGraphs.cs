@@ -57,6 +57,39 @@ internal static class TestGraphs
         return Finish(b, last, 16);
     }
 
+    /// <summary>
+    /// ResNet-like, as the imported ImageNet ResNet-18 is built: 7x7 stride-2 conv with asymmetric pads (3,3,2,2),
+    /// BatchNormalization (inference form, non-trivial statistics), MaxPool with pads (1,1,0,0), a basic block with an
+    /// identity Add and a downsampling block (1x1 stride-2 projection), then global average pooling.
+    /// </summary>
+    public static OnnxModel ResNetLike(int seed = 6)
+    {
+        var r = new Random(seed);
+        var b = new OnnxGraphBuilder();
+        var x = ImageInputPrologue.Append(b, Spec);
+        string Bn(string input, string hint, int c)
+        {
+            float[] Vals(double lo, double hi) => Enumerable.Range(0, c).Select(_ => (float)(lo + r.NextDouble() * (hi - lo))).ToArray();
+            return b.Node("BatchNormalization", [input, b.Floats(hint + "_scale", Vals(0.5, 1.5), c), b.Floats(hint + "_bias", Vals(-0.2, 0.2), c),
+                b.Floats(hint + "_mean", Vals(-0.3, 0.3), c), b.Floats(hint + "_var", Vals(0.5, 2.0), c)], OnnxAttribute.Of("epsilon", 1e-5f));
+        }
+        string Conv(string input, string hint, int outC, int inC, int k, long stride, long[] pads) =>
+            b.Node("Conv", [input, W(b, r, hint, outC, inC, k, k)], OnnxAttribute.Of("kernel_shape", (long)k, k),
+                OnnxAttribute.Of("strides", stride, stride), OnnxAttribute.Of("pads", pads));
+        long[] same = [1, 1, 1, 1];
+        x = b.Node("Relu", [Bn(Conv(x, "stem_w", 8, 3, 7, 2, [3, 3, 2, 2]), "stem_bn", 8)]);              // 10x10
+        x = b.Node("MaxPool", [x], OnnxAttribute.Of("kernel_shape", 3L, 3L), OnnxAttribute.Of("strides", 2L, 2L),
+            OnnxAttribute.Of("pads", 1L, 1L, 0L, 0L));                                                       // 5x5
+        var y = b.Node("Relu", [Bn(Conv(x, "b1c1_w", 8, 8, 3, 1, same), "b1bn1", 8)]);
+        y = Bn(Conv(y, "b1c2_w", 8, 8, 3, 1, same), "b1bn2", 8);
+        x = b.Node("Relu", [b.Node("Add", [y, x])]);
+        var down = Bn(Conv(x, "b2proj_w", 12, 8, 1, 2, [0, 0, 0, 0]), "b2bnp", 12);                          // 3x3
+        y = b.Node("Relu", [Bn(Conv(x, "b2c1_w", 12, 8, 3, 2, same), "b2bn1", 12)]);
+        y = Bn(Conv(y, "b2c2_w", 12, 12, 3, 1, same), "b2bn2", 12);
+        x = b.Node("Relu", [b.Node("Add", [y, down])]);
+        return Finish(b, x, 12);
+    }
+
     /// <summary>Resize in every supported coordinate mode, SAME_LOWER, pooled-then-dense head (ReduceMean, Gemm, MatMul).</summary>
     public static OnnxModel ResizeAndDense(int seed = 2)
     {

@@ -47,7 +47,7 @@ public sealed class ModelCatalogTests : IDisposable
         foreach (var e in ModelCatalog.Entries)
         {
             Assert.Equal(e.Preprocess.Width, e.Preprocess.Height);
-            if (e.Task == ModelTask.Backbone) Assert.Equal("embedding", Assert.Single(e.Outputs).Name);
+            if (e.Task == ModelTask.Backbone) Assert.Equal("embedding", Assert.Single(e.Source.OutputNames));
             Assert.NotEmpty(e.Licence.Text);
         }
         Assert.Equal(ModelCatalog.Entries.Count, ModelCatalog.Entries.Select(e => e.Name).Distinct().Count());

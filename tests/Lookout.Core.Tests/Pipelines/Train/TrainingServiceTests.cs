@@ -1,3 +1,4 @@
+using Lookout.Core.Pipelines;
 using Lookout.Core.Datasets;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Tests.TestData;
@@ -51,6 +52,55 @@ public class TrainingServiceTests : IDisposable
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             new TrainingService().RunAsync(new TrainOptions(), _data.Items, bb, Path.Combine(_work, "y"), null, cts.Token));
+    }
+
+    [Fact]
+    public async Task TrainOnlyData_HoldsOutValidationInMemory_ThenRefitsOnAllTrainingImages()
+    {
+        var trainOnly = _data.Items.Where(i => i.Split != Split.Test).Select(i => i with { Split = Split.Train }).ToList();
+        var bb = GeneratedBackbone.EnsureIn(_work, size: 32);
+        var stages = new List<string>();
+        var result = await new TrainingService().RunAsync(new TrainOptions { Epochs = 8, EvaluateTest = false }, trainOnly, bb,
+            Path.Combine(_work, "t"), new StageRecorder(stages));
+        Assert.InRange(result.CarvedValidation, 4, trainOnly.Count / 3);
+        var val = result.Run.ReadJson<Lookout.Core.Runs.RunManifest>(result.Run.ManifestPath)!.Splits["val"].Items;
+        Assert.Equal(result.CarvedValidation, val.Count);
+        foreach (var label in ShapesDataset.Classes)
+            Assert.Contains(val, sha => trainOnly.Any(i => i.Label == label && i.Sha256 == sha));
+        Assert.Equal(trainOnly.Count, result.FinalTrainCount);
+        Assert.Contains(stages, s => s.StartsWith("no validation split:", StringComparison.Ordinal) && s.Contains("refit on all of them"));
+        Assert.Contains(stages, s => s.StartsWith("refit the head on train+val", StringComparison.Ordinal));
+        Assert.NotEqual(result.Fit.Head.Mean, result.Head.Mean);
+
+        var noRefit = await new TrainingService().RunAsync(new TrainOptions { Epochs = 8, EvaluateTest = false, RefitOnTrainVal = false },
+            trainOnly, bb, Path.Combine(_work, "u"));
+        Assert.Equal(trainOnly.Count - noRefit.CarvedValidation, noRefit.FinalTrainCount);
+        Assert.Equal(noRefit.Fit.Head.Mean, noRefit.Head.Mean);
+    }
+
+    [Fact]
+    public async Task TestEvaluation_OnCachedEmbeddings_EqualsEvaluatingTheExportedFile_AndRetrainsFromCache()
+    {
+        var bb = GeneratedBackbone.EnsureIn(_work, size: 32);
+        using var cache = new EmbeddingCache(Path.Combine(_work, "cache2.db"));
+        var result = await new TrainingService(cache).RunAsync(new TrainOptions { Epochs = 10 }, _data.Items, bb, Path.Combine(_work, "e"));
+        var viaFile = await Lookout.Core.Evaluation.EvaluationService.EvaluateAsync(result.ModelPath, _data.Items);
+        var viaCache = result.Test!;
+        Assert.Equal(viaFile.Count, viaCache.Count);
+        Assert.Equal(viaFile.Correct, viaCache.Correct);
+        Assert.Equal(viaFile.Confusion, viaCache.Confusion);
+        Assert.Equal(viaFile.CalledUnknown, viaCache.CalledUnknown);
+        Assert.Equal(viaFile.LogLoss, viaCache.LogLoss, 4);
+        Assert.Equal(["embed", "train", "calibrate", "export", "eval", "write"], result.Timings.Select(t => t.Stage));
+
+        var again = await new TrainingService(cache).RunAsync(new TrainOptions { Epochs = 10 }, _data.Items, bb, Path.Combine(_work, "f"));
+        Assert.Equal(_data.Items.Count, again.EmbeddingsFromCache); // test images too: a retrain runs no backbone
+        Assert.Equal(viaCache.Confusion, again.Test!.Confusion);
+    }
+
+    private sealed class StageRecorder(List<string> stages) : IPipelineObserver
+    {
+        public void OnMessage(PipelinePhase phase, string message) => stages.Add(message);
     }
 
     public void Dispose()

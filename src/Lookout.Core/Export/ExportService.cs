@@ -31,10 +31,11 @@ public static class ExportService
         var backboneBytes = File.ReadAllBytes(backbone.OnnxPath);
         // The backbone without nodes and weights (header, opsets, metadata, inputs, outputs) gets the head as Build
         // adds it; the backbone's nodes and weights are then copied in front of the head's.
-        var shell = OnnxReader.ReadSignature(backbone.OnnxPath);
+        var shell = OnnxReader.ParseSignature(backboneBytes);
         var builder = new OnnxGraphBuilder(shell.Graph, "head/").Reserve(OnnxSplice.UsedNames(backboneBytes));
         AddHead(shell, builder, backbone, head, runId, thresholds);
-        AtomicFile.WriteAllBytes(path, OnnxSplice.Splice(backboneBytes, OnnxWriter.Serialize(shell)));
+        var extension = OnnxWriter.Serialize(shell);
+        AtomicFile.Write(path, stream => OnnxSplice.Splice(backboneBytes, extension, stream));
     }
 
     private static void AddHead(OnnxModel model, OnnxGraphBuilder b, Backbone backbone, HeadWeights head, string runId, RejectionThresholds? thresholds)

@@ -11,13 +11,19 @@ public static class OnnxSplice
 
     public static byte[] Splice(byte[] baseModel, byte[] extension)
     {
+        using var output = new MemoryStream();
+        Splice(baseModel, extension, output);
+        return output.ToArray();
+    }
+
+    public static void Splice(byte[] baseModel, byte[] extension, Stream output)
+    {
         var baseGraph = Graph(baseModel);
         var extensionFields = OnnxWire.Fields(extension, 0, extension.Length);
         var extGraph = extensionFields.Single(f => f.Number == ModelGraph);
         var copied = OnnxWire.Fields(baseModel, baseGraph).Where(f => f.Number is GraphNode or GraphInitializer).ToList();
         long graphLength = copied.Sum(f => (long)(f.End - f.Start)) + (extGraph.End - extGraph.PayloadStart);
 
-        using var output = new MemoryStream(checked((int)(baseModel.Length + extension.Length + 16)));
         foreach (var f in extensionFields)
         {
             if (f.Number != ModelGraph) { output.Write(extension, f.Start, f.End - f.Start); continue; }
@@ -26,7 +32,6 @@ public static class OnnxSplice
             foreach (var c in copied) output.Write(baseModel, c.Start, c.End - c.Start);
             output.Write(extension, extGraph.PayloadStart, extGraph.End - extGraph.PayloadStart);
         }
-        return output.ToArray();
     }
 
     /// <summary>Names the base graph's nodes and initializers use (tensor outputs, node names, weight names), so an extension can avoid them.</summary>

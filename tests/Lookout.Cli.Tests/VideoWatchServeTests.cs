@@ -121,14 +121,14 @@ public class VideoWatchServeTests(TrainedWorkspaceFixture ws)
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http)
+    internal static async Task WaitHealthyAsync(HttpClient http)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using System.Text.Json;
 using Lookout.Core.Inference.Rejection;
 using Lookout.Core.Models;
@@ -11,22 +12,41 @@ namespace Lookout.Core.Export;
 /// Writes the one-file classifier: the backbone graph as is (uint8 <c>image</c> in, normalisation in-graph), the
 /// head with standardisation folded into its first Gemm, and Softmax to <c>probs</c> [N,C], plus the metadata every
 /// inference path reads. Because the backbone part is byte-for-byte the graph training embedded with, serving
-/// sees exactly the features the head was trained on.
+/// sees exactly the features the head was trained on. <see cref="Export"/> splices the head onto the backbone file's
+/// bytes (its weights are copied, not decoded: bench <c>export</c>); <see cref="Build"/> gives the same model decoded.
 /// </summary>
 public static class ExportService
 {
     /// <param name="thresholds">Calibrated "unknown" thresholds, stored as <c>lookout.thresholds</c> when given.</param>
     public static OnnxModel Build(Backbone backbone, HeadWeights head, string runId, RejectionThresholds? thresholds = null)
     {
+        var model = OnnxReader.Load(backbone.OnnxPath);
+        AddHead(model, new OnnxGraphBuilder(model.Graph, "head/"), backbone, head, runId, thresholds);
+        return model;
+    }
+
+    /// <summary>Writes the classifier atomically to <paramref name="path"/>: the head, outputs and metadata spliced onto the backbone file.</summary>
+    public static void Export(Backbone backbone, HeadWeights head, string runId, string path, RejectionThresholds? thresholds = null)
+    {
+        var backboneBytes = File.ReadAllBytes(backbone.OnnxPath);
+        // The backbone without nodes and weights (header, opsets, metadata, inputs, outputs) gets the head as Build
+        // adds it; the backbone's nodes and weights are then copied in front of the head's.
+        var shell = OnnxReader.ParseSignature(backboneBytes);
+        var builder = new OnnxGraphBuilder(shell.Graph, "head/").Reserve(OnnxSplice.UsedNames(backboneBytes));
+        AddHead(shell, builder, backbone, head, runId, thresholds);
+        var extension = OnnxWriter.Serialize(shell);
+        AtomicFile.Write(path, stream => OnnxSplice.Splice(backboneBytes, extension, stream));
+    }
+
+    private static void AddHead(OnnxModel model, OnnxGraphBuilder b, Backbone backbone, HeadWeights head, string runId, RejectionThresholds? thresholds)
+    {
         if (head.InputDim != backbone.EmbeddingDim)
             throw new ArgumentException($"Head expects {head.InputDim}-d input but backbone {backbone.Id} gives {backbone.EmbeddingDim}-d.", nameof(head));
-        var model = OnnxReader.Load(backbone.OnnxPath);
         var g = model.Graph;
         // probs stays the first output (what plain ONNX users and Grad-CAM read); the embedding follows it, so
         // inference can measure the distance to the class centroids without a second model.
         var embeddingOutput = g.Outputs.Single(o => o.Name == Backbone.OutputName);
         g.Outputs.Remove(embeddingOutput);
-        var b = new OnnxGraphBuilder(g, "head/");
 
         string x = Backbone.OutputName;
         var layers = head.FoldedLayers();
@@ -56,10 +76,5 @@ public static class ExportService
                 throw new ArgumentException("Thresholds were calibrated for another head (labels or dimension differ).", nameof(thresholds));
             model.Metadata[ModelMetadata.Thresholds] = thresholds.ToJson();
         }
-        return model;
     }
-
-    /// <summary>Builds and saves atomically to <paramref name="path"/>.</summary>
-    public static void Export(Backbone backbone, HeadWeights head, string runId, string path, RejectionThresholds? thresholds = null) =>
-        OnnxWriter.Save(Build(backbone, head, runId, thresholds), path);
 }

@@ -5,12 +5,10 @@ public static class AtomicFile
 {
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = TempBeside(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = Create(temp))
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
@@ -24,5 +22,34 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Lets <paramref name="write"/> fill the temp file (no whole-file buffer needed), then renames it into place.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        var temp = TempBeside(path);
+        try
+        {
+            using (var stream = Create(temp))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+
+    private static string TempBeside(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        return Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    private static FileStream Create(string temp) => new(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
 }

@@ -58,5 +58,41 @@ public class ExportParityTests : IDisposable
         Assert.Equal(hidden > 0 ? 2 : 1, graph.Nodes.Count(n => n.OpType == "Gemm"));
     }
 
+    [Fact]
+    public void SplicedExport_IsTheDecodedBuild_WithTheBackboneBytesCopied()
+    {
+        var bb = GeneratedBackbone.EnsureIn(_dir, size: 32, seed: 4);
+        var rng = new Random(3);
+        int d = bb.EmbeddingDim;
+        var head = new Lookout.Core.Models.Heads.HeadWeights(["a", "b", "c"], [.. Enumerable.Range(0, d).Select(_ => (float)rng.NextDouble())],
+            [.. Enumerable.Range(0, d).Select(_ => 1f + (float)rng.NextDouble())],
+            [new Lookout.Core.Models.Heads.DenseLayer(d, 3, [.. Enumerable.Range(0, 3 * d).Select(_ => (float)rng.NextDouble() - 0.5f)], [0.1f, 0.2f, 0.3f])]);
+        var path = Path.Combine(_dir, "spliced.onnx");
+        ExportService.Export(bb, head, "run-s", path);
+        var spliced = OnnxReader.Load(path);
+        var built = ExportService.Build(bb, head, "run-s");
+
+        Assert.Equal(built.IrVersion, spliced.IrVersion);
+        Assert.Equal(built.Opsets, spliced.Opsets);
+        Assert.Equal(built.Metadata, spliced.Metadata);
+        Assert.Equal(built.Graph.Name, spliced.Graph.Name);
+        Assert.Equal(built.Graph.Inputs.Select(i => i.Name), spliced.Graph.Inputs.Select(i => i.Name));
+        Assert.Equal(["probs", "embedding"], spliced.Graph.Outputs.Select(o => o.Name));
+        Assert.Equal(built.Graph.Nodes.Select(n => (n.OpType, string.Join(",", n.Inputs), string.Join(",", n.Outputs))),
+            spliced.Graph.Nodes.Select(n => (n.OpType, string.Join(",", n.Inputs), string.Join(",", n.Outputs))));
+        Assert.Equal(built.Graph.Initializers.Select(t => t.Name), spliced.Graph.Initializers.Select(t => t.Name));
+        Assert.All(built.Graph.Initializers.Zip(spliced.Graph.Initializers), p => Assert.Equal(p.First.RawData, p.Second.RawData));
+        Assert.Equal(spliced.Graph.Initializers.Count, spliced.Graph.Initializers.Select(t => t.Name).Distinct().Count());
+        Assert.Superset(OnnxSplice.UsedNames(File.ReadAllBytes(bb.OnnxPath)), OnnxSplice.UsedNames(File.ReadAllBytes(path)));
+
+        // ONNX Runtime runs it: same probabilities as the decoded build written the old way.
+        var decodedPath = Path.Combine(_dir, "decoded.onnx");
+        OnnxWriter.Save(built, decodedPath);
+        using var a = ClassifierModel.Load(path);
+        using var b = ClassifierModel.Load(decodedPath);
+        var img = new Lookout.Core.Imaging.RgbImage(32, 32, [.. Enumerable.Range(0, 32 * 32 * 3).Select(i => (byte)(i * 7))]);
+        Assert.Equal(b.Probabilities([img])[0], a.Probabilities([img])[0]);
+    }
+
     public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
 }

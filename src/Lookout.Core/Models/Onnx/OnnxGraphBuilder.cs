@@ -22,6 +22,13 @@ public sealed class OnnxGraphBuilder
     public OnnxGraph Graph { get; }
     public string Prefix { get; }
 
+    /// <summary>Names used elsewhere (a graph this one will be spliced onto) that new names must avoid.</summary>
+    public OnnxGraphBuilder Reserve(IEnumerable<string> names)
+    {
+        _names.UnionWith(names);
+        return this;
+    }
+
     /// <summary>A name not yet used in the graph, derived from <paramref name="hint"/>.</summary>
     public string Unique(string hint)
     {

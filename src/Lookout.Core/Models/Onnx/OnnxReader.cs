@@ -44,6 +44,9 @@ public static class OnnxReader
 
     public static OnnxModel Parse(byte[] bytes) => Parse(bytes, signatureOnly: false);
 
+    /// <summary><see cref="ReadSignature"/> of a model already in memory.</summary>
+    public static OnnxModel ParseSignature(byte[] bytes) => Parse(bytes, signatureOnly: true);
+
     private static OnnxModel Parse(byte[] bytes, bool signatureOnly)
     {
         var m = new OnnxModel();

@@ -80,7 +80,7 @@ public static class TrainPipeline
     }
 
     /// <summary>The native input size when this run trains a compact CNN from scratch, else null (and a hint when it would help).</summary>
-    private static SmallImageDecision? ScratchDecision(TrainRequest request, IReadOnlyList<LabeledImage> items, IPipelineObserver observer)
+    internal static SmallImageDecision? ScratchDecision(TrainRequest request, IReadOnlyList<LabeledImage> items, IPipelineObserver observer)
     {
         if (request.FromScratch == FromScratch.Off || request.FineTune is not null) return null;
         var train = items.Where(i => i.Split == Split.Train).ToList();

@@ -69,6 +69,9 @@ public static class ClassifyBench
 
         // The honest limit: nothing can beat decoding alone on every core.
         var decodeOnly = Measure(files.Count, () => { foreach (var f in files) ImageLoader.Load(f, model.Spec); return files.Count; });
+        var decodedBatch = files.Take(8).Select(f => ImageLoader.Load(f, model.Spec)).ToList();
+        var modelOnly = Measure(files.Count, () => { for (int i = 0; i < files.Count; i += decodedBatch.Count) model.Probabilities(decodedBatch); return files.Count; });
+        Console.WriteLine($"  model alone (decoded images, batches of {decodedBatch.Count}): {modelOnly}");
         double best = Environment.ProcessorCount * 1000 / n.CpuMsPerImage;
         Console.WriteLine($"  limit: decode alone {decodeOnly.CpuMsPerImage:0.0} CPU-ms/img (one thread), end to end {n.CpuMsPerImage:0.0} CPU-ms/img" +
                           $" -> at most {best:0.0} img/s on {Environment.ProcessorCount} idle cores; got {n.ImagesPerSecond:0.0} ({n.CpuPerWall:0.00} cores busy)");
@@ -84,6 +87,16 @@ public static class ClassifyBench
             return;
         }
         var cli = BenchAssets.CliDll();
+        // Fixed costs (process start, JIT, model load), paid once per command: both programs on a one-image folder.
+        var one = Directory.CreateTempSubdirectory("lookout-classifybench-one").FullName;
+        try
+        {
+            File.Copy(Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).First(), Path.Combine(one, "one.jpg"));
+            var lookoutOne = ChildProcessMeter.Run("lookout classify", "dotnet", [cli, "classify", modelPath, one, "--json"], BenchAssets.CliEnvironment());
+            var mlnetOne = ChildProcessMeter.Run("ML.NET pipeline", "dotnet", [peer, modelPath, one]);
+            Console.WriteLine(FormattableString.Invariant($"  one image (start-up, model load, one decode): lookout classify {lookoutOne.WallSeconds:0.00} s wall, {lookoutOne.CpuSeconds:0.00} CPU-s, RSS {lookoutOne.PeakRssMb:0} MB | ML.NET {mlnetOne.WallSeconds:0.00} s wall, {mlnetOne.CpuSeconds:0.00} CPU-s, RSS {mlnetOne.PeakRssMb:0} MB"));
+        }
+        finally { Directory.Delete(one, recursive: true); }
         var runs = new List<(ChildRun Lookout, ChildRun MlNet)>();
         for (int r = 0; r < rounds; r++)
         {

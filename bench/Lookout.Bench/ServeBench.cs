@@ -117,8 +117,7 @@ public static class ServeBench
         }
         double m1 = BenchAssets.Median(b1), m8 = BenchAssets.Median(b8), s = BenchAssets.Median(ds), l = BenchAssets.Median(dl);
         Console.WriteLine(FormattableString.Invariant(
-            $"bound: model alone {m1:0.0} CPU-ms/img at batch 1, {m8:0.0} at batch 8 ({m1 / m8:0.00}x); decode 640x480 {s:0.0}, 12-MP {l:0.0} CPU-ms/img" +
-            $" -> with the CPU saturated batching can give at most {(s + m1) / (s + m8):0.00}x (640x480) and {(l + m1) / (l + m8):0.00}x (12-MP), before HTTP costs"));
+            $"bound: model alone {m1:0.0} CPU-ms/img at batch 1, {m8:0.0} at batch 8 ({m1 / m8:0.00}x); decode 640x480 {s:0.0}, 12-MP {l:0.0} CPU-ms/img -> with the CPU saturated batching can give at most {(s + m1) / (s + m8):0.00}x (640x480) and {(l + m1) / (l + m8):0.00}x (12-MP), before HTTP costs"));
     }
 
     private static void Print(ServeBenchResult r) => Console.WriteLine(FormattableString.Invariant(

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -10,9 +11,8 @@ namespace Lookout.Core.Models;
 /// <list type="bullet">
 /// <item>decode workers (one per core by default) each decode whole files on their own thread: a JPEG's entropy
 /// decode is sequential, so images, not pixels, are what parallelise;</item>
-/// <item>one (or more) inference threads take full batches while decoders are still at work, and whatever is
-/// waiting once none is (see <see cref="DecodedQueue{T}"/>): decoding is the slow stage, so the model runs batched
-/// instead of once per image as they trickle in, and nothing ever waits on a timer;</item>
+/// <item>one (or more) inference threads take whatever decoded images are waiting, up to a batch, and never wait
+/// for a batch to fill, so a slow decode never leaves the model idle and a fast one still gets full batches;</item>
 /// <item>the caller gets outcomes in input order.</item>
 /// </list>
 /// Everything is bounded: at most <see cref="Window"/> files are in flight (taken but not yet handed to the caller),
@@ -45,13 +45,13 @@ internal sealed class ImageFilePipeline
         if (paths.Count == 0) yield break;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var window = new SemaphoreSlim(Window, Window);
-        var decoded = new DecodedQueue<Decoded>(2 * _options.BatchSize);
+        using var decoded = new BlockingCollection<Decoded>(2 * _options.BatchSize);
         var done = Channel.CreateUnbounded<ImageOutcome>(new UnboundedChannelOptions { SingleReader = true }); // bounded by the window
         var cursor = new StrongBox<int>(-1); // the last file index a decoder took
 
         var decoders = Enumerable.Range(0, Math.Min(_decoders, paths.Count))
             .Select(_ => Dedicated(() => Decode(paths, cursor, window, decoded, done.Writer, stop.Token))).ToArray();
-        var allDecoded = Task.WhenAll(decoders).ContinueWith(_ => decoded.Complete(), TaskScheduler.Default);
+        var allDecoded = Task.WhenAll(decoders).ContinueWith(_ => decoded.CompleteAdding(), TaskScheduler.Default);
         var inferers = Enumerable.Range(0, _inferers).Select(_ => Dedicated(() => Infer(paths, decoded, infer, done.Writer, stop.Token))).ToArray();
         var workers = Task.WhenAll([.. decoders, .. inferers, allDecoded]);
         _ = workers.ContinueWith(t =>
@@ -93,37 +93,36 @@ internal sealed class ImageFilePipeline
     private static Task Dedicated(Action body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private void Decode(IReadOnlyList<string> paths, StrongBox<int> cursor, SemaphoreSlim window, DecodedQueue<Decoded> decoded,
+    private void Decode(IReadOnlyList<string> paths, StrongBox<int> cursor, SemaphoreSlim window, BlockingCollection<Decoded> decoded,
         ChannelWriter<ImageOutcome> done, CancellationToken ct)
     {
         while (true)
         {
-            window.Wait(ct); // waiting here is not decoding: the model may take a partial batch meanwhile
-            decoded.BeginDecoding();
-            try
+            window.Wait(ct);
+            int i = Interlocked.Increment(ref cursor.Value);
+            if (i >= paths.Count) return;
+            RgbImage image;
+            try { image = ImageLoader.Load(paths[i], _runner.Spec, _options.Limits); }
+            catch (ImageDecodeException e) { done.TryWrite(new ImageOutcome(i, paths[i], null, e.Reason)); continue; }
+            // One file must never take the run down: a decoder bug is this file's error, named so it can be reported.
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                int i = Interlocked.Increment(ref cursor.Value);
-                if (i >= paths.Count) return;
-                RgbImage image;
-                try { image = ImageLoader.Load(paths[i], _runner.Spec, _options.Limits); }
-                catch (ImageDecodeException e) { done.TryWrite(new ImageOutcome(i, paths[i], null, e.Reason)); continue; }
-                // One file must never take the run down: a decoder bug is this file's error, named so it can be reported.
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    done.TryWrite(new ImageOutcome(i, paths[i], null, $"could not be decoded ({e.GetType().Name}: {e.Message})"));
-                    continue;
-                }
-                decoded.Add(new Decoded(i, image), ct);
+                done.TryWrite(new ImageOutcome(i, paths[i], null, $"could not be decoded ({e.GetType().Name}: {e.Message})"));
+                continue;
             }
-            finally { decoded.EndDecoding(); }
+            decoded.Add(new Decoded(i, image), ct);
         }
     }
 
-    private void Infer(IReadOnlyList<string> paths, DecodedQueue<Decoded> decoded, Func<IReadOnlyList<RgbImage>, (float[][] Main, float[][]? Extra)> infer,
+    private void Infer(IReadOnlyList<string> paths, BlockingCollection<Decoded> decoded, Func<IReadOnlyList<RgbImage>, (float[][] Main, float[][]? Extra)> infer,
         ChannelWriter<ImageOutcome> done, CancellationToken ct)
     {
-        for (var batch = decoded.TakeBatch(_options.BatchSize, ct); batch.Count > 0; batch = decoded.TakeBatch(_options.BatchSize, ct))
+        var batch = new List<Decoded>(_options.BatchSize);
+        foreach (var first in decoded.GetConsumingEnumerable(ct))
         {
+            batch.Clear();
+            batch.Add(first);
+            while (batch.Count < _options.BatchSize && decoded.TryTake(out var more)) batch.Add(more);
             var (main, extra) = infer(batch.Select(d => d.Image).ToList());
             for (int k = 0; k < batch.Count; k++)
             {

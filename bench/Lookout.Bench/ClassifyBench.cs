@@ -19,7 +19,7 @@ namespace Lookout.Bench;
 ///    (LoadImages → ResizeImages → ExtractPixels(interleaved bytes) → ApplyOnnxModel on the same exported model):
 ///    wall, CPU, peak RSS of each command, and the ratios;
 /// 4. with <c>--sweep</c>: decode workers × ORT intra-op threads × batch size × inference workers × libvips threads.
-/// Options: <c>--images N</c> (default 100, as the issue measured), <c>--rounds R</c> (default 3), <c>--no-peer</c>, <c>--sweep</c>.
+/// Options: <c>--images N</c> (default 100, as the issue measured), <c>--rounds R</c> (default 3), <c>--no-peer</c>, <c>--sweep</c>, <c>--sweep-images N</c>, <c>--no-inprocess</c>.
 /// The machine is shared: medians, CPU time beside wall time, and the load average are printed.
 /// </summary>
 public static class ClassifyBench
@@ -37,9 +37,9 @@ public static class ClassifyBench
             var modelPath = BenchAssets.Classifier(dir, Labels, out var backboneName);
             Console.WriteLine($"classify: {files.Count} JPEGs 4000x3000 (~{files.Average(f => new FileInfo(f).Length) / 1e6:0.0} MB each), {backboneName} + {Labels.Length}-class head, {Environment.ProcessorCount} cores, load average {BenchAssets.LoadAverage()}");
 
-            InProcess(modelPath, files, rounds);
-            if (!args.Contains("--no-peer")) AgainstPeer(modelPath, folder, files.Count, rounds);
-            if (args.Contains("--sweep")) await Sweep(modelPath, files);
+            double decodeCpuMs = args.Contains("--no-inprocess") ? double.NaN : InProcess(modelPath, files, rounds);
+            if (!args.Contains("--no-peer")) AgainstPeer(modelPath, folder, files.Count, rounds, decodeCpuMs);
+            if (args.Contains("--sweep")) await Sweep(modelPath, files, rounds, IntArg(args, "--sweep-images", 40));
         }
         finally
         {
@@ -47,7 +47,8 @@ public static class ClassifyBench
         }
     }
 
-    private static void InProcess(string modelPath, List<string> files, int rounds)
+    /// <returns>CPU-ms per image of decoding alone (one thread).</returns>
+    private static double InProcess(string modelPath, List<string> files, int rounds)
     {
         using var model = ClassifierModel.Load(modelPath);
         using var before = new BatchThenInfer(modelPath, model.Spec);
@@ -69,12 +70,16 @@ public static class ClassifyBench
 
         // The honest limit: nothing can beat decoding alone on every core.
         var decodeOnly = Measure(files.Count, () => { foreach (var f in files) ImageLoader.Load(f, model.Spec); return files.Count; });
+        var decodedBatch = files.Take(8).Select(f => ImageLoader.Load(f, model.Spec)).ToList();
+        var modelOnly = Measure(files.Count, () => { for (int i = 0; i < files.Count; i += decodedBatch.Count) model.Probabilities(decodedBatch); return files.Count; });
+        Console.WriteLine($"  model alone (decoded images, batches of {decodedBatch.Count}): {modelOnly}");
         double best = Environment.ProcessorCount * 1000 / n.CpuMsPerImage;
         Console.WriteLine($"  limit: decode alone {decodeOnly.CpuMsPerImage:0.0} CPU-ms/img (one thread), end to end {n.CpuMsPerImage:0.0} CPU-ms/img" +
                           $" -> at most {best:0.0} img/s on {Environment.ProcessorCount} idle cores; got {n.ImagesPerSecond:0.0} ({n.CpuPerWall:0.00} cores busy)");
+        return decodeOnly.CpuMsPerImage;
     }
 
-    private static void AgainstPeer(string modelPath, string folder, int count, int rounds)
+    private static void AgainstPeer(string modelPath, string folder, int count, int rounds, double decodeCpuMs)
     {
         string peer;
         try { peer = BenchAssets.MlNetPeerDll(); }
@@ -84,6 +89,16 @@ public static class ClassifyBench
             return;
         }
         var cli = BenchAssets.CliDll();
+        // Fixed costs (process start, JIT, model load), paid once per command: both programs on a one-image folder.
+        var one = Directory.CreateTempSubdirectory("lookout-classifybench-one").FullName;
+        try
+        {
+            File.Copy(Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).First(), Path.Combine(one, "one.jpg"));
+            var lookoutOne = ChildProcessMeter.Run("lookout classify", "dotnet", [cli, "classify", modelPath, one, "--json"], BenchAssets.CliEnvironment());
+            var mlnetOne = ChildProcessMeter.Run("ML.NET pipeline", "dotnet", [peer, modelPath, one]);
+            Console.WriteLine(FormattableString.Invariant($"  one image (start-up, model load, one decode): lookout classify {lookoutOne.WallSeconds:0.00} s wall, {lookoutOne.CpuSeconds:0.00} CPU-s, RSS {lookoutOne.PeakRssMb:0} MB | ML.NET {mlnetOne.WallSeconds:0.00} s wall, {mlnetOne.CpuSeconds:0.00} CPU-s, RSS {mlnetOne.PeakRssMb:0} MB"));
+        }
+        finally { Directory.Delete(one, recursive: true); }
         var runs = new List<(ChildRun Lookout, ChildRun MlNet)>();
         for (int r = 0; r < rounds; r++)
         {
@@ -99,15 +114,26 @@ public static class ClassifyBench
         Console.WriteLine($"  lookout classify {count / Med(x => x.Lookout.WallSeconds):0.0} img/s, {Med(x => x.Lookout.CpuSeconds) * 1000 / count:0} CPU-ms/img, {Med(x => x.Lookout.CpuPerWall):0.00} cores busy, peak RSS {Med(x => x.Lookout.PeakRssMb):0} MB");
         Console.WriteLine($"  ML.NET pipeline  {count / Med(x => x.MlNet.WallSeconds):0.0} img/s, {Med(x => x.MlNet.CpuSeconds) * 1000 / count:0} CPU-ms/img, {Med(x => x.MlNet.CpuPerWall):0.00} cores busy, peak RSS {Med(x => x.MlNet.PeakRssMb):0} MB");
         Console.WriteLine($"  lookout / ML.NET: {Med(x => x.MlNet.WallSeconds / x.Lookout.WallSeconds):0.0}x img/s, {Med(x => x.MlNet.CpuSeconds / x.Lookout.CpuSeconds):0.0}x less CPU, peak RSS {Med(x => x.Lookout.PeakRssMb / x.MlNet.PeakRssMb):0.00}x the peer's");
+        // The honest limit of the 10x target, in CPU (wall shares depend on the other load on a shared machine): the
+        // peer decodes one file at a time, so alone on the machine it keeps at least one core busy; Lookout can keep
+        // every core busy but cannot go under decoding alone (the JPEG entropy decode is sequential per file and the
+        // same at any output size; no model or threading change removes it).
+        double peerCpuMs = Med(x => x.MlNet.CpuSeconds) * 1000 / count;
+        Console.WriteLine($"  limit: peer {peerCpuMs:0} CPU-ms/img on >= 1 core vs Lookout's decode alone {decodeCpuMs:0} CPU-ms/img on {Environment.ProcessorCount} cores:" +
+                          $" at most {peerCpuMs / decodeCpuMs * Environment.ProcessorCount:0.0}x the peer's img/s on this machine even with a free model and no start-up");
     }
 
     private static string Line(ChildRun r, int count) =>
         FormattableString.Invariant($"{r.Name} {count / r.WallSeconds:0.0} img/s {r.CpuSeconds * 1000 / count:0} CPU-ms/img RSS {r.PeakRssMb:0} MB");
 
-    /// <summary>Where the defaults come from: each setting changed alone and a few combinations, same files, one round each.</summary>
-    private static Task Sweep(string modelPath, List<string> files)
+    /// <summary>
+    /// Where the defaults come from: each setting changed alone and a few combinations, on the first
+    /// <c>--sweep-images</c> files (default 40), interleaved rounds, medians.
+    /// </summary>
+    private static Task Sweep(string modelPath, List<string> files, int rounds, int images)
     {
-        Console.WriteLine("sweep (one round each; wall numbers are noisy on a shared machine, CPU-ms/img less so):");
+        files = files.Take(images).ToList();
+        Console.WriteLine($"sweep ({files.Count} images, median of {rounds} interleaved rounds; wall numbers are noisy on a shared machine, CPU-ms/img less so):");
         int cores = Environment.ProcessorCount;
         var configs = new List<(string Name, OnnxRunnerOptions Options, int VipsThreads)>
         {
@@ -116,22 +142,32 @@ public static class ClassifyBench
             ("decode workers 1", OnnxRunnerOptions.Default with { DecodeParallelism = 1 }, 0),
             ($"decode workers {cores * 2}", OnnxRunnerOptions.Default with { DecodeParallelism = cores * 2 }, 0),
             ("intra-op 1", OnnxRunnerOptions.Default with { IntraOpThreads = 1 }, 0),
+            ("intra-op 1, libvips threads 1", OnnxRunnerOptions.Default with { IntraOpThreads = 1 }, 1),
             ("intra-op 1, 2 inference workers", OnnxRunnerOptions.Default with { IntraOpThreads = 1, InferenceWorkers = 2 }, 0),
             ("batch 1", OnnxRunnerOptions.Default with { BatchSize = 1 }, 0),
             ("batch 32", OnnxRunnerOptions.Default with { BatchSize = 32 }, 0),
         };
+        ImageHeader.Read(ImageSource.FromFile(files[0])); // Lookout's libvips settings are applied on first use
         int vipsDefault = NetVips.NetVips.Concurrency;
-        foreach (var (name, options, vips) in configs)
-        {
-            NetVips.NetVips.Concurrency = vips > 0 ? vips : vipsDefault;
-            try
+        var samples = configs.Select(_ => new List<Sample>()).ToArray();
+        for (int r = 0; r < rounds; r++)
+            for (int c = 0; c < configs.Count; c++)
             {
-                using var model = ClassifierModel.Load(modelPath, options);
-                Drain(model.ClassifyFilesAsync(files.Take(4).ToList()));
-                var s = Measure(files.Count, () => Drain(model.ClassifyFilesAsync(files)));
-                Console.WriteLine($"  {name,-34} {s}");
+                var (_, options, vips) = configs[c];
+                NetVips.NetVips.Concurrency = vips > 0 ? vips : vipsDefault;
+                try
+                {
+                    using var model = ClassifierModel.Load(modelPath, options);
+                    Drain(model.ClassifyFilesAsync(files.Take(4).ToList()));
+                    samples[c].Add(Measure(files.Count, () => Drain(model.ClassifyFilesAsync(files))));
+                }
+                finally { NetVips.NetVips.Concurrency = vipsDefault; }
             }
-            finally { NetVips.NetVips.Concurrency = vipsDefault; }
+        var baseline = Sample.Median(samples[0]);
+        for (int c = 0; c < configs.Count; c++)
+        {
+            var m = Sample.Median(samples[c]);
+            Console.WriteLine(FormattableString.Invariant($"  {configs[c].Name,-34} {m}  img/s {m.ImagesPerSecond / baseline.ImagesPerSecond:0.00}x, CPU/img {m.CpuMsPerImage / baseline.CpuMsPerImage:0.00}x of default"));
         }
         return Task.CompletedTask;
     }

@@ -53,6 +53,7 @@ public static class ServeBench
 
             Console.WriteLine($"model: {backboneName} + 5-class head; uploads 640x480 ~{small.Average(i => i.Length) / 1024:0} KB and 4000x3000 ~{large.Average(i => i.Length) / 1e6:0.0} MB JPEGs; {Environment.ProcessorCount} cores, load average {BenchAssets.LoadAverage()}");
             Console.WriteLine($"load: {rounds} interleaved rounds per configuration, closed loop, loopback HTTP/1.1; batching on = the defaults (adaptive: takes what is waiting, max {on.MaxBatchSize}, no wait), off = max batch 1; at 16 clients also max 16");
+            BatchingBound(Path.Combine(modelsDir, "bench.onnx"), small, large);
             await RunOnce("warm-up", on, small, 4, 32);
             var results = loads.ToDictionary(l => l, _ => new List<(ServeBenchResult Off, ServeBenchResult On)>());
             for (int r = 0; r < rounds; r++)
@@ -88,6 +89,35 @@ public static class ServeBench
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// What batching can win at most: a batched pass only makes the forward pass cheaper per image; decoding the
+    /// upload costs the same either way. With the CPU fully busy, on/off throughput is at most
+    /// (decode + model at batch 1) / (decode + model at batch 8) per image. Interleaved rounds, medians, CPU-ms.
+    /// </summary>
+    private static void BatchingBound(string modelPath, byte[][] small, byte[][] large)
+    {
+        using var model = Lookout.Core.Inference.ClassifierModel.Load(modelPath);
+        var images = Enumerable.Range(0, 8).Select(i => Lookout.Core.Imaging.ImageLoader.Load(small[i % small.Length], model.Spec)).ToList();
+        double Cpu(Action work, int n)
+        {
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            work();
+            return (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / n;
+        }
+        Cpu(() => model.Probabilities(images), 8);
+        var b1 = new List<double>(); var b8 = new List<double>(); var ds = new List<double>(); var dl = new List<double>();
+        for (int r = 0; r < 5; r++)
+        {
+            b1.Add(Cpu(() => { for (int k = 0; k < 4; k++) foreach (var img in images) model.Probabilities([img]); }, 32));
+            b8.Add(Cpu(() => { for (int k = 0; k < 4; k++) model.Probabilities(images); }, 32));
+            ds.Add(Cpu(() => { foreach (var b in small) Lookout.Core.Imaging.ImageLoader.Load(b, model.Spec); }, small.Length));
+            dl.Add(Cpu(() => Lookout.Core.Imaging.ImageLoader.Load(large[r % large.Length], model.Spec), 1));
+        }
+        double m1 = BenchAssets.Median(b1), m8 = BenchAssets.Median(b8), s = BenchAssets.Median(ds), l = BenchAssets.Median(dl);
+        Console.WriteLine(FormattableString.Invariant(
+            $"bound: model alone {m1:0.0} CPU-ms/img at batch 1, {m8:0.0} at batch 8 ({m1 / m8:0.00}x); decode 640x480 {s:0.0}, 12-MP {l:0.0} CPU-ms/img -> with the CPU saturated batching can give at most {(s + m1) / (s + m8):0.00}x (640x480) and {(l + m1) / (l + m8):0.00}x (12-MP), before HTTP costs"));
     }
 
     private static void Print(ServeBenchResult r) => Console.WriteLine(FormattableString.Invariant(

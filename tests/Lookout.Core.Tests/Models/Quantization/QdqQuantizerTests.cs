@@ -104,16 +104,16 @@ public class QdqQuantizerTests : IDisposable
         foreach (var x in new[] { -0.5f, -0.1f, 0.37f, 3.3f, 6f })
             Assert.True(Math.Abs(q.RoundTrip(x) - x) <= q.Scale / 2 + 1e-6, $"{x} -> {q.RoundTrip(x)}");
         Assert.Equal(0, ActivationQuant.From(new ValueRange(0.2f, 4f)).ZeroPoint); // a positive range still starts at 0 (ReLU outputs)
-        Assert.Equal(6f, ActivationQuant.From(new ValueRange(0.2f, 4f)).RoundTrip(7f), 0.5f); // values past the range saturate at its end
+        Assert.Equal(4f, ActivationQuant.From(new ValueRange(0.2f, 4f)).RoundTrip(7f), 0.02f); // values past the range saturate at its end
     }
 
     [Fact]
     public void WeightQuant_PerChannelSymmetric_AndBiasAtTheProductScale()
     {
-        float[] w = [1f, -0.5f, 0.25f, 0.01f, 0.02f, -0.04f];
+        float[] w = [1f, -0.5f, 0.25f, 0.01f, 0.03f, -0.04f];
         var (q, scales) = WeightQuant.PerChannel(w, 2);
         Assert.Equal([1f / 127, 0.04f / 127], scales);
-        Assert.Equal(new sbyte[] { 127, -64, 32, 32, 64, -127 }, q);
+        Assert.Equal(new sbyte[] { 127, -64, 32, 32, 95, -127 }, q);
         var (bq, bScales) = WeightQuant.Bias([0.5f, -1f], 0.1f, scales);
         Assert.Equal(0.1f * scales[1], bScales[1]);
         Assert.Equal((int)Math.Round(0.5 / (0.1f * scales[0])), bq[0]);

@@ -4,7 +4,7 @@ namespace Lookout.Cli.Tests;
 
 /// <summary><c>export --int8</c> on the shared trained workspace: measured, decided by the rule, and labelled in the file.</summary>
 [Collection(TrainedWorkspaceCollection.Name)]
-public class ExportInt8Tests(TrainedWorkspaceFixture ws)
+public class ExportInt8Tests(TrainedWorkspaceFixture ws, Xunit.Abstractions.ITestOutputHelper log)
 {
     [Fact]
     public async Task ExportInt8_ReportsAccuracyAndSpeedOfBoth_WritesTheChosenPrecision_ModelsInfoSaysWhich()
@@ -14,6 +14,7 @@ public class ExportInt8Tests(TrainedWorkspaceFixture ws)
         var r = await CliRunner.RunAsync(ws.Root, ["export", runDir, dest, "--int8", "--json", "--quiet"], TimeSpan.FromMinutes(10));
         Assert.True(r.ExitCode == 0, r.StdErr);
         var doc = JsonDocument.Parse(r.StdOut).RootElement;
+        log.WriteLine(r.StdOut);
         var fp32 = doc.GetProperty("fp32");
         var int8 = doc.GetProperty("int8");
         Assert.True(doc.GetProperty("calibrationImages").GetInt32() > 0);

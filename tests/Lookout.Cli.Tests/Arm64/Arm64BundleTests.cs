@@ -22,7 +22,7 @@ public class Arm64BundleTests(TrainedWorkspaceFixture ws, Arm64BundleFixture bun
         var dir = Path.Combine(ws.Root, $"arm64-samples-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         foreach (var classDir in Directory.GetDirectories(ws.DataDir).Order())
-            foreach (var f in Directory.GetFiles(classDir, "*.png").Order().Take(2))
+            foreach (var f in Directory.GetFiles(classDir, $"{Path.GetFileName(classDir)}-*.png").Order().Take(2)) // not the fixture's broken.png
                 File.Copy(f, Path.Combine(dir, $"{Path.GetFileName(classDir)}-{Path.GetFileName(f)}"));
         return dir;
     }
@@ -61,7 +61,7 @@ public class Arm64BundleTests(TrainedWorkspaceFixture ws, Arm64BundleFixture bun
     [EmulatedFact]
     public async Task Serve_Emulated_AnswersV1Classify()
     {
-        var image = Directory.GetFiles(Path.Combine(ws.DataDir, "circle"), "*.png").Order().First();
+        var image = Directory.GetFiles(Path.Combine(ws.DataDir, "circle"), "circle-*.png").Order().First();
         var native = await CliRunner.RunAsync(ws.Root, ["classify", Model, image, "--json", "--quiet"]);
         Assert.True(native.ExitCode == 0, native.StdErr);
         var expected = JsonDocument.Parse(native.StdOut).RootElement[0].GetProperty("predictions")[0];
@@ -135,10 +135,10 @@ public class Arm64BundleTests(TrainedWorkspaceFixture ws, Arm64BundleFixture bun
         foreach (var label in new[] { "circle", "square" })
         {
             Directory.CreateDirectory(Path.Combine(data, label));
-            foreach (var f in Directory.GetFiles(Path.Combine(ws.DataDir, label), "*.png").Order().Take(3))
+            foreach (var f in Directory.GetFiles(Path.Combine(ws.DataDir, label), $"{label}-*.png").Order().Take(3))
                 File.Copy(f, Path.Combine(data, label, Path.GetFileName(f)));
         }
-        var r = await Arm64Emulator.RunAsync(bundle.Dir, ws.Root, ["train", data, "--quiet"], Emulated);
+        var r = await Arm64Emulator.RunAsync(bundle.Dir, ws.Root, ["train", data, "--workspace", data + "-ws", "--quiet"], Emulated);
         Assert.Equal(1, r.ExitCode);
         var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(lines, l => l.Contains("x86-64"));

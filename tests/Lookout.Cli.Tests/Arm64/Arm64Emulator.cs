@@ -5,7 +5,9 @@ namespace Lookout.Cli.Tests.Arm64;
 /// <summary>
 /// Runs the linux-arm64 bundle on this x86-64 machine under QEMU user-mode emulation (Debian's qemu-user-static with
 /// the arm64 C/C++ runtime from the *-arm64-cross packages, which scripts/setup.sh --arm64 installs). qemu is called
-/// explicitly rather than through binfmt_misc, which a container often cannot register.
+/// explicitly rather than through binfmt_misc, which a container often cannot register. .NET 10 needs no settings under
+/// qemu 7.2 (W^X, tiered compilation and the GC run with their defaults); a child process it starts (ffmpeg) is an
+/// x86-64 program, which qemu-user hands to the kernel to run natively.
 /// </summary>
 public static class Arm64Emulator
 {
@@ -25,7 +27,6 @@ public static class Arm64Emulator
         psi.Environment["LOOKOUT_CACHE"] = Path.Combine(bundleDir, "cache");
         // The tests' x86-64 tcmalloc preload means nothing to the arm64 loader (it would only print a warning).
         psi.Environment.Remove("LD_PRELOAD");
-        foreach (var (k, v) in Arm64Settings.Environment) psi.Environment[k] = v;
         return psi;
     }
 
@@ -39,10 +40,4 @@ public static class Arm64Emulator
         catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"emulated lookout {string.Join(' ', args)} timed out"); }
         return new CliResult(p.ExitCode, await stdout, await stderr);
     }
-}
-
-/// <summary>Environment the emulated .NET runtime needs (none so far: see docs in scripts/bundle-arm64/README-emulation.md).</summary>
-public static class Arm64Settings
-{
-    public static IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>();
 }

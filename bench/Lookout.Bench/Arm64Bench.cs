@@ -67,13 +67,13 @@ public static class Arm64Bench
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         _ = p.StandardOutput.ReadToEndAsync();
-        _ = p.StandardError.ReadToEndAsync();
+        var log = p.StandardError.ReadToEndAsync();
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
             while (true)
             {
-                if (p.HasExited) throw new InvalidOperationException($"server exited ({p.ExitCode})");
+                if (p.HasExited) throw new InvalidOperationException($"server exited ({p.ExitCode}): {await log}");
                 try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
                 await Task.Delay(250);
             }

@@ -13,8 +13,8 @@ for_tests=0 for_arm64=0
 for arg in "$@"; do
   case "$arg" in
     --tests) for_tests=1 ;;
-    # The linux-arm64 bundle's emulated tests (./test.sh --arm64): QEMU user-mode and the arm64 C/C++ runtime from
-    # Debian's cross packages (a sysroot in /usr/aarch64-linux-gnu, no multiarch dpkg architecture needed).
+    # The linux-arm64 bundle's emulated tests (./test.sh --arm64): QEMU user-mode and, through multiarch, the arm64
+    # libraries a Raspberry Pi OS has by default (libc, libstdc++, libgcc, libssl: .NET aborts hashing without libssl).
     --arm64) for_arm64=1 ;;
   esac
 done
@@ -32,8 +32,12 @@ if [ $for_tests -eq 1 ]; then
 fi
 if [ $for_arm64 -eq 1 ]; then
   [ -x /usr/bin/qemu-aarch64-static ] || need_apt+=(qemu-user-static)
-  [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || need_apt+=(libc6-arm64-cross)
-  [ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || need_apt+=(libstdc++6-arm64-cross libgcc-s1-arm64-cross)
+  if [ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ] || [ ! -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ]; then
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      if [ "$(id -u)" -ne 0 ]; then sudo dpkg --add-architecture arm64; else dpkg --add-architecture arm64; fi
+    fi
+    need_apt+=(libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64)
+  fi
 fi
 for extra in ${LOOKOUT_SETUP_EXTRA_APT:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")

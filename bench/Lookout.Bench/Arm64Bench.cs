@@ -13,7 +13,6 @@ namespace Lookout.Bench;
 public static class Arm64Bench
 {
     private const string Qemu = "/usr/bin/qemu-aarch64-static";
-    private const string Sysroot = "/usr/aarch64-linux-gnu";
 
     public static async Task Run(string[] args)
     {
@@ -43,7 +42,6 @@ public static class Arm64Bench
             foreach (var (k, v) in BenchAssets.CliEnvironment()) native.Environment[k] = v;
             var emulated = new ProcessStartInfo(Qemu) { RedirectStandardOutput = true, RedirectStandardError = true };
             emulated.ArgumentList.Add(Path.Combine(bundle, "app", "lookout"));
-            emulated.Environment["QEMU_LD_PREFIX"] = Sysroot;
             emulated.Environment["LOOKOUT_CACHE"] = Path.Combine(bundle, "cache");
             emulated.Environment.Remove("LD_PRELOAD");
 

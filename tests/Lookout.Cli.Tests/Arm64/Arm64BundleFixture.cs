@@ -31,7 +31,7 @@ public sealed class Arm64BundleFixture : IDisposable
     private string Build()
     {
         if (!Arm64Emulator.Installed)
-            throw new InvalidOperationException($"{Arm64Emulator.Qemu} or the arm64 sysroot {Arm64Emulator.Sysroot} is missing: run scripts/setup.sh --arm64");
+            throw new InvalidOperationException($"{Arm64Emulator.Qemu} or the arm64 libraries in {Arm64Emulator.Libraries} are missing: run scripts/setup.sh --arm64");
         var repo = RepoRoot();
         var outDir = Path.Combine(_root, "bundle");
         var psi = new ProcessStartInfo("bash", [Path.Combine(repo, "scripts", "bundle-arm64.sh"), "--out", outDir])

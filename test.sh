@@ -4,7 +4,10 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
-bash scripts/setup.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
+# ./test.sh --arm64 also runs the linux-arm64 bundle under QEMU (publishes the bundle: several more minutes, so opt-in).
+setup_flags=(--tests)
+if [ "${1:-}" = "--arm64" ]; then setup_flags+=(--arm64); export LOOKOUT_ARM64_TESTS=1; fi
+bash scripts/setup.sh "${setup_flags[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 export LOOKOUT_CACHE="${LOOKOUT_CACHE:-$root/.cache}"
 export LD_PRELOAD="/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4${LD_PRELOAD:+:$LD_PRELOAD}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -9,8 +9,15 @@ cache="${LOOKOUT_CACHE:-$root/.cache}"
 log="$cache/setup.log"
 mkdir -p "$cache"
 
-for_tests=0
-[ "${1:-}" = "--tests" ] && for_tests=1
+for_tests=0 for_arm64=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) for_tests=1 ;;
+    # The linux-arm64 bundle's emulated tests (./test.sh --arm64): QEMU user-mode and, through multiarch, the arm64
+    # libraries a Raspberry Pi OS has by default (libc, libstdc++, libgcc, libssl: .NET aborts hashing without libssl).
+    --arm64) for_arm64=1 ;;
+  esac
+done
 need_apt=()
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 [ -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ] || need_apt+=(libtcmalloc-minimal4)
@@ -22,6 +29,15 @@ if [ $for_tests -eq 1 ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   # watch tests start a loopback MQTT broker
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
+fi
+if [ $for_arm64 -eq 1 ]; then
+  [ -x /usr/bin/qemu-aarch64-static ] || need_apt+=(qemu-user-static)
+  if [ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ] || [ ! -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ]; then
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      if [ "$(id -u)" -ne 0 ]; then sudo dpkg --add-architecture arm64; else dpkg --add-architecture arm64; fi
+    fi
+    need_apt+=(libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64)
+  fi
 fi
 for extra in ${LOOKOUT_SETUP_EXTRA_APT:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")

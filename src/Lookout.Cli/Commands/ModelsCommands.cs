@@ -54,8 +54,34 @@ public static class ModelsCommands
             return Task.FromResult(ExitCodes.Ok);
         });
 
+        var fileArg = new Argument<string>("file") { Description = "An exported model (.onnx)." };
+        var info = new Command("info", "What an exported model file is: classes, run, backbone, precision (fp32 or int8) and the int8 decision.") { fileArg };
+        CommandRunner.SetHandler(info, (parse, output, _) =>
+        {
+            var file = Locations.Model(parse, parse.GetValue(fileArg)!);
+            var meta = Lookout.Core.Models.Onnx.OnnxReader.ReadMetadata(file);
+            string? Get(string key) => meta.TryGetValue(key, out var v) ? v : null;
+            var precision = Get(Lookout.Core.Models.ModelMetadata.Precision) ?? "fp32";
+            var quantization = Get(Lookout.Core.Models.ModelMetadata.Quantization);
+            if (output.Json)
+                output.WriteJson(new
+                {
+                    path = file, precision, run = Get(Lookout.Core.Models.ModelMetadata.Run), backbone = Get(Lookout.Core.Models.ModelMetadata.Backbone),
+                    labels = Get(Lookout.Core.Models.ModelMetadata.Labels) is { } l ? System.Text.Json.JsonSerializer.Deserialize<string[]>(l) : null,
+                    quantization = quantization is null ? (System.Text.Json.JsonElement?)null : System.Text.Json.JsonDocument.Parse(quantization).RootElement,
+                    bytes = new FileInfo(file).Length,
+                });
+            else
+            {
+                output.Line($"{Markup.Escape(file)}: [bold]{precision}[/], run {Markup.Escape(Get(Lookout.Core.Models.ModelMetadata.Run) ?? "-")}, backbone {Markup.Escape(Get(Lookout.Core.Models.ModelMetadata.Backbone) ?? "-")}, {new FileInfo(file).Length / 1024} KiB");
+                if (quantization is not null) output.Line(Markup.Escape(quantization));
+            }
+            return Task.FromResult(ExitCodes.Ok);
+        });
+
         models.Subcommands.Add(list);
         models.Subcommands.Add(path);
+        models.Subcommands.Add(info);
         return models;
     }
 }

@@ -20,6 +20,9 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_choice is not null) return _choice;
+            // The linux-arm64 bundle (scripts/bundle-arm64.sh) ships without libtorch: say so before touching it.
+            if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+                throw new LookoutException("training, fine-tuning and Grad-CAM run on x86-64 only; this arm64 build only infers (train on an x86-64 machine and copy the exported .onnx here)");
             // NNPACK is never Lookout's choice, and on CPUs it does not know it prints a warning per convolution.
             if (LibTorchSwitches.Available) LibTorchSwitches.NnpackEnabled = false;
             var choice = TorchKernelSelector.Choose([TorchKernels.OneDnn, TorchKernels.Native], candidate =>

@@ -16,6 +16,9 @@ public sealed record OnnxTensor(string Name, OnnxDataType Type, long[] Dims, byt
     public static OnnxTensor FromInt32s(string name, ReadOnlySpan<int> values, params long[] dims) =>
         new(name, OnnxDataType.Int32, CheckDims(dims, values.Length), MemoryMarshal.AsBytes(values).ToArray());
 
+    public static OnnxTensor FromInt8s(string name, ReadOnlySpan<sbyte> values, params long[] dims) =>
+        new(name, OnnxDataType.Int8, CheckDims(dims, values.Length), MemoryMarshal.AsBytes(values).ToArray());
+
     public static OnnxTensor FromBytes(string name, ReadOnlySpan<byte> values, params long[] dims) =>
         new(name, OnnxDataType.Uint8, CheckDims(dims, values.Length), values.ToArray());
 

@@ -31,7 +31,10 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
         var grid = new AnchorGrid(size);
         var augmenter = new BoxAugmenter(size, options.Mosaic);
         var valPlain = val.Select(augmenter.Plain).ToList();
-        using var module = new OnnxTorchModule(model, TrainableSelection.LastConvBlocks(model.Graph, options.TrainableConvs), levels[0].RawOutput);
+        var trainable = TrainableSelection.LastConvBlocks(model.Graph, options.TrainableConvs);
+        using var trunk = new FrozenTrunk(model, trainable);
+        using var module = new OnnxTorchModule(trunk.Tail, trainable, levels[0].RawOutput);
+        var net = new Network(trunk, module, levels, classes);
         var parameters = module.TrainableInitializers.Select(n => ("head/" + n, module.TrainableParameters[n])).ToList();
         using var optimizer = new AdamW([new ParameterGroup("head", options.LearningRate, parameters)], options.WeightDecay);
         long stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
@@ -74,7 +77,7 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
                 optimizer.Groups[0].LearningRate = lr;
                 using (var scope = torch.NewDisposeScope())
                 {
-                    var (cls, reg) = Forward(module, levels, classes, prepared.Select(p => p.Image).ToList());
+                    var (cls, reg) = net.Forward(prepared.Select(p => p.Image).ToList());
                     var loss = DetectionLoss.Compute(cls, reg, grid, prepared.Select(p => (IReadOnlyList<TrainBox>)p.Boxes).ToList());
                     optimizer.ZeroGrad();
                     loss.Total.backward();
@@ -86,7 +89,7 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
                 }
                 step++;
             }
-            double valLoss = valPlain.Count > 0 ? Evaluate(module, levels, classes, grid, valPlain) : lossSum / batches;
+            double valLoss = valPlain.Count > 0 ? Evaluate(net, grid, valPlain) : lossSum / batches;
             bool improved = valLoss < bestVal;
             if (improved) { bestVal = valLoss; bestEpoch = epoch; best = Snapshot(parameters); }
             var record = new FineTuneEpoch(epoch, step, lossSum / batches, valPlain.Count > 0 ? valLoss : double.NaN, double.NaN,
@@ -101,11 +104,11 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
             observer?.OnEpochEnd(record);
         }
         Load(parameters, best, "");
-        return new DetectorTrainResult(module.ExportWeights(), history, Math.Max(bestEpoch, 0));
+        return new DetectorTrainResult(FrozenTrunk.Merge(model, module.ExportWeights()), history, Math.Max(bestEpoch, 0));
     }
 
     /// <summary>Mean loss over un-augmented images, without gradients.</summary>
-    private double Evaluate(OnnxTorchModule module, IReadOnlyList<NanoDetLevel> levels, int classes, AnchorGrid grid, IReadOnlyList<(Imaging.RgbImage Image, List<TrainBox> Boxes)> items)
+    private double Evaluate(Network net, AnchorGrid grid, IReadOnlyList<(Imaging.RgbImage Image, List<TrainBox> Boxes)> items)
     {
         double sum = 0;
         int n = 0;
@@ -114,7 +117,7 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
         {
             using var scope = torch.NewDisposeScope();
             var chunk = items.Skip(start).Take(options.BatchSize).ToList();
-            var (cls, reg) = Forward(module, levels, classes, chunk.Select(c => c.Image).ToList());
+            var (cls, reg) = net.Forward(chunk.Select(c => c.Image).ToList());
             var loss = DetectionLoss.Compute(cls, reg, grid, chunk.Select(c => (IReadOnlyList<TrainBox>)c.Boxes).ToList());
             sum += loss.Total.item<float>() * chunk.Count;
             n += chunk.Count;
@@ -122,23 +125,27 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
         return sum / n;
     }
 
-    /// <summary>Class logits [B, A, C] and side logits [B, A, 4, 11] for square uint8 images, levels in stride order.</summary>
-    public static (Tensor Cls, Tensor Reg) Forward(OnnxTorchModule module, IReadOnlyList<NanoDetLevel> levels, int classes, IReadOnlyList<Imaging.RgbImage> images)
+    /// <summary>The frozen trunk (ONNX Runtime) feeding the trainable tail (torch).</summary>
+    private sealed class Network(FrozenTrunk trunk, OnnxTorchModule tail, IReadOnlyList<NanoDetLevel> levels, int classes)
     {
-        int size = images[0].Width;
-        var bytes = new byte[images.Count * size * size * 3];
-        for (int i = 0; i < images.Count; i++) Buffer.BlockCopy(images[i].Pixels, 0, bytes, i * size * size * 3, size * size * 3);
-        var input = torch.tensor(bytes, dtype: ScalarType.Byte).reshape(images.Count, size, size, 3);
-        var raw = module.Run(input, levels.Select(l => l.RawOutput).ToList());
-        var cls = new List<Tensor>(); var reg = new List<Tensor>();
-        foreach (var level in levels)
+        /// <summary>Class logits [B, A, C] and side logits [B, A, 4, 11] for square uint8 images, levels in stride order.</summary>
+        public (Tensor Cls, Tensor Reg) Forward(IReadOnlyList<Imaging.RgbImage> images)
         {
-            var r = raw[level.RawOutput];
-            long b = r.shape[0], hw = r.shape[2] * r.shape[3];
-            cls.Add(r[.., ..classes].reshape(b, classes, hw).permute(0, 2, 1));
-            reg.Add(r[.., classes..].reshape(b, NanoDetGraph.RegChannels, hw).permute(0, 2, 1).reshape(b, hw, 4, DetectionLoss.Bins));
+            int size = images[0].Width;
+            var bytes = new byte[images.Count * size * size * 3];
+            for (int i = 0; i < images.Count; i++) Buffer.BlockCopy(images[i].Pixels, 0, bytes, i * size * size * 3, size * size * 3);
+            var features = trunk.Run(bytes, images.Count, size).ToDictionary(kv => kv.Key, kv => torch.tensor(kv.Value.Data).reshape(kv.Value.Shape), StringComparer.Ordinal);
+            var raw = tail.Run(features, levels.Select(l => l.RawOutput).ToList());
+            var cls = new List<Tensor>(); var reg = new List<Tensor>();
+            foreach (var level in levels)
+            {
+                var r = raw[level.RawOutput];
+                long b = r.shape[0], hw = r.shape[2] * r.shape[3];
+                cls.Add(r[.., ..classes].reshape(b, classes, hw).permute(0, 2, 1));
+                reg.Add(r[.., classes..].reshape(b, NanoDetGraph.RegChannels, hw).permute(0, 2, 1).reshape(b, hw, 4, DetectionLoss.Bins));
+            }
+            return (torch.cat(cls, 1), torch.cat(reg, 1));
         }
-        return (torch.cat(cls, 1), torch.cat(reg, 1));
     }
 
     private static Dictionary<string, float[]> Snapshot(IEnumerable<(string Name, TorchSharp.Modules.Parameter P)> ps) =>

@@ -17,7 +17,7 @@ public sealed class DetectTrainPipelineTests(ITestOutputHelper output) : IDispos
 {
     private readonly string _work = Directory.CreateTempSubdirectory("lookout-detect-").FullName;
 
-    public static DetectorTrainOptions FastOptions => new() { Epochs = 8, BatchSize = 8, InputSize = 256, LearningRate = 4e-3, Seed = 7 };
+    public static DetectorTrainOptions FastOptions => new() { Epochs = 6, BatchSize = 8, InputSize = 192, LearningRate = 4e-3, Seed = 7 };
 
     private sealed class Messages : IPipelineObserver
     {
@@ -30,7 +30,7 @@ public sealed class DetectTrainPipelineTests(ITestOutputHelper output) : IDispos
     public async Task GeneratedScenes_FineTunedDetectorReachesMap50AtLeast07_FarAboveTheUntrainedHead()
     {
         var data = Path.Combine(_work, "scenes");
-        BoxScenesGenerator.Generate(data, new BoxScenesOptions { Scenes = 40, FramesPerScene = 3, Seed = 11 });
+        BoxScenesGenerator.Generate(data, new BoxScenesOptions { Scenes = 36, FramesPerScene = 3, Seed = 11 });
         var observer = new Messages();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await DetectTrainPipeline.RunAsync(new DetectTrainRequest
@@ -59,7 +59,7 @@ public sealed class DetectTrainPipelineTests(ITestOutputHelper output) : IDispos
         using var detector = DetectorService.Open(result.Run.Dir);
         Assert.True(detector.IsTrained);
         Assert.Equal(BoxScenesGenerator.AllClasses, detector.Labels);
-        Assert.Equal(256, detector.Spec.Width);
+        Assert.Equal(192, detector.Spec.Width);
         var image = result.Data.Images.First(i => i.Boxes.Count > 0 && test.Samples.Any(s => s.Name == i.Path));
         var found = detector.DetectFile(image.Path);
         Assert.True(found.Ok);

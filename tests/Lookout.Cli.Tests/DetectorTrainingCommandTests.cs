@@ -49,7 +49,8 @@ public sealed class DetectorTrainingCommandTests : IDisposable
         }
         var unknownClass = CliRunner.Run(_dir, "detect", image, "--model", Path.Combine(_dir, ".lookout", "runs", "detect1"), "--classes", "person");
         Assert.Equal(1, unknownClass.ExitCode);
-        Assert.Contains("disc, square, triangle", unknownClass.StdErr);
+        Assert.Contains("unknown class 'person'", unknownClass.StdErr);
+        Assert.Contains("disc", unknownClass.StdErr); // the detector's own classes are listed
 
         // A finished run resumes to the same end: every epoch is in its checkpoint.
         var resume = CliRunner.Run(_dir, "train", "--resume", "detect1", "--json");

@@ -17,8 +17,24 @@ public static class BoxDatasetImporter
         return null;
     }
 
-    /// <summary>True when the folder holds box annotations (so <c>train</c> should detect rather than classify).</summary>
-    public static bool HasBoxes(string dir) => Detect(dir) is not null;
+    /// <summary>
+    /// True when the folder's top level shows box annotations (so <c>train</c> detects rather than classifies): a COCO
+    /// JSON, a YOLO class file, or <c>images/</c> + <c>labels/</c>, or VOC's <c>Annotations/</c> or .xml files. Only the
+    /// top level is read: a folder of label sub-folders (a classification dataset) is never walked here.
+    /// </summary>
+    public static bool HasBoxes(string dir)
+    {
+        try
+        {
+            var top = Directory.EnumerateFiles(dir, "*", new EnumerationOptions { IgnoreInaccessible = true }).Select(Path.GetFileName).ToList();
+            bool Sub(string name) => Directory.Exists(Path.Combine(dir, name));
+            return top.Any(f => f!.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && CocoImporter.IsCocoName(f))
+                || top.Any(f => YoloImporter.ClassFiles.Contains(f, StringComparer.OrdinalIgnoreCase))
+                || (Sub("images") && Sub("labels"))
+                || Sub("Annotations") || top.Any(f => f!.EndsWith(".xml", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
 
     public static BoxDataset Import(string path, BoxFormat? format = null)
     {

@@ -14,10 +14,13 @@ namespace Lookout.Core.Datasets.Boxes;
 public static class CocoImporter
 {
     public static string? FindJson(string dir) =>
-        Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .FirstOrDefault(f => Path.GetFileName(f) is var n && (n.StartsWith("instances", StringComparison.OrdinalIgnoreCase)
-                || n.Contains("coco", StringComparison.OrdinalIgnoreCase) || n.StartsWith("annotations", StringComparison.OrdinalIgnoreCase)
-                || n.Equals("result.json", StringComparison.OrdinalIgnoreCase)));
+        ImageSizes.Files(dir, "*.json").Order(StringComparer.Ordinal)
+            .FirstOrDefault(f => IsCocoName(Path.GetFileName(f)));
+
+    /// <summary>The names COCO exports use: instances_*.json, *coco*.json, annotations*.json, Label Studio's result.json.</summary>
+    public static bool IsCocoName(string? n) => n is not null && n.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+        && (n.StartsWith("instances", StringComparison.OrdinalIgnoreCase) || n.Contains("coco", StringComparison.OrdinalIgnoreCase)
+            || n.StartsWith("annotations", StringComparison.OrdinalIgnoreCase) || n.Equals("result.json", StringComparison.OrdinalIgnoreCase));
 
     public static BoxDataset Import(string jsonPath)
     {

@@ -16,6 +16,17 @@ internal static class ImageSizes
         catch (ImageDecodeException e) { return (0, 0, "image cannot be read: " + e.Reason); }
     }
 
+    /// <summary>
+    /// Files under a dataset folder, recursively, skipping what cannot be read and never following symbolic links
+    /// (a link loop or an unreadable sub-folder must not stop an import).
+    /// </summary>
+    public static IEnumerable<string> Files(string dir, string pattern = "*") =>
+        Directory.EnumerateFiles(dir, pattern, new EnumerationOptions
+        {
+            RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint,
+            MatchCasing = MatchCasing.CaseInsensitive,
+        });
+
     public static readonly string[] Extensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"];
 
     public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());

@@ -13,7 +13,7 @@ namespace Lookout.Core.Datasets.Boxes;
 /// </summary>
 public static class VocImporter
 {
-    public static bool Looks(string dir) => Directory.EnumerateFiles(dir, "*.xml", SearchOption.AllDirectories).Any();
+    public static bool Looks(string dir) => ImageSizes.Files(dir, "*.xml").Any();
 
     public static BoxDataset Import(string dir)
     {
@@ -21,7 +21,7 @@ public static class VocImporter
         var declared = ReadLabels(dir);
         var seen = new SortedSet<string>(StringComparer.Ordinal);
         var images = new List<BoxedImage>();
-        foreach (var xml in Directory.EnumerateFiles(dir, "*.xml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var xml in ImageSizes.Files(dir, "*.xml").Order(StringComparer.Ordinal))
         {
             var rel = Path.GetRelativePath(dir, xml);
             XDocument doc;

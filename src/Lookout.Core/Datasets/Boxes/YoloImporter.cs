@@ -25,7 +25,7 @@ public static class YoloImporter
             $"no YOLO class names in {dir}: expected one of {string.Join(", ", ClassFiles)}");
         var images = new List<BoxedImage>();
         var usedLabels = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var image in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(ImageSizes.IsImage).Order(StringComparer.Ordinal))
+        foreach (var image in ImageSizes.Files(dir).Where(ImageSizes.IsImage).Order(StringComparer.Ordinal))
         {
             var rel = Path.GetRelativePath(dir, image);
             var labelFile = LabelFileFor(dir, image);
@@ -36,7 +36,7 @@ public static class YoloImporter
             images.Add(new BoxedImage(image, w, h, boxes, BoxGroups.Of(rel)));
         }
         // A label file no image claims is an annotation whose picture is missing.
-        foreach (var txt in Directory.EnumerateFiles(dir, "*.txt", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var txt in ImageSizes.Files(dir, "*.txt").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(txt);
             if (ClassFiles.Contains(name, StringComparer.OrdinalIgnoreCase) || usedLabels.Contains(Path.GetFullPath(txt))) continue;

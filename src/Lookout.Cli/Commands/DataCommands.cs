@@ -22,6 +22,7 @@ public static class DataCommands
         data.Subcommands.Add(SplitCommand());
         data.Subcommands.Add(DataIssuesCommand.Create(DataDir));
         data.Subcommands.Add(DataPreviewCommand.Create(DataDir));
+        data.Subcommands.Add(DataImportCommand.Create());
         return data;
     }
 

@@ -18,11 +18,10 @@ public static class DetectCommand
         var inputs = new Argument<string[]>("inputs") { Description = "Images, folders (recursive) or globs like photos/*.jpg.", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string>("--model", "-m")
         {
-            Description = "Detector: nanodet (default, Apache-2.0) or centernet (no upstream licence).",
+            Description = "Detector: nanodet (default, Apache-2.0), centernet (no upstream licence), or your own: a run (id or folder) or .onnx made by 'train --task detect'.",
             DefaultValueFactory = _ => DetectorModel.DefaultName,
         };
-        model.AcceptOnlyFromAmong([.. DetectorModel.Names]);
-        var classes = new Option<string?>("--classes", "-c") { Description = "Only these COCO classes, comma-separated (e.g. person,cat,dog)." };
+        var classes = new Option<string?>("--classes", "-c") { Description = "Only these classes, comma-separated (e.g. person,cat,dog; a trained detector's own class names)." };
         var minScore = new Option<float>("--min-score", "-s")
         {
             Description = "Lowest score to report (0..1). Default 0.4, like CodeProject.AI.",
@@ -43,16 +42,16 @@ public static class DetectCommand
             var annotateFolder = parse.GetValue(annotateDir);
             if (annotateFile is not null && annotateFolder is not null) throw new LookoutException("use either --annotate or --annotate-dir, not both");
             if (annotateFile is not null && paths.Count != 1) throw new LookoutException($"--annotate takes one input image ({paths.Count} given); use --annotate-dir for several");
+            using var detector = DetectorService.Open(ResolveModel(parse, parse.GetValue(model)!));
             var options = new DetectorOptions
             {
                 MinScore = parse.GetValue(minScore),
                 NmsIoU = parse.GetValue(iou),
                 ClassAgnosticNms = parse.GetValue(agnostic),
-                Classes = parse.GetValue(classes) is { } list ? CocoLabels.Resolve(list.Split(',')) : null,
+                Classes = parse.GetValue(classes) is { } list ? detector.ResolveClasses(list.Split(',')) : null,
             };
             options.Validate();
 
-            using var detector = DetectorService.Open(parse.GetValue(model)!);
             if (!detector.Licence.Clean) output.Warn($"{detector.Name}: licence {detector.Licence.Name}. {detector.Licence.Text}");
             var results = new List<DetectionResult>(paths.Count);
             await ProgressSink.RunAsync(output, async sink =>
@@ -102,6 +101,16 @@ public static class DetectCommand
             return ExitCodes.ForItems(results.Count(r => r.Ok), results.Count(r => !r.Ok));
         });
         return command;
+    }
+
+    /// <summary>A catalog detector's name as is; anything else is a trained detector's run (id or folder) or .onnx file.</summary>
+    internal static string ResolveModel(ParseResult parse, string arg)
+    {
+        if (DetectorModel.Names.Contains(arg.ToLowerInvariant())) return arg;
+        var path = Locations.Model(parse, arg);
+        if (DetectorModel.TrainedPath(path) is null)
+            throw new LookoutException($"{arg} is not a detector: choose {string.Join(", ", DetectorModel.Names)}, or a run/.onnx made by 'train --task detect'");
+        return path;
     }
 
     private static Dictionary<string, string> WriteAnnotations(IReadOnlyList<DetectionResult> results, string? file, string? folder)

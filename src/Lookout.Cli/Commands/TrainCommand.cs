@@ -46,8 +46,16 @@ public static class TrainCommand
         var command = new Command("train", "Train a classifier on a labelled folder and export it as one ONNX file.")
             { dataDir, backbone, epochs, lr, hidden, patience, smoothing, seed, noClassWeights, DataCommands.Fps, fineTune, ftEpochs, ftBlocks, augment, resume,
               noRefit, trainOnly, fromScratch, scratchEpochs };
+        DetectTrainCommand.AddTo(command);
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
+            // Boxes train a detector (its own pipeline); the options it shares are taken only when given.
+            if (parse.GetValue(resume) is { } detectRun && Locations.Run(parse, detectRun) is var (dRun, _) && DetectTrainCommand.IsDetectRun(dRun))
+                return await DetectTrainCommand.ResumeAsync(output, dRun, ct);
+            if (parse.GetValue(resume) is null && DetectTrainCommand.Wanted(parse, parse.GetValue(dataDir)))
+                return await DetectTrainCommand.RunAsync(parse, output, parse.GetValue(dataDir) ?? throw new LookoutException("give the data folder"),
+                    parse.GetResult(epochs) is { Implicit: false } ? parse.GetValue(epochs) : null,
+                    parse.GetResult(lr) is { Implicit: false } ? parse.GetValue(lr) : null, parse.GetValue(seed), ct);
             var options = d with
             {
                 Epochs = parse.GetValue(epochs), LearningRate = parse.GetValue(lr), Hidden = parse.GetValue(hidden),

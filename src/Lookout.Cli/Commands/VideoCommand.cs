@@ -41,6 +41,8 @@ public static class VideoCommand
             };
             var name = parse.GetValue(modelArg)!;
             bool isDetector = Lookout.Core.Inference.Detectors.DetectorModel.Names.Contains(name.ToLowerInvariant());
+            if (!isDetector && Locations.Model(parse, name) is var resolved && Lookout.Core.Inference.Detectors.DetectorModel.TrainedPath(resolved) is not null)
+                (isDetector, name) = (true, resolved); // a detector trained with 'train --task detect'
             using var analyzer = FrameAnalyzers.Create(parse, isDetector ? null : name, isDetector ? name : null, 0.4f);
             var report = await ProgressSink.RunAsync(output, sink => new VideoService().RunAsync(file, analyzer, options,
                 new Progress<VideoProgress>(p => sink.Report("frames", p.Done, p.Total ?? p.Done, "frames")), ct));

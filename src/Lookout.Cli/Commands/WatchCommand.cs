@@ -22,7 +22,7 @@ public static class WatchCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var model = new Option<string?>("--model", "-m") { Description = "Exported classifier (.onnx) or run id." };
-        var detector = new Option<string?>("--detector", "-d") { Description = "COCO detector for rules with source: detector (nanodet, or centernet)." };
+        var detector = new Option<string?>("--detector", "-d") { Description = "Detector for rules with source: detector (nanodet, centernet, or your own run/.onnx from 'train --task detect')." };
         var faces = new Option<bool>("--faces") { Description = "Recognise faces enrolled with 'lookout faces enroll' (rules with source: face_unknown)." };
         var minScore = new Option<float>("--detector-min-score") { Description = "Detections below this score are ignored.", DefaultValueFactory = _ => 0.4f };
         var rules = new Option<string>("--rules", "-r") { Description = "Rules YAML (see examples/watch-rules.yaml).", Required = true };

@@ -15,7 +15,7 @@ public static class FrameAnalyzers
         if (facesCatalog is not null) parts.Add(FaceFrameAnalyzer.Open(facesCatalog));
         if (model is not null) parts.Add(ClassifierFrameAnalyzer.Load(Locations.Model(parse, model)));
         if (detector is not null)
-            parts.Add(new DetectorFrameAnalyzer(CatalogObjectDetector.Open(detector, new DetectorOptions { MinScore = detectorMinScore }), detectorMinScore));
+            parts.Add(new DetectorFrameAnalyzer(CatalogObjectDetector.Open(Commands.DetectCommand.ResolveModel(parse, detector), new DetectorOptions { MinScore = detectorMinScore }), detectorMinScore));
         return parts.Count switch
         {
             0 => throw new LookoutException($"nothing to run: pass --model <model.onnx|run>, --detector ({string.Join("|", DetectorModel.Names)}) and/or --faces"),

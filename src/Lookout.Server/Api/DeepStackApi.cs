@@ -35,11 +35,13 @@ public static class DeepStackApi
         return app;
     }
 
-    private static async Task<IResult> CustomAsync(string model, HttpContext http, ClassificationService classifier, ServerOptions options)
+    private static async Task<IResult> CustomAsync(string model, HttpContext http, ClassificationService classifier, VisionService vision, ServerOptions options)
     {
         var clock = Stopwatch.StartNew();
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
         float min = ParseConfidence(request.Field("min_confidence"));
+        // CodeProject.AI's custom models are detectors: a detector trained on the user's boxes answers with its boxes.
+        if (vision.IsDetector(model)) return await DetectWith(model, request.Bytes, min, vision, clock, http.RequestAborted);
         var c = await classifier.ClassifyAsync(model, request.Bytes, http.RequestAborted);
         var (width, height) = ImageHeader.DisplaySize(request.Bytes); // boxes are in the original image's pixels
         var predictions = c.Ranked.Where(r => r.Score >= min)
@@ -65,15 +67,20 @@ public static class DeepStackApi
     {
         var clock = Stopwatch.StartNew();
         var request = await ImageRequest.ReadAsync(http.Request, options.MaxUploadBytes, http.RequestAborted);
-        var detectorOptions = new DetectorOptions { MinScore = ParseConfidence(request.Field("min_confidence")) };
-        var outcome = await vision.DetectAsync(request.Bytes, detectorOptions, annotate: false, http.RequestAborted);
+        return await DetectWith(request.Field("model"), request.Bytes, ParseConfidence(request.Field("min_confidence")), vision, clock, http.RequestAborted);
+    }
+
+    private static async Task<IResult> DetectWith(string? model, byte[] image, float min, VisionService vision, Stopwatch clock, CancellationToken ct)
+    {
+        var detectorOptions = new DetectorOptions { MinScore = min };
+        var outcome = await vision.DetectAsync(image, detectorOptions, annotate: false, ct, model);
         var predictions = outcome.Detections.Select(d => new DeepStackPrediction(d.Label, d.Score,
             Px(d.Box.X1), Px(d.Box.Y1), Px(d.Box.X2), Px(d.Box.Y2))).ToList();
         return Results.Json(new DeepStackPredictions(true, predictions, Ms(outcome.InferenceTime), Ms(clock.Elapsed), Duration(clock)));
     }
 
-    private static IResult ModelNames(ModelRegistry registry) =>
-        Results.Json(new DeepStackModelList(true, registry.List().Select(h => h.Name).ToList(), 0));
+    private static IResult ModelNames(ModelRegistry registry, VisionModels vision) =>
+        Results.Json(new DeepStackModelList(true, registry.List().Select(h => h.Name).Concat(vision.TrainedDetectorNames()).Distinct().Order(StringComparer.Ordinal).ToList(), 0));
 
     /// <summary>DeepStack's <c>listmodels</c>: name, file time and size (MB) of every served model.</summary>
     private static List<DeepStackModelInfo> ModelInfos(ModelRegistry registry) =>

@@ -29,11 +29,11 @@ internal static class OpenApiSetup
     private static readonly Dictionary<string, Form> Forms = new(StringComparer.Ordinal)
     {
         ["POST /v1/classify"] = new("Classify one image", ["file:binary", "model", "top:integer", "min_sharpness:number"], [], RawBody: true),
-        ["POST /v1/detect"] = new("Detect COCO objects in one image (boxes in original pixels); annotate=true answers the image with boxes drawn",
-            ["file:binary", "classes", "min_score:number", "annotate:boolean"], [], RawBody: true),
-        ["POST /v1/vision/custom/{model}"] = new("DeepStack custom model: classes at or above min_confidence, each with the whole-image box", ["image:binary", "min_confidence:number", Key], ["image"]),
+        ["POST /v1/detect"] = new("Detect objects in one image (boxes in original pixels) with the COCO detector or a trained one named by model; annotate=true answers the image with boxes drawn",
+            ["file:binary", "model", "classes", "min_score:number", "annotate:boolean"], [], RawBody: true),
+        ["POST /v1/vision/custom/{model}"] = new("DeepStack custom model: a trained detector's boxes, or a classifier's classes at or above min_confidence, each with the whole-image box", ["image:binary", "min_confidence:number", Key], ["image"]),
         ["POST /v1/vision/scene"] = new("DeepStack scene: the default (or 'model') classifier's top class (no min_confidence, like DeepStack: one sent along is ignored)", ["image:binary", Key], ["image"]),
-        ["POST /v1/vision/detection"] = new("DeepStack / CodeProject.AI object detection (COCO labels, integer pixel boxes)", ["image:binary", "min_confidence:number", Key], ["image"]),
+        ["POST /v1/vision/detection"] = new("DeepStack / CodeProject.AI object detection (COCO labels, or a trained detector's named by model; integer pixel boxes)", ["image:binary", "min_confidence:number", "model", Key], ["image"]),
         ["POST /v1/vision/face"] = new("DeepStack face detection: face boxes (label \"face\")", ["image:binary", "min_confidence:number", Key], ["image"]),
         ["POST /v1/vision/face/register"] = new("Enroll the largest face of each image under userid (in the workspace's catalog.db)", ["image:binary", "image1:binary", "userid", Key], ["userid"]),
         ["POST /v1/vision/face/recognize"] = new("Recognise faces: userid is an enrolled name, or \"unknown\" below the calibrated threshold", ["image:binary", "min_confidence:number", Key], ["image"]),

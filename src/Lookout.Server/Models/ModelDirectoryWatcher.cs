@@ -44,8 +44,10 @@ public sealed class ModelDirectoryWatcher : IDisposable
             .Order(StringComparer.Ordinal)
             .ToList();
 
+    /// <remarks>Detectors trained with <c>train --task detect</c> share the folder but are served by the vision routes, not as classifiers.</remarks>
     private static bool IsModelFile(string path, IImageModelLoader loader) =>
-        loader.Extensions.Any(ext => path.EndsWith(ext, StringComparison.OrdinalIgnoreCase));
+        loader.Extensions.Any(ext => path.EndsWith(ext, StringComparison.OrdinalIgnoreCase))
+        && !Lookout.Core.Inference.Detectors.TrainedDetectorModel.IsDetectorFile(path);
 
     private void Schedule(string path)
     {

@@ -24,6 +24,48 @@ public sealed class VisionModels(ServerOptions options, ServerMetrics metrics, I
     public const string FacesName = "faces";
 
     public DetectorService Detector => Get(ref _detector, DetectorName, () => DetectorService.Open(DetectorName));
+
+    private readonly Dictionary<string, DetectorService> _named = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The detector a request names: empty for the server's default, a catalog name (nanodet, centernet), or a detector
+    /// trained with <c>train --task detect</c> and exported into the models folder as <c>name.onnx</c>. Null when no
+    /// detector has that name (the caller answers 404 or falls back to a classifier).
+    /// </summary>
+    public DetectorService? DetectorFor(string? model)
+    {
+        if (string.IsNullOrWhiteSpace(model) || string.Equals(model, DetectorName, StringComparison.OrdinalIgnoreCase)) return Detector;
+        var name = model.Trim().ToLowerInvariant();
+        string? path = DetectorModel.Names.Contains(name) ? name : TrainedPath(model.Trim());
+        if (path is null) return null;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_named.TryGetValue(path, out var open)) return open;
+        }
+        DetectorService? field = null;
+        var opened = Get(ref field, model, () => DetectorService.Open(path));
+        lock (_lock)
+        {
+            if (_named.TryGetValue(path, out var raced)) { opened.Dispose(); return raced; }
+            _named[path] = opened;
+        }
+        return opened;
+    }
+
+    /// <summary>Detector models in the models folder: <c>name.onnx</c> whose metadata marks a trained detector.</summary>
+    private string? TrainedPath(string model)
+    {
+        if (options.ModelsDirectory is not { } dir || model.Contains('/') || model.Contains('\\') || model.Contains("..")) return null;
+        var file = Path.Combine(dir, model + ".onnx");
+        return TrainedDetectorModel.IsDetectorFile(file) ? file : null;
+    }
+
+    /// <summary>Names of the trained detectors in the models folder.</summary>
+    public IReadOnlyList<string> TrainedDetectorNames() =>
+        options.ModelsDirectory is { } dir && Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*.onnx").Where(TrainedDetectorModel.IsDetectorFile).Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).ToList()
+            : [];
     public FaceAnalyzer Faces => Get(ref _faces, FacesName, () => FaceAnalyzer.Open());
 
     public bool DetectorLoaded => Volatile.Read(ref _detector) is not null;
@@ -67,6 +109,8 @@ public sealed class VisionModels(ServerOptions options, ServerMetrics metrics, I
             _disposed = true;
             _detector?.Dispose();
             _faces?.Dispose();
+            foreach (var d in _named.Values) d.Dispose();
+            _named.Clear();
             _detector = null;
             _faces = null;
         }

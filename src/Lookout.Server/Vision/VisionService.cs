@@ -47,10 +47,17 @@ public sealed class VisionService : IDisposable
     private InferenceGate Gate(string name) =>
         new(name, _options.VisionConcurrency, _options.QueueCapacity, _options.RetryAfterSeconds, _options.RequestTimeout, _metrics);
 
-    public Task<DetectOutcome> DetectAsync(byte[] image, DetectorOptions detectorOptions, bool annotate, CancellationToken ct) =>
+    /// <summary>The detector a request names (see <see cref="VisionModels.DetectorFor"/>); 404 when there is none.</summary>
+    public DetectorService DetectorFor(string? model) => _models.DetectorFor(model)
+        ?? throw new ApiException(StatusCodes.Status404NotFound, $"no detector named '{model}'");
+
+    /// <summary>True when <paramref name="model"/> names a detector (catalog or trained) rather than a classifier.</summary>
+    public bool IsDetector(string model) => _models.DetectorFor(model) is not null;
+
+    public Task<DetectOutcome> DetectAsync(byte[] image, DetectorOptions detectorOptions, bool annotate, CancellationToken ct, string? model = null) =>
         _detectorGate.RunAsync(() =>
         {
-            var detector = _models.Detector;
+            var detector = DetectorFor(model);
             var clock = Stopwatch.StartNew();
             var decoded = ImageDecoder.Decode(ImageSource.FromBytes(image), ImageTarget.For(detector.Spec), _options.ImageLimits);
             var (width, height) = (decoded.Width, decoded.Height);

@@ -13,17 +13,33 @@ public abstract class DetectorModel
     /// <summary>Candidates for one image (outputs in <see cref="OutputNames"/> order), boxes in model-input pixels.</summary>
     public abstract List<RawDetection> Decode(float[][] outputs, float minScore);
 
+    /// <summary>Class names by class index.</summary>
+    public virtual IReadOnlyList<string> Labels => CocoLabels.All;
+
     /// <summary>The licence-clean default (Apache-2.0).</summary>
     public const string DefaultName = "nanodet";
 
     public static IReadOnlyList<string> Names { get; } = ["nanodet", "centernet"];
 
+    /// <summary>A catalog detector by name, or a trained one by its .onnx file or run folder.</summary>
     public static DetectorModel ForName(string name) => name.ToLowerInvariant() switch
     {
         "nanodet" => new NanoDetModel(),
         "centernet" => new CenterNetModel(),
-        _ => throw new ArgumentException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}"),
+        _ when TrainedPath(name) is { } path => TrainedDetectorModel.Open(path),
+        _ => throw new ArgumentException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}, or a detector .onnx / run folder made by 'train --task detect'"),
     };
+
+    /// <summary>The model file of a trained detector given as its .onnx or its run folder; null when it is neither.</summary>
+    public static string? TrainedPath(string nameOrPath)
+    {
+        var file = Directory.Exists(nameOrPath) ? Path.Combine(nameOrPath, "model.onnx") : nameOrPath;
+        return TrainedDetectorModel.IsDetectorFile(file) ? file : null;
+    }
+
+    /// <summary>True for a catalog name or a trained detector file/run folder.</summary>
+    public static bool IsDetector(string nameOrPath) =>
+        Names.Contains(nameOrPath.ToLowerInvariant()) || TrainedPath(nameOrPath) is not null;
 }
 
 /// <summary>CenterNet: keypoints + wh decoded in C# (works at any batch size).</summary>

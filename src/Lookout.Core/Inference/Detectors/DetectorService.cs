@@ -25,17 +25,25 @@ public sealed class DetectorService : IDisposable
     }
 
     /// <summary>Opens a detector by name (<see cref="DetectorModel.Names"/>), converting it into the cache on first use.</summary>
+    /// <remarks>A trained detector (its .onnx or run folder, see <see cref="TrainedDetectorModel"/>) opens from its file.</remarks>
     public static DetectorService Open(string name = DetectorModel.DefaultName, ModelCatalog? catalog = null, OnnxRunnerOptions? options = null)
     {
         var model = DetectorModel.ForName(name);
-        return new DetectorService(model, (catalog ?? ModelCatalog.Default()).GetPath(model.Entry.Name), options);
+        var path = model is TrainedDetectorModel trained ? trained.Path : (catalog ?? ModelCatalog.Default()).GetPath(model.Entry.Name);
+        return new DetectorService(model, path, options);
     }
 
     public CatalogEntry Entry => _model.Entry;
     public string Name => _model.Entry.Name;
     public ModelLicence Licence => _model.Entry.Licence;
     public PreprocessSpec Spec => _model.Entry.Preprocess;
-    public IReadOnlyList<string> Labels => CocoLabels.All;
+    public IReadOnlyList<string> Labels => _model.Labels;
+
+    /// <summary>True for a detector trained on the user's classes (not a catalog COCO model).</summary>
+    public bool IsTrained => _model is TrainedDetectorModel;
+
+    /// <summary>Class ids for names in this detector's labels (case-insensitive); an unknown name is a user error.</summary>
+    public IReadOnlySet<int> ResolveClasses(IEnumerable<string> names) => IsTrained ? LabelIds.Resolve(Labels, names) : CocoLabels.Resolve(names);
 
     /// <summary>Detects in already-resized model inputs; <paramref name="sizes"/> are the originals the boxes map to.</summary>
     public IReadOnlyList<IReadOnlyList<Detection>> Detect(IReadOnlyList<RgbImage> inputs, IReadOnlyList<(int Width, int Height)> sizes, DetectorOptions? options = null)
@@ -44,7 +52,7 @@ public sealed class DetectorService : IDisposable
         options.Validate();
         if (inputs.Count != sizes.Count) throw new ArgumentException("one original size per input image is needed", nameof(sizes));
         var outputs = _runner.RunOutputs(inputs, _model.OutputNames);
-        return outputs.Select((o, i) => (IReadOnlyList<Detection>)Postprocess(_model.Decode(o, options.MinScore), Entry.InputSize, sizes[i].Width, sizes[i].Height, options)).ToList();
+        return outputs.Select((o, i) => (IReadOnlyList<Detection>)Postprocess(_model.Decode(o, options.MinScore), Entry.InputSize, sizes[i].Width, sizes[i].Height, options, _model.Labels)).ToList();
     }
 
     /// <summary>Detects in a decoded full frame (e.g. a video frame); boxes are in its pixels.</summary>
@@ -105,12 +113,14 @@ public sealed class DetectorService : IDisposable
     /// Candidates (model-input pixels) -> final detections: class filter, NMS, at most MaxDetections, boxes scaled
     /// from the square input to the original size and clipped to it, labelled, sorted by score.
     /// </summary>
-    public static List<Detection> Postprocess(IEnumerable<RawDetection> candidates, int inputSize, int width, int height, DetectorOptions options)
+    public static List<Detection> Postprocess(IEnumerable<RawDetection> candidates, int inputSize, int width, int height, DetectorOptions options,
+        IReadOnlyList<string>? labels = null)
     {
+        labels ??= CocoLabels.All;
         var wanted = candidates.Where(c => c.Score >= options.MinScore && (options.Classes is null || options.Classes.Contains(c.ClassId)));
         var kept = Nms.Apply(wanted, options.NmsIoU, options.MaxDetections, perClass: !options.ClassAgnosticNms);
         float sx = (float)width / inputSize, sy = (float)height / inputSize;
-        return kept.Select(k => new Detection(CocoLabels.All[k.ClassId], k.Score, k.Box.Scale(sx, sy).Clamp(width, height)) { ClassId = k.ClassId })
+        return kept.Select(k => new Detection(labels[k.ClassId], k.Score, k.Box.Scale(sx, sy).Clamp(width, height)) { ClassId = k.ClassId })
             .ToList();
     }
 

@@ -37,3 +37,10 @@ public sealed record NuGetOnnxSource(string Package, string Version, string Mode
 
     public string Folder(string cacheRoot) => LookoutCache.NuGetModels(cacheRoot, Package, Version);
 }
+
+/// <summary>An ONNX file the user trained and exported with Lookout: read as is, nothing is converted.</summary>
+public sealed record TrainedOnnxSource(string Path, IReadOnlyList<string> Outputs) : ModelSource
+{
+    public override string ImporterVersion => "trained";
+    public override IReadOnlyList<string> OutputNames => Outputs;
+}

@@ -20,6 +20,7 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
     private readonly Dictionary<string, Tensor> _constants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Parameter> _trainable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _lastUse;
+    private readonly HashSet<string> _inputs;
 
     /// <param name="model">The graph; not modified.</param>
     /// <param name="trainable">Which float initializers (by name) get gradients; null freezes everything.</param>
@@ -35,6 +36,7 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
         OutputName = outputName ?? graph.Outputs.FirstOrDefault()?.Name
             ?? throw new LookoutException("The ONNX graph has no outputs.");
         _order = GraphOrder.Topological(graph, InputName);
+        _inputs = graph.Inputs.Select(i => i.Name).Append(InputName).ToHashSet(StringComparer.Ordinal);
         foreach (var node in _order)
             if (!OnnxOps.TryGet(node.OpType, out _))
                 throw new LookoutException(
@@ -102,12 +104,19 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
     /// <paramref name="tap"/> sees every node output and may replace it (Grad-CAM swaps a feature map for a leaf that
     /// requires grad). Intermediate tensors are disposed after their last use; the caller owns the returned ones.
     /// </summary>
-    public IReadOnlyDictionary<string, Tensor> Run(Tensor input, IReadOnlyCollection<string> outputs, Func<string, Tensor, Tensor>? tap = null)
+    public IReadOnlyDictionary<string, Tensor> Run(Tensor input, IReadOnlyCollection<string> outputs, Func<string, Tensor, Tensor>? tap = null) =>
+        Run(new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = input }, outputs, tap);
+
+    /// <summary>
+    /// As <see cref="Run(Tensor, IReadOnlyCollection{string}, Func{string, Tensor, Tensor}?)"/> for a graph with several
+    /// inputs (e.g. the trainable tail of a network fed with features computed elsewhere); inputs are never disposed.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyCollection<string> outputs, Func<string, Tensor, Tensor>? tap = null)
     {
         var wanted = new HashSet<string>(outputs, StringComparer.Ordinal);
-        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = input };
+        var values = new Dictionary<string, Tensor>(inputs, StringComparer.Ordinal);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        if (wanted.Contains(InputName)) result[InputName] = input;
+        foreach (var (name, value) in inputs) if (wanted.Contains(name)) result[name] = value;
         long opset = _model.DefaultOpset;
         var castParams = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int step = 0; step < _order.Count; step++)
@@ -136,7 +145,7 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
         }
         // Values computed but never consumed (side outputs, or nodes past the ones asked for) are released here.
         foreach (var (name, t) in values)
-            if (name != InputName && !wanted.Contains(name)) t.Dispose();
+            if (!_inputs.Contains(name) && !wanted.Contains(name)) t.Dispose();
         foreach (var t in castParams.Values) t.Dispose();
         if (_computeType != ScalarType.Float32)
             foreach (var name in result.Keys.ToList())
@@ -170,7 +179,7 @@ public sealed class OnnxTorchModule : nn.Module<Tensor, Tensor>
     {
         foreach (var name in node.Inputs)
         {
-            if (name.Length == 0 || name == InputName || wanted.Contains(name)) continue;
+            if (name.Length == 0 || _inputs.Contains(name) || wanted.Contains(name)) continue;
             if (_lastUse.GetValueOrDefault(name, -1) != step || !values.Remove(name, out var t)) continue;
             t.Dispose();
         }

@@ -1,0 +1,100 @@
+using Lookout.Core.Imaging;
+
+namespace Lookout.Core.Training.Detection;
+
+/// <summary>
+/// Augmentation that keeps boxes true: a random scale/crop window (boxes clipped to it, dropped when less than
+/// <see cref="MinVisible"/> of them is left), horizontal flip, brightness/contrast jitter, and mosaic (four images in
+/// the quadrants, each cropped the same way). Without augmentation an image is stretched whole, as served.
+/// </summary>
+public sealed class BoxAugmenter(int size, double mosaicProbability = 0.3)
+{
+    public const float MinVisible = 0.35f;
+
+    public int Size { get; } = size;
+
+    /// <summary>The whole image stretched to the model's square input, boxes scaled with it.</summary>
+    public (RgbImage Image, List<TrainBox> Boxes) Plain(BoxSample s)
+    {
+        var full = new BoxF(0, 0, s.Image.Width, s.Image.Height);
+        return (PixelOps.CropResize(s.Image, full, Size, Size), Map(s.Boxes, full, 0, 0, Size, Size));
+    }
+
+    /// <param name="others">Samples mosaic may draw the other three tiles from.</param>
+    public (RgbImage Image, List<TrainBox> Boxes) Augment(BoxSample s, IReadOnlyList<BoxSample> others, Random rng)
+    {
+        RgbImage image;
+        List<TrainBox> boxes;
+        if (others.Count >= 4 && rng.NextDouble() < mosaicProbability)
+        {
+            int half = Size / 2;
+            var px = new byte[Size * Size * 3];
+            boxes = [];
+            var tiles = new[] { s, others[rng.Next(others.Count)], others[rng.Next(others.Count)], others[rng.Next(others.Count)] };
+            for (int t = 0; t < 4; t++)
+            {
+                int ox = (t % 2) * half, oy = (t / 2) * half;
+                var window = Window(tiles[t].Image, rng);
+                var tile = PixelOps.CropResize(tiles[t].Image, window, half, half);
+                for (int y = 0; y < half; y++)
+                    Array.Copy(tile.Pixels, y * half * 3, px, ((oy + y) * Size + ox) * 3, half * 3);
+                boxes.AddRange(Map(tiles[t].Boxes, window, ox, oy, half, half));
+            }
+            image = new RgbImage(Size, Size, px);
+        }
+        else
+        {
+            var window = Window(s.Image, rng);
+            image = PixelOps.CropResize(s.Image, window, Size, Size);
+            boxes = Map(s.Boxes, window, 0, 0, Size, Size);
+        }
+        if (rng.NextDouble() < 0.5) (image, boxes) = Flip(image, boxes);
+        return (Jitter(image, rng), boxes);
+    }
+
+    /// <summary>A crop covering 45–100% of the image's area with aspect jitter, placed at random.</summary>
+    private static BoxF Window(RgbImage img, Random rng)
+    {
+        double area = 0.45 + 0.55 * rng.NextDouble(), aspect = Math.Exp((rng.NextDouble() - 0.5) * 0.6);
+        float w = (float)Math.Min(img.Width, img.Width * Math.Sqrt(area * aspect));
+        float h = (float)Math.Min(img.Height, img.Height * Math.Sqrt(area / aspect));
+        float x = (float)(rng.NextDouble() * (img.Width - w)), y = (float)(rng.NextDouble() * (img.Height - h));
+        return new BoxF(x, y, x + w, y + h);
+    }
+
+    /// <summary>Boxes of the source mapped through window → (ox, oy, w, h) of the output, clipped, small remnants dropped.</summary>
+    public static List<TrainBox> Map(IReadOnlyList<TrainBox> boxes, BoxF window, int ox, int oy, int w, int h)
+    {
+        float sx = w / window.Width, sy = h / window.Height;
+        var result = new List<TrainBox>();
+        foreach (var b in boxes)
+        {
+            var m = new BoxF((b.Box.X1 - window.X1) * sx + ox, (b.Box.Y1 - window.Y1) * sy + oy, (b.Box.X2 - window.X1) * sx + ox, (b.Box.Y2 - window.Y1) * sy + oy);
+            var clipped = new BoxF(Math.Clamp(m.X1, ox, ox + w), Math.Clamp(m.Y1, oy, oy + h), Math.Clamp(m.X2, ox, ox + w), Math.Clamp(m.Y2, oy, oy + h));
+            if (clipped.Width < 2 || clipped.Height < 2 || clipped.Area < MinVisible * m.Area) continue;
+            result.Add(new TrainBox(b.ClassId, clipped));
+        }
+        return result;
+    }
+
+    public static (RgbImage, List<TrainBox>) Flip(RgbImage image, List<TrainBox> boxes)
+    {
+        int w = image.Width, h = image.Height;
+        var px = new byte[image.Pixels.Length];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int s = (y * w + x) * 3, d = (y * w + (w - 1 - x)) * 3;
+                px[d] = image.Pixels[s]; px[d + 1] = image.Pixels[s + 1]; px[d + 2] = image.Pixels[s + 2];
+            }
+        return (new RgbImage(w, h, px), boxes.Select(b => b with { Box = new BoxF(w - b.Box.X2, b.Box.Y1, w - b.Box.X1, b.Box.Y2) }).ToList());
+    }
+
+    private static RgbImage Jitter(RgbImage image, Random rng)
+    {
+        double contrast = 0.8 + 0.4 * rng.NextDouble(), brightness = (rng.NextDouble() - 0.5) * 40;
+        var px = new byte[image.Pixels.Length];
+        for (int i = 0; i < px.Length; i++) px[i] = (byte)Math.Clamp((image.Pixels[i] - 128) * contrast + 128 + brightness, 0, 255);
+        return new RgbImage(image.Width, image.Height, px);
+    }
+}

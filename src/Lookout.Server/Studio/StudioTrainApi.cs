@@ -28,9 +28,10 @@ public static class StudioTrainApi
     {
         var g = app.MapGroup("/v1/projects/{project}").WithErrors(ErrorStyle.Envelope, log).AddEndpointFilter<SameOriginFilter>().WithTags("studio");
 
-        g.MapGet("/estimate", (string project, StudioHost studio) =>
+        g.MapGet("/estimate", async (string project, StudioHost studio, CancellationToken ct) =>
         {
             var p = studio.Open(project);
+            await p.Scanner.ScanAsync(ct); // counts what the folder holds now (files may have been added outside the studio)
             return Ok(TrainEstimator.For(p.Project, p.Jobs));
         }).WithSummary("How long quick (head on cached embeddings) and better (fine-tune) training should take now, and what the guess rests on");
 

@@ -9,13 +9,21 @@ namespace Lookout.Core.Studio.Results;
 public sealed record ManifestView(DateTimeOffset Created, string Backbone, int Seed, string DatasetHash, string CodeVersion,
     IReadOnlyList<string> Labels, IReadOnlyDictionary<string, int> Splits);
 
+/// <summary>One epoch of metrics.tsv; a number that is not finite (no validation images) is null, as JSON needs.</summary>
+public sealed record EpochView(int Epoch, double? TrainLoss, double? TrainAccuracy, double? ValLoss, double? ValAccuracy, bool Improved, double Seconds)
+{
+    public static EpochView Of(EpochMetrics m) => new(m.Epoch, F(m.TrainLoss), F(m.TrainAccuracy), F(m.ValLoss), F(m.ValAccuracy), m.Improved, Math.Round(m.Elapsed.TotalSeconds, 2));
+
+    internal static double? F(double v) => double.IsFinite(v) ? v : null;
+}
+
 /// <summary>The test evaluation as eval.json recorded it, without file paths (the pictures are reached through predictions).</summary>
-public sealed record EvalView(int Count, int Correct, double Accuracy, Interval AccuracyCi, double MacroF1, double LogLoss,
+public sealed record EvalView(int Count, int Correct, double Accuracy, Interval AccuracyCi, double MacroF1, double? LogLoss,
     IReadOnlyList<string> Labels, IReadOnlyList<ClassMetrics> PerClass, int[][] Confusion, int? CalledUnknown);
 
 /// <summary>Everything the results page shows about one run, read from its folder (nothing is recomputed here).</summary>
 public sealed record RunResults(string Id, bool HasModel, string State, ManifestView? Manifest, string? OptionsJson,
-    IReadOnlyList<EpochMetrics> Epochs, EvalView? Test, IReadOnlyList<ItemPrediction> TopLosses, string? OpenSetJson);
+    IReadOnlyList<EpochView> Epochs, EvalView? Test, IReadOnlyList<ItemPrediction> TopLosses, string? OpenSetJson);
 
 /// <summary>What changed between two runs' data: pictures per split added and removed, classes added and removed, and the fixes made in between.</summary>
 public sealed record DataDiff(IReadOnlyDictionary<string, SplitDiff> Splits, IReadOnlyList<string> ClassesAdded,
@@ -44,8 +52,8 @@ public static class RunResultsReader
         var predictions = await RunPredictions.LoadOrComputeAsync(project, run, ct);
         var openSet = Path.Combine(run.Dir, "eval-openset.json");
         return new RunResults(run.Id, File.Exists(run.ModelPath), RunStore.StateOf(run).ToString().ToLowerInvariant(), ManifestOf(manifest),
-            File.Exists(run.OptionsPath) ? await File.ReadAllTextAsync(run.OptionsPath, ct) : null, epochs,
-            eval is null ? null : new EvalView(eval.Count, eval.Correct, eval.Accuracy, eval.AccuracyCi, eval.MacroF1, eval.LogLoss, eval.Labels,
+            File.Exists(run.OptionsPath) ? await File.ReadAllTextAsync(run.OptionsPath, ct) : null, epochs.Select(EpochView.Of).ToList(),
+            eval is null ? null : new EvalView(eval.Count, eval.Correct, eval.Accuracy, eval.AccuracyCi, eval.MacroF1, EpochView.F(eval.LogLoss), eval.Labels,
                 eval.PerClass, eval.Confusion, eval.CalledUnknown),
             predictions.Where(p => p.Predicted != p.Truth || p.TrueProbability < 0.5).OrderBy(p => p.TrueProbability).Take(TopLossCount).ToList(),
             File.Exists(openSet) ? await File.ReadAllTextAsync(openSet, ct) : null);

@@ -15,7 +15,7 @@ internal sealed class JobObserver(JobStore store, long job, Func<string?> findNe
 {
     public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly Dictionary<PipelinePhase, (Stopwatch Clock, TimeSpan Last)> _phases = [];
+    private readonly Dictionary<PipelinePhase, (Stopwatch Clock, TimeSpan? Last)> _phases = [];
     private readonly Lock _gate = new();
     private string? _run;
 
@@ -38,10 +38,10 @@ internal sealed class JobObserver(JobStore store, long job, Func<string?> findNe
         double? eta;
         lock (_gate)
         {
-            if (!_phases.TryGetValue(p.Phase, out var state)) state = (Stopwatch.StartNew(), TimeSpan.MinValue);
+            if (!_phases.TryGetValue(p.Phase, out var state)) state = (Stopwatch.StartNew(), null);
             var now = state.Clock.Elapsed;
             bool last = p.Total > 0 && p.Done >= p.Total;
-            if (!last && now - state.Last < ProgressInterval) { _phases[p.Phase] = state; return; }
+            if (!last && state.Last is { } previous && now - previous < ProgressInterval) { _phases[p.Phase] = state; return; }
             _phases[p.Phase] = (state.Clock, now);
             eta = p.Done > 0 && p.Total > p.Done ? Math.Round(now.TotalSeconds / p.Done * (p.Total - p.Done), 1) : null;
         }

@@ -96,7 +96,7 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
                 w.Cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             }
             try { await RunAsync(p, next, w.Cancel.Token); }
-            catch (Exception e) { log.LogError(e, "Training job {Job} of {Project} crashed", next.Id, p.Project.Name); p.Jobs.Finish(next.Id, JobState.Failed, "internal error"); }
+            catch (Exception e) { log.LogError(e, "Training job {Job} of {Project} crashed", next.Id, p.Project.Name); p.Jobs.Finish(next.Id, JobState.Failed, "internal error"); p.Jobs.AddEvent(next.Id, "state", "{\"state\":\"failed\",\"text\":\"internal error\"}"); }
             finally
             {
                 lock (w.Gate) { w.Job = null; w.Cancel.Dispose(); w.Cancel = null; }

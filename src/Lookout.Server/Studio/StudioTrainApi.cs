@@ -107,14 +107,15 @@ public static class StudioTrainApi
             var p = studio.Open(project);
             await p.Scanner.ScanAsync(ct);
             var outcome = await DataIssuesPipeline.RunAsync(new DataIssuesRequest { DataDir = p.Project.DataDir, Workspace = p.Project.Workspace, Backbone = p.Project.Backbone }, ct: ct);
-            var items = ItemQuery.List(p.Project, ItemView.All);
-            var bySha = p.Project.Datasets.Snapshot().GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.First().Sha256);
-            long? Id(string path) => bySha.TryGetValue(path, out var sha) ? items.FirstOrDefault(i => i.Sha256 == sha)?.Id : null;
+            var threshold = p.Project.BlurThreshold;
+            var bySha = ItemQuery.List(p.Project, ItemView.All).GroupBy(i => i.Sha256).ToDictionary(g => g.Key, g => ItemDto.Of(g.First(), threshold));
+            var byPath = p.Project.Datasets.Snapshot().GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.First().Sha256);
+            ItemDto? Item(string path) => byPath.TryGetValue(path, out var sha) ? bySha.GetValueOrDefault(sha) : null;
             var r = outcome.Report;
             return Ok(new IssuesDto(
-                r.SuspectLabels.Select(s => new SuspectDto(Id(s.Path), s.Label, s.Suggested, Math.Round(s.GivenProbability, 3), Math.Round(s.SuggestedProbability, 3))).Where(s => s.Id is not null).ToList(),
-                r.NearDuplicates.Select(d => new PairDto(Id(d.PathA), Id(d.PathB), d.SplitA, d.SplitB, Math.Round(d.Similarity, 3))).Where(d => d.A is not null && d.B is not null).ToList(),
-                r.Outliers.Select(o => new OutlierDto(Id(o.Path), o.Label, Math.Round(o.RobustZ, 2))).Where(o => o.Id is not null).ToList()));
+                r.SuspectLabels.Select(s => new SuspectDto(Item(s.Path)!, s.Label, s.Suggested, Math.Round(s.GivenProbability, 3), Math.Round(s.SuggestedProbability, 3))).Where(s => s.Item is not null).ToList(),
+                r.NearDuplicates.Select(d => new PairDto(Item(d.PathA)!, Item(d.PathB)!, d.SplitA, d.SplitB, Math.Round(d.Similarity, 3))).Where(d => d.A is not null && d.B is not null).ToList(),
+                r.Outliers.Select(o => new OutlierDto(Item(o.Path)!, o.Label, Math.Round(o.RobustZ, 2))).Where(o => o.Item is not null).ToList()));
         }).WithSummary("Find data issues now: suspect labels (confident learning), near-duplicates across splits, outliers; each with the picture's id");
         g.MapPost("/runs/{run}/walkthroughs/{id:long}", async (string project, string run, long id, StudioHost studio, CancellationToken ct) =>
         {
@@ -199,11 +200,11 @@ public sealed record PredictedItemDto(ItemDto Item, string Truth, string Predict
 
 public sealed record CompareDto(RunComparison Runs, DataDiff Data);
 
-public sealed record SuspectDto(long? Id, string Label, string Suggested, double GivenProbability, double SuggestedProbability);
+public sealed record SuspectDto(ItemDto Item, string Label, string Suggested, double GivenProbability, double SuggestedProbability);
 
-public sealed record PairDto(long? A, long? B, string SplitA, string SplitB, double Similarity);
+public sealed record PairDto(ItemDto A, ItemDto B, string SplitA, string SplitB, double Similarity);
 
-public sealed record OutlierDto(long? Id, string Label, double RobustZ);
+public sealed record OutlierDto(ItemDto Item, string Label, double RobustZ);
 
 public sealed record IssuesDto(IReadOnlyList<SuspectDto> Suspects, IReadOnlyList<PairDto> CrossSplitDuplicates, IReadOnlyList<OutlierDto> Outliers);
 

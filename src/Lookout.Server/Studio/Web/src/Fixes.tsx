@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api, type FixDto, type ItemDto, type ProjectDto } from "./api";
 
 /** A picture in a results view: its item and, when it came from a run's predictions, what the model answered. */
-export interface ShownItem { item: ItemDto; caption: string; flagged?: boolean }
+export interface ShownItem { item: ItemDto; caption: string; flagged?: boolean; fixed?: boolean }
 
 export const NONE = "_none";
 export const display = (label: string | null) => (label === NONE ? "none of these" : label ?? "(inbox)");
@@ -44,7 +44,7 @@ export function FixGallery({ project, run, items, onFixed, id }: { project: Proj
       {error && <p class="error">{error}</p>}
       <div class="thumbs">
         {items.map(s => (
-          <figure class={`thumb ${selected.has(s.item.id) ? "selected" : ""} ${s.flagged ? "flagged" : ""}`} data-id={s.item.id}>
+          <figure class={`thumb ${selected.has(s.item.id) ? "selected" : ""} ${s.flagged ? "flagged" : ""} ${s.fixed ? "fixed" : ""}`} data-id={s.item.id}>
             <img src={api.thumb(project.name, s.item.sha)} alt={s.item.name} loading="lazy" onClick={() => toggle(s.item.id)} />
             <figcaption>{s.caption} {run && <button class="link why" title="Grad-CAM: which pixels drove the answer" onClick={() => setCam(cam === s.item.id ? null : s.item.id)}>why?</button>}</figcaption>
             {run && cam === s.item.id && <img class="gradcam" src={api.gradcam(project.name, run, s.item.id)} alt="Grad-CAM overlay" />}

@@ -5,9 +5,11 @@ import { display, FixGallery, FixJournal, type ShownItem } from "./Fixes";
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)}%`);
 const link = (project: string, run: string) => `#/p/${encodeURIComponent(project)}/results/${encodeURIComponent(run)}`;
+// The cell keeps the pictures the run saw there; one fixed since says what it is now.
 const shown = (list: PredictedItemDto[]): ShownItem[] => list.map(p => ({
-  item: p.item, flagged: p.truth !== p.predicted,
-  caption: `${display(p.truth)} → ${p.unknown ? "unknown" : display(p.predicted)} (${p.score.toFixed(2)})`,
+  item: p.item, flagged: p.truth !== p.predicted, fixed: p.item.excluded || p.item.label !== p.truth,
+  caption: `${display(p.truth)} → ${p.unknown ? "unknown" : display(p.predicted)} (${p.score.toFixed(2)})` +
+    (p.item.excluded ? " · now ignored" : p.item.label !== p.truth ? ` · now ${display(p.item.label)}` : ""),
 }));
 
 /** The Results tab: the runs, and for the chosen one everything its folder recorded, with fixes from any picture. */

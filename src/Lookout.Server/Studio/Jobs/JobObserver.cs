@@ -11,7 +11,7 @@ namespace Lookout.Server.Studio.Jobs;
 /// <see cref="ProgressInterval"/> per phase (plus each phase's last step), with an ETA from the phase's own rate.
 /// <see cref="OnRunKnown"/> is told the run folder as soon as the pipeline made it, so a restart can resume it.
 /// </summary>
-internal sealed class JobObserver(JobStore store, long job, Func<string?> findNewRun, Action<string> onRunKnown) : IPipelineObserver
+internal sealed class JobObserver(JobStore store, long job, string projectRoot, Func<string?> findNewRun, Action<string> onRunKnown) : IPipelineObserver
 {
     public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -22,10 +22,10 @@ internal sealed class JobObserver(JobStore store, long job, Func<string?> findNe
     public void OnMessage(PipelinePhase phase, string message)
     {
         CheckRun();
-        Add("message", new { phase = Name(phase), text = message });
+        Add("message", new { phase = Name(phase), text = Private(message) });
     }
 
-    public void OnWarning(PipelinePhase phase, string message) => Add("warning", new { phase = Name(phase), text = message });
+    public void OnWarning(PipelinePhase phase, string message) => Add("warning", new { phase = Name(phase), text = Private(message) });
 
     public void OnEpoch(PipelinePhase phase, EpochMetrics m, int maxEpochs) => Add("epoch", new
     {
@@ -49,7 +49,11 @@ internal sealed class JobObserver(JobStore store, long job, Func<string?> findNe
         Add("progress", new { phase = Name(p.Phase), unit = p.Unit, done = p.Done, total = p.Total, etaSeconds = eta });
     }
 
-    public void State(string state, string? text = null) => Add("state", new { state, text });
+    public void State(string state, string? text = null) => Add("state", new { state, text = text is null ? null : Private(text) });
+
+    /// <summary>The browser is never told server paths: the project's folder is written as "project/".</summary>
+    private string Private(string text) => text.Replace(projectRoot.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, "project/", StringComparison.Ordinal)
+        .Replace(projectRoot, "project", StringComparison.Ordinal);
 
     private void CheckRun()
     {

@@ -112,7 +112,7 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
         p.Jobs.Start(job.Id);
         var before = runs.List().Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         string? NewRun() => runs.List().Select(r => r.Id).FirstOrDefault(id => !before.Contains(id));
-        var observer = new JobObserver(p.Jobs, job.Id, NewRun, run => p.Jobs.SetRun(job.Id, run));
+        var observer = new JobObserver(p.Jobs, job.Id, project.Root, NewRun, run => p.Jobs.SetRun(job.Id, run));
         observer.State("running", resumed ? "resumed after a server restart" : null);
         try
         {
@@ -142,8 +142,9 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
         }
         catch (Exception e) when (e is LookoutException or ArgumentException or InvalidOperationException or IOException or StudioException)
         {
-            p.Jobs.Finish(job.Id, JobState.Failed, e.Message);
-            observer.State("failed", e.Message);
+            var reason = e.Message.Replace(project.Root, "project", StringComparison.Ordinal);
+            p.Jobs.Finish(job.Id, JobState.Failed, reason);
+            observer.State("failed", reason);
         }
     }
 

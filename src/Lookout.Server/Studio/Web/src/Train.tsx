@@ -5,7 +5,7 @@ import { Curves, type EpochPoint } from "./Curves";
 const seconds = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 
 /** Everything the page knows about the followed job, folded from its events. */
-interface Live { job: JobDto; phase: string; done: number; total: number; unit: string; eta: number | null; epochs: EpochPoint[]; messages: string[]; warnings: string[] }
+interface Live { job: JobDto; maxEpochs: number | null; phase: string; done: number; total: number; unit: string; eta: number | null; epochs: EpochPoint[]; messages: string[]; warnings: string[] }
 
 export function fold(live: Live, events: JobEventDto[]): Live {
   let next = { ...live, epochs: [...live.epochs], messages: [...live.messages], warnings: [...live.warnings] };
@@ -16,6 +16,7 @@ export function fold(live: Live, events: JobEventDto[]): Live {
       // A fine-tuning run restarts epochs at 1 after its probe: the curve shows the phase that is running now.
       if (next.epochs.length > 0 && (d["epoch"] as number) <= next.epochs[next.epochs.length - 1]!.epoch) next.epochs = [];
       next.epochs.push(d as unknown as EpochPoint);
+      next.maxEpochs = d["maxEpochs"] ?? null;
     }
     else if (e.kind === "message") next.messages = [...next.messages.slice(-5), String(d["text"])];
     else if (e.kind === "warning") next.warnings = [...next.warnings.slice(-5), String(d["text"])];
@@ -44,7 +45,7 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
 
   const follow = (job: JobDto) => {
     followed.current = job.id;
-    let state: Live = { job, phase: "", done: 0, total: 0, unit: "", eta: null, epochs: [], messages: [], warnings: [] };
+    let state: Live = { job, maxEpochs: null, phase: "", done: 0, total: 0, unit: "", eta: null, epochs: [], messages: [], warnings: [] };
     let after = 0;
     setLive(state);
     const tick = async () => {
@@ -94,6 +95,10 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
           <p><strong>Job {live.job.id}</strong> ({live.job.mode}) — <span id="job-state" class={`state ${live.job.state}`}>{live.job.state}</span>
             {live.job.run && <> · run <a id="job-run" href={`#/p/${encodeURIComponent(project.name)}/results/${encodeURIComponent(live.job.run)}`}>{live.job.run}</a></>}
             {live.job.attempts > 1 && <span class="muted"> · resumed after a restart</span>}</p>
+          {running && live.epochs.length > 0 && (
+            <p class="muted" id="job-epoch">epoch {live.epochs[live.epochs.length - 1]!.epoch}{live.maxEpochs ? ` of at most ${live.maxEpochs}` : ""} ·
+              loss {live.epochs[live.epochs.length - 1]!.trainLoss?.toFixed(3) ?? "–"} · validation accuracy {((live.epochs[live.epochs.length - 1]!.valAccuracy ?? NaN) * 100).toFixed(1)}%</p>
+          )}
           {running && live.total > 0 && (
             <div class="progress" id="job-progress">
               <div class="bar"><i style={{ width: `${pct}%` }} /></div>

@@ -65,7 +65,7 @@ public class StudioTrainApiTests(ITestOutputHelper output)
     {
         var dir = Directory.CreateTempSubdirectory("lookout-studio-train-").FullName;
         var (app, client) = await StartAsync(dir);
-        await using var _ = app;
+        await using var stop = new Cleanup(app, dir);
         await MakeShapesProject(client, dir, "shapes", 14, "circle", "square", "stripes");
 
         var estimate = await Data(await client.GetAsync("/v1/projects/shapes/estimate"));
@@ -145,7 +145,16 @@ public class StudioTrainApiTests(ITestOutputHelper output)
         }
         var runs = await Data(await client.GetAsync("/v1/projects/shapes/runs"));
         Assert.Equal(["shapes"], runs.EnumerateArray().Single(r => r.GetProperty("id").GetString() == run1).GetProperty("serves").EnumerateArray().Select(s => s.GetString()));
-        Directory.Delete(dir, true);
+    }
+
+    /// <summary>Stops the server, then deletes the test's folder (a running server may still touch jobs.db or tmp/).</summary>
+    private sealed class Cleanup(WebApplication app, string dir) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await app.DisposeAsync();
+            try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
+        }
     }
 
     private static string Name(JsonElement predicted) => predicted.GetProperty("item").GetProperty("name").GetString()!;
@@ -155,7 +164,7 @@ public class StudioTrainApiTests(ITestOutputHelper output)
     {
         var dir = Directory.CreateTempSubdirectory("lookout-studio-cancel-").FullName;
         var (app, client) = await StartAsync(dir);
-        await using var _ = app;
+        await using var stop = new Cleanup(app, dir);
         await MakeShapesProject(client, dir, "p", 8, "circle", "square");
         var a = (await Data(await client.PostAsJsonAsync("/v1/projects/p/jobs", new { mode = "better", epochs = 50 }))).GetProperty("id").GetInt64();
         var b = (await Data(await client.PostAsJsonAsync("/v1/projects/p/jobs", new { mode = "quick", epochs = 5 }))).GetProperty("id").GetInt64();
@@ -166,7 +175,6 @@ public class StudioTrainApiTests(ITestOutputHelper output)
         Assert.Equal("cancelled", ja.GetProperty("state").GetString());
         var (jb, _) = await WaitAsync(client, "p", b);
         Assert.Equal("done", jb.GetProperty("state").GetString());
-        Directory.Delete(dir, true);
     }
 
     [Fact]
@@ -184,7 +192,7 @@ public class StudioTrainApiTests(ITestOutputHelper output)
 
         var clock = Stopwatch.StartNew();
         (app, client) = await StartAsync(dir);
-        await using var _ = app;
+        await using var stop = new Cleanup(app, dir);
         var (done, events) = await WaitAsync(client, "p", id);
         output.WriteLine($"resumed job finished {clock.Elapsed.TotalSeconds:0.0} s after the restart");
         Assert.Equal("done", done.GetProperty("state").GetString());
@@ -195,6 +203,5 @@ public class StudioTrainApiTests(ITestOutputHelper output)
         var results = await Data(await client.GetAsync($"/v1/projects/p/runs/{run}"));
         Assert.Equal([1, 2, 3], results.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()));
         Assert.Single(Directory.EnumerateDirectories(Path.Combine(dir, "projects", "p", ".lookout", "runs")));
-        Directory.Delete(dir, true);
     }
 }

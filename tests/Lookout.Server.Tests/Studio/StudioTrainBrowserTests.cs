@@ -124,7 +124,8 @@ public class StudioTrainBrowserTests(ITestOutputHelper output)
         using (var serving = JsonDocument.Parse(await http.GetStringAsync("/v1/projects/shapes/serving")))
             Assert.Equal(run2, serving.RootElement.GetProperty("data").GetProperty("current")[0].GetProperty("run").GetString());
         Assert.Empty(errors);
-        Directory.Delete(dir, true);
+        await app.StopAsync(); // before its folder goes: a running server may still touch jobs.db
+        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
     }
 
     private static async Task<JsonElement> Results(HttpClient http, string run)

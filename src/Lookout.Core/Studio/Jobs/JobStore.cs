@@ -44,7 +44,13 @@ public sealed class JobStore
     public IReadOnlyList<TrainJob> Unfinished() =>
         Query("WHERE state IN ('Running','Queued') ORDER BY CASE state WHEN 'Running' THEN 0 ELSE 1 END, id");
 
-    public void Start(long id) => Exec("UPDATE jobs SET state='Running', started=COALESCE(started,$t), attempts=attempts+1 WHERE id=$i", ("$t", Now()), ("$i", id));
+    /// <summary>Marks a queued (or interrupted) job running; false when it was cancelled or ended meanwhile.</summary>
+    public bool Start(long id)
+    {
+        using var db = Open();
+        return db.Execute("UPDATE jobs SET state='Running', started=COALESCE(started,$t), attempts=attempts+1 WHERE id=$i AND state IN ('Queued','Running')",
+            ("$t", Now()), ("$i", id)) == 1;
+    }
 
     public void SetRun(long id, string run) => Exec("UPDATE jobs SET run=$r WHERE id=$i", ("$r", run), ("$i", id));
 

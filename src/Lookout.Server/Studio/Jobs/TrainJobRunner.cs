@@ -109,9 +109,9 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
         var project = p.Project;
         var runs = new RunStore(project.Workspace.RunsDir);
         bool resumed = job.State == JobState.Running;
-        p.Jobs.Start(job.Id);
-        var before = runs.List().Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        string? NewRun() => runs.List().Select(r => r.Id).FirstOrDefault(id => !before.Contains(id));
+        if (!p.Jobs.Start(job.Id)) return; // cancelled between the queue and here
+        var before = RunIds(runs).ToHashSet(StringComparer.Ordinal);
+        string? NewRun() => RunIds(runs).FirstOrDefault(id => !before.Contains(id));
         var observer = new JobObserver(p.Jobs, job.Id, project.Root, NewRun, run => p.Jobs.SetRun(job.Id, run));
         observer.State("running", resumed ? "resumed after a server restart" : null);
         try
@@ -160,6 +160,9 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
             return (await TrainPipeline.RunAsync(Request(p.Project, job), observer, ct)).Run.Run.Id;
         }
     }
+
+    private static IEnumerable<string> RunIds(RunStore runs) =>
+        Directory.Exists(runs.Root) ? Directory.EnumerateDirectories(runs.Root).Select(d => Path.GetFileName(d)) : [];
 
     internal static TrainRequest Request(StudioProject project, TrainJob job) => new()
     {

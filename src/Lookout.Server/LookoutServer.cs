@@ -59,6 +59,9 @@ public static class LookoutServer
         {
             builder.Services.AddSingleton<Studio.StudioHost>();
             builder.Services.AddSingleton<Studio.StudioSessions>();
+            builder.Services.AddSingleton<Studio.Jobs.TrainJobRunner>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Studio.Jobs.TrainJobRunner>());
+            builder.Services.AddHostedService<Studio.Jobs.ServingLoader>();
         }
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins.Select(CrossSiteGuard.Normalize)])
@@ -93,6 +96,7 @@ public static class LookoutServer
             app.MapSessionApi(digest is null ? null : key => ApiKeyMiddleware.Matches(digest, key), log);
             app.MapStudioApi(log);
             app.MapStudioAssistApi(log);
+            app.MapStudioTrainApi(log);
             app.MapStudioPage();
         }
         return app;

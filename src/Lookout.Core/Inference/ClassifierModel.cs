@@ -116,11 +116,15 @@ public sealed class ClassifierModel : IDisposable
     public static IReadOnlyList<string> ImageFiles(string dir, bool recursive = true) =>
         ImageFileWalk(dir, recursive).Files.Select(f => f.FullPath).ToList();
 
-    private ClassifyResult Result(string source, float[] probs, float[]? embedding, int top) =>
-        new(source, TopK(probs, top), probs, null)
-        {
-            Rejection = _rejector is not null && embedding is not null ? _rejector.Decide(Labels, probs, embedding) : null,
-        };
+    private ClassifyResult Result(string source, float[] probs, float[]? embedding, int top)
+    {
+        var ranked = TopK(probs, top);
+        var rejection = _rejector is not null && embedding is not null ? _rejector.Decide(Labels, probs, embedding) : null;
+        // The background class winning is the answer "unknown" (see BackgroundClass), calibrated or not.
+        if (ranked.Count > 0 && BackgroundClass.Is(ranked[0].Label))
+            rejection = new RejectionDecision(true, ranked[0].Label, ranked[0].Score, rejection?.Similarity ?? float.NaN, BackgroundClass.DisplayName);
+        return new(source, ranked, probs, null) { Rejection = rejection };
+    }
 
     /// <summary>The <paramref name="k"/> best classes, highest first (ties keep label order).</summary>
     public IReadOnlyList<Prediction> TopK(float[] probs, int k) => Prediction.Rank(Labels, probs, k);

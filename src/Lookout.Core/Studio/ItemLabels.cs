@@ -17,7 +17,7 @@ public static class ItemLabels
     public static Task<IReadOnlyList<LabelChange>> AssignAsync(StudioProject project, IReadOnlyCollection<long> ids, string? label, CancellationToken ct = default) =>
         project.Locked<IReadOnlyList<LabelChange>>(() =>
         {
-            if (label is not null)
+            if (label is not null && !BackgroundClass.Is(label)) // "none of these" is Lookout's own folder, made on first use
             {
                 label = StudioNames.Check(label);
                 if (!ProjectClasses.Exists(project, label)) throw new StudioException($"no class named '{label}'", StudioProblem.NotFound);

@@ -24,6 +24,11 @@ internal static class StudioSchema
                 duration_ms INTEGER NOT NULL, created TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS studio_segments(
                 id INTEGER PRIMARY KEY, walkthrough INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, label TEXT);
+            CREATE TABLE IF NOT EXISTS studio_fixes(
+                id INTEGER PRIMARY KEY, time TEXT NOT NULL, action TEXT NOT NULL, label TEXT, changes TEXT NOT NULL,
+                undone INTEGER NOT NULL DEFAULT 0, run TEXT);
+            CREATE TABLE IF NOT EXISTS studio_serving(
+                id INTEGER PRIMARY KEY, time TEXT NOT NULL, name TEXT NOT NULL, run TEXT NOT NULL);
             """);
     }
 }

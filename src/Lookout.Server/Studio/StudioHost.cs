@@ -5,7 +5,7 @@ using Lookout.Core.Studio.Import;
 namespace Lookout.Server.Studio;
 
 /// <summary>A project with the services the server keeps per project (one scan coalescer, so uploads share scans).</summary>
-public sealed record ProjectServices(StudioProject Project, ScanCoalescer Scanner, UploadStore Uploads);
+public sealed record ProjectServices(StudioProject Project, ScanCoalescer Scanner, UploadStore Uploads, Lookout.Core.Studio.Jobs.JobStore Jobs);
 
 /// <summary>The studio's projects folder and the per-project services, made once per project and shared by all requests.</summary>
 public sealed class StudioHost
@@ -29,6 +29,6 @@ public sealed class StudioHost
     {
         ReceivedFile.CleanTemp(project.TempDir); // uploads a killed server never finished
         var scanner = new ScanCoalescer(project);
-        return new ProjectServices(project, scanner, new UploadStore(project, scanner, Limits));
+        return new ProjectServices(project, scanner, new UploadStore(project, scanner, Limits), new Lookout.Core.Studio.Jobs.JobStore(project));
     });
 }

@@ -30,7 +30,7 @@ public class FolderDependencyTests
         ["Evaluation"] = ["IO", "Imaging", "Models", "Inference", "Video", "Datasets", "Embeddings", "Training", "Torch"],
         ["Runs"] = ["IO", "Models", "Datasets", "Training", "Evaluation"],
         ["Pipelines"] = ["IO", "Torch", "Imaging", "Models", "Inference", "Datasets", "Embeddings", "Training", "Export", "Evaluation", "Runs"],
-        ["Studio"] = ["IO", "Imaging", "Models", "Inference", "Video", "Datasets", "Embeddings", "Evaluation", "Runs"],
+        ["Studio"] = ["IO", "Imaging", "Models", "Inference", "Video", "Datasets", "Embeddings", "Training", "Evaluation", "Runs"],
     };
 
     [Fact]

@@ -22,6 +22,28 @@ export interface FrameScoreDto { timeMs: number; truth: string | null; scored: b
 export interface ClassScoreDto { label: string | null; frames: number; accuracy: number; smoothed: number }
 export interface WalkthroughEvalDto { run: string; frames: number; scored: number; accuracy: number; smoothedAccuracy: number; persistFrames: number; perClass: ClassScoreDto[]; timeline: FrameScoreDto[] }
 export interface SessionDto { required: boolean; loggedIn: boolean }
+export interface EstimateDto { images: number; quickSeconds: number; betterSeconds: number; basis: string }
+export interface JobDto { id: number; mode: "quick" | "better"; state: "queued" | "running" | "done" | "failed" | "cancelled"; run: string | null; created: string; started: string | null; finished: string | null; error: string | null; attempts: number }
+export interface JobEventDto { seq: number; time: string; kind: "message" | "warning" | "progress" | "epoch" | "state"; data: Record<string, unknown> }
+export interface JobEventsDto { job: JobDto; events: JobEventDto[] }
+export interface RunRowDto { id: string; created: string; backbone: string | null; classes: number; hasModel: boolean; epochs: number; bestValAccuracy: number | null; testAccuracy: number | null; testCount: number | null; state: string; serves: string[] }
+export interface IntervalDto { low: number; high: number }
+export interface ClassMetricsDto { label: string; support: number; predicted: number; truePositives: number; precision: number; precisionCi: IntervalDto; recall: number; recallCi: IntervalDto; f1: number }
+export interface EvalViewDto { count: number; correct: number; accuracy: number; accuracyCi: IntervalDto; macroF1: number; logLoss: number | null; labels: string[]; perClass: ClassMetricsDto[]; confusion: number[][]; calledUnknown: number | null }
+export interface EpochViewDto { epoch: number; trainLoss: number | null; trainAccuracy: number | null; valLoss: number | null; valAccuracy: number | null; improved: boolean; seconds: number }
+export interface ItemPredictionDto { sha: string; truth: string; predicted: string; score: number; trueProbability: number; unknown: boolean }
+export interface ManifestViewDto { created: string; backbone: string; seed: number; datasetHash: string; codeVersion: string; labels: string[]; splits: Record<string, number> }
+export interface RunResultsDto { id: string; hasModel: boolean; state: string; manifest: ManifestViewDto | null; optionsJson: string | null; epochs: EpochViewDto[]; test: EvalViewDto | null; topLosses: ItemPredictionDto[]; openSetJson: string | null }
+export interface PredictedItemDto { item: ItemDto; truth: string; predicted: string; score: number; trueProbability: number; unknown: boolean }
+export interface FixChangeDto { id: number; sha: string; before: string | null; wasExcluded: boolean }
+export interface FixDto { id: number; time: string; action: "relabel" | "none" | "delete" | "suspect"; label: string | null; changes: FixChangeDto[]; undone: boolean; run: string | null }
+export interface ServingRecordDto { id: number; time: string; name: string; run: string }
+export interface ServingDto { current: ServingRecordDto[]; history: ServingRecordDto[] }
+export interface CompareDto {
+  runs: { a: Record<string, unknown>; b: Record<string, unknown>; sameDataset: boolean; sameBackbone: boolean; options: { key: string; a: string | null; b: string | null }[]; accuracyDelta: number | null; intervalsOverlap: boolean | null; perClass: { label: string; f1A: number | null; f1B: number | null; delta: number | null }[] };
+  data: { splits: Record<string, { added: number; removed: number }>; classesAdded: string[]; classesRemoved: string[]; fixes: FixDto[] };
+}
+export interface IssuesDto { suspects: { item: ItemDto; label: string; suggested: string; givenProbability: number }[]; crossSplitDuplicates: { a: ItemDto; b: ItemDto; splitA: string; splitB: string; similarity: number }[]; outliers: { item: ItemDto; label: string; robustZ: number }[] }
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
@@ -83,6 +105,28 @@ export const api = {
   walkthroughVideo: (project: string, id: number) => `${p(project)}/walkthroughs/${id}/video`,
   saveSegments: (project: string, id: number, segments: SegmentDto[]) => call<WalkthroughDto>("POST", `${p(project)}/walkthroughs/${id}/segments`, { segments }),
   evaluate: (project: string, id: number) => call<WalkthroughEvalDto>("POST", `${p(project)}/walkthroughs/${id}/evaluate`),
+  estimate: (project: string) => call<EstimateDto>("GET", `${p(project)}/estimate`),
+  train: (project: string, mode: string, epochs?: number) => call<JobDto>("POST", `${p(project)}/jobs`, { mode, epochs }),
+  jobs: (project: string) => call<JobDto[]>("GET", `${p(project)}/jobs`),
+  jobEvents: (project: string, id: number, after: number) => call<JobEventsDto>("GET", `${p(project)}/jobs/${id}/events?after=${after}`),
+  cancelJob: (project: string, id: number) => call<JobDto>("POST", `${p(project)}/jobs/${id}/cancel`),
+  runs: (project: string) => call<RunRowDto[]>("GET", `${p(project)}/runs`),
+  run: (project: string, run: string) => call<RunResultsDto>("GET", `${p(project)}/runs/${encodeURIComponent(run)}`),
+  cell: (project: string, run: string, actual?: string, predicted?: string) => {
+    const q = new URLSearchParams();
+    if (actual !== undefined) q.set("actual", actual);
+    if (predicted !== undefined) q.set("predicted", predicted);
+    return call<PredictedItemDto[]>("GET", `${p(project)}/runs/${encodeURIComponent(run)}/items?${q}`);
+  },
+  gradcam: (project: string, run: string, id: number) => `${p(project)}/runs/${encodeURIComponent(run)}/gradcam/${id}`,
+  compare: (project: string, a: string, b: string) => call<CompareDto>("GET", `${p(project)}/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`),
+  issues: (project: string) => call<IssuesDto>("POST", `${p(project)}/issues`),
+  fix: (project: string, action: string, ids: number[], label?: string, run?: string) => call<FixDto>("POST", `${p(project)}/fixes`, { action, ids, label, run }),
+  fixes: (project: string) => call<FixDto[]>("GET", `${p(project)}/fixes`),
+  undoFix: (project: string, id: number) => call<FixDto>("POST", `${p(project)}/fixes/${id}/undo`),
+  promote: (project: string, run: string, name?: string) => call<ServingRecordDto>("POST", `${p(project)}/runs/${encodeURIComponent(run)}/promote`, { name }),
+  scoreWalkthrough: (project: string, run: string, id: number) => call<WalkthroughEvalDto>("POST", `${p(project)}/runs/${encodeURIComponent(run)}/walkthroughs/${id}`),
+  serving: (project: string) => call<ServingDto>("GET", `${p(project)}/serving`),
   /** One file as the raw body (XHR for upload progress); `label` null puts it in the inbox. */
   upload: (project: string, url: string, file: Blob, name: string, onProgress: (fraction: number) => void) =>
     new Promise<UploadDto>((resolve, reject) => {

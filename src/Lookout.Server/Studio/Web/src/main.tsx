@@ -6,6 +6,8 @@ import { hotkeyFor } from "./hotkeys";
 import { ItemsView, type View } from "./ItemsView";
 import { UndoStack } from "./undo";
 import { Walkthrough } from "./Walkthrough";
+import { Train } from "./Train";
+import { Results } from "./Results";
 
 type Route = { page: "projects" } | { page: "project"; name: string; tab: string; label?: string };
 
@@ -92,7 +94,7 @@ function ProjectPage({ route }: { route: Extract<Route, { page: "project" }> }) 
       <header>
         <button class="menu" aria-label="Classes" onClick={() => setMenu(!menu)}>☰</button>
         <a href="#/" class="home">Lookout studio</a> <strong class="project-name">{project.name}</strong>
-        <nav>{tab("collect", "Collect")}{tab("inbox", "Inbox", String(project.inbox))}{tab("excluded", "Excluded", String(project.excluded))}{tab("walkthrough", "Walk-through")}</nav>
+        <nav>{tab("collect", "Collect")}{tab("inbox", "Inbox", String(project.inbox))}{tab("excluded", "Excluded", String(project.excluded))}{tab("walkthrough", "Walk-through")}{tab("train", "Train")}{tab("results", "Results")}</nav>
       </header>
       <aside class={menu ? "open" : ""} onClick={e => { if ((e.target as HTMLElement).tagName === "A") setMenu(false); }}>
         <Classes project={project} current={route.tab === "class" ? route.label : undefined} onChanged={() => void refresh()} />
@@ -102,6 +104,8 @@ function ProjectPage({ route }: { route: Extract<Route, { page: "project" }> }) 
         {route.tab === "collect" && <Collect project={project} onChanged={() => void refresh()} />}
         {view && <ItemsView project={project} view={view} undo={undo} onChanged={() => void refresh()} />}
         {route.tab === "walkthrough" && <Walkthrough project={project} />}
+        {route.tab === "train" && <Train project={project} onDone={() => void refresh()} />}
+        {route.tab === "results" && <Results project={project} run={route.label} onChanged={() => void refresh()} />}
       </main>
     </div>
   );
@@ -127,7 +131,7 @@ function Classes({ project, current, onChanged }: { project: ProjectDto; current
             ) : (
               <>
                 <kbd>{hotkeyFor(i) ?? ""}</kbd>
-                <a href={link("p", project.name, "class", c.name)}>{c.name}</a>
+                <a href={link("p", project.name, "class", c.name)}>{c.name === "_none" ? "none of these" : c.name}</a>
                 <span class="count">{c.items}</span>
                 <button class="link rename" title="Rename" onClick={() => { setRenaming(c.name); setTo(c.name); }}>✎</button>
               </>

@@ -84,8 +84,10 @@ public class StudioTrainBrowserTests(ITestOutputHelper output)
         await page.ClickAsync("#confusion tbody th button:text-is('circle')"); // the whole row: every test circle, right or wrong
         await Expect(page.Locator("#cell-gallery .thumb")).ToHaveCountAsync(circleRow.Sum());
         await page.Locator("#cell-gallery .thumb .why").First.ClickAsync();
+        // The overlay is computed on request (a backward pass through the backbone): seconds on a loaded 2-core box.
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#cell-gallery img.gradcam'); return i && i.complete && i.naturalWidth > 0; }",
+            null, new() { Timeout = 60_000 });
         await Expect(page.Locator("#cell-gallery img.gradcam")).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#cell-gallery img.gradcam'); return i && i.complete && i.naturalWidth > 0; }");
         await Shot("04-cell-gradcam");
 
         // Fix: two pictures relabelled "square" in one click.

@@ -47,18 +47,24 @@ public sealed class AdamW : IDisposable
         StepCount++;
         double bc1 = 1 - Math.Pow(_beta1, StepCount), bc2 = 1 - Math.Pow(_beta2, StepCount);
         using var noGrad = torch.no_grad();
+        // Every Scalar is created here and disposed after its last call: a Scalar converted implicitly from a double is
+        // reachable only until its native handle is read, so under GC pressure its finalizer can free it while libtorch
+        // still reads it (seen: addcdiv_ failing its float-range check in a loaded test run).
+        using Scalar beta1 = _beta1, oneMinusBeta1 = 1 - _beta1, beta2 = _beta2, oneMinusBeta2 = 1 - _beta2,
+            sqrtBc2 = Math.Sqrt(bc2), eps = _eps;
         foreach (var g in Groups)
         {
+            using Scalar decay = 1 - g.LearningRate * _weightDecay, step = -g.LearningRate / bc1;
             foreach (var (name, p) in g.Parameters)
             {
                 if (p.grad is not { } grad) continue;
                 var (m, v) = _moments[Key(g, name)];
-                m.mul_(_beta1).add_(grad, alpha: 1 - _beta1);
-                v.mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
-                if (_weightDecay > 0 && p.dim() >= 2) p.mul_(1 - g.LearningRate * _weightDecay);
+                m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+                v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+                if (_weightDecay > 0 && p.dim() >= 2) p.mul_(decay);
                 using var root = v.sqrt();
-                using var denom = root.div_(Math.Sqrt(bc2)).add_(_eps);
-                p.addcdiv_(m, denom, value: -g.LearningRate / bc1);
+                using var denom = root.div_(sqrtBc2).add_(eps);
+                p.addcdiv_(m, denom, value: step);
             }
         }
     }

@@ -75,7 +75,7 @@ public static class StudioApi
             .Accepts<byte[]>("application/octet-stream");
 
         g.MapPost("/{project}/labels", async (string project, LabelRequest body, StudioHost studio, CancellationToken ct) =>
-            Ok((await ItemLabels.AssignAsync(studio.Open(project).Project, Ids(body.Ids), body.Label, ct)).Select(LabelChangeDto.Of).ToList()))
+            Ok((await ItemLabels.AssignAsync(NotDetection(studio.Open(project).Project), Ids(body.Ids), body.Label, ct)).Select(LabelChangeDto.Of).ToList()))
             .WithSummary("Give items a class (label null: back to the inbox); answers each item's previous label, for undo");
         g.MapPost("/{project}/exclude", async (string project, ExcludeRequest body, StudioHost studio, CancellationToken ct) =>
             Ok((await ItemLabels.ExcludeAsync(studio.Open(project).Project, Ids(body.Ids), body.Excluded, body.Reason, ct)).Select(LabelChangeDto.Of).ToList()))
@@ -93,6 +93,7 @@ public static class StudioApi
         if (request.ContentLength > max) throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"larger than the limit of {max / 1024 / 1024} MB");
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max;
         var label = request.Query["class"].ToString();
+        if (label.Length > 0) NotDetection(services.Project);
         var result = await services.Uploads.AddAsync(request.Body, request.Query["name"].ToString(), label.Length == 0 ? null : label, ct: ct);
         return Ok(UploadDto.Of(result));
     }
@@ -107,6 +108,11 @@ public static class StudioApi
             counts.Inbox, counts.Excluded, counts.Total, p.Backbone, p.BlurThreshold, ModelOf(CurrentModel.Find(p)),
             Lookout.Core.Studio.Boxes.BoxProject.IsDetection(p) ? "detect" : "classify");
     }
+
+    /// <summary>A detection project's pictures stay in the inbox folder and get boxes (a class folder would make them background images).</summary>
+    private static StudioProject NotDetection(StudioProject p) => Lookout.Core.Studio.Boxes.BoxProject.IsDetection(p)
+        ? throw new ApiException(StatusCodes.Status409Conflict, "a detection project's pictures get boxes, not a class: add them to the inbox and draw boxes in the box editor")
+        : p;
 
     private static bool IsDetect(string? task) => (task ?? "classify").ToLowerInvariant() switch
     {

@@ -22,6 +22,7 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
   const [selected, setSelected] = useState<number | null>(null);
   const [current, setCurrent] = useState<string>("");
   const [status, setStatus] = useState("");
+  const [note, setNote] = useState(""); // what the last undo did; cleared by the next save
   const [error, setError] = useState("");
   const [undo, setUndo] = useState<Saved[]>([]);
   const [newClass, setNewClass] = useState("");
@@ -66,6 +67,7 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
   const save = async (list: EditBox[] = boxes) => {
     if (id === undefined) return;
     const usable = list.filter(isUsable);
+    setNote("");
     try {
       const r = await api.saveBoxes(project.name, id, usable);
       setUndo(u => [...u.slice(-49), { id, before: r.before }]);
@@ -75,7 +77,13 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
       const wrap = next >= 0 ? next : reviewedNow.findIndex(p => !p.reviewed);
       setStatus(`Saved ${r.after.boxes.length} box${r.after.boxes.length === 1 ? "" : "es"} on ${pictures[at]?.name}.`);
       if (wrap >= 0 && wrap !== at) setAt(wrap);
-      else if (wrap < 0) { setStatus(s => `${s} Every picture is reviewed.`); void loadPicture(id); }
+      else {
+        // Nothing left to review: stay, showing what was saved.
+        setPicture({ data: r.after, suggestions: null });
+        setBoxes(r.after.boxes.map(b => ({ ...b, suggested: false })));
+        setSelected(null);
+        setStatus(s => `${s} Every picture is reviewed.`);
+      }
       onChanged();
     } catch (x) { setError((x as Error).message); }
   };
@@ -87,9 +95,9 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
       if (last.before.reviewed) await api.saveBoxes(project.name, last.id, last.before.boxes);
       else await api.clearBoxes(project.name, last.id);
       setUndo(u => u.slice(0, -1));
+      setNote(`Undone: ${pictures.find(p => p.id === last.id)?.name ?? "the picture"} has its previous boxes again.`);
       await loadIndex(last.id);
       if (last.id === id) void loadPicture(last.id);
-      setStatus("Undone.");
     } catch (x) { setError((x as Error).message); }
   };
 
@@ -221,7 +229,7 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
         </div>
         <div class="boxes-main">
           {error && <p class="error" id="boxes-error">{error}</p>}
-          <p class="status" id="boxes-status">{status}</p>
+          <p class="status"><span id="boxes-status">{status}</span>{note && <> · <span id="boxes-note">{note}</span></>}</p>
           {id !== undefined && (
             <div class="stage" id="boxes-stage">
               <img src={api.picture(project.name, id)} alt={pictures[at]?.name} draggable={false} />

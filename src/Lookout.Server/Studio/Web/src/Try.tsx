@@ -60,39 +60,43 @@ export function Try({ project, run, onChanged }: { project: ProjectDto; run?: st
       {error && <p class="error" id="try-error">{error}</p>}
       {picture && (
         <div class="try-result">
-          <figure><img id="try-picture" src={picture.url} alt="your picture" /><figcaption>Your picture</figcaption></figure>
           {busy && <p class="muted">Asking the model…</p>}
           {answer && (
-            <>
-              <div class="verdict">
-                <p class={`answer${answer.unknown ? " unknown" : ""}`} id="try-answer">{answer.unknown ? "Unknown" : display(answer.answer)}</p>
-                <p class="muted" id="try-reason">
-                  {answer.unknown ? `Not any of the classes${answer.reason ? ` (${answer.reason})` : ""}; the best guess was ${display(answer.explained)}.` : `Run ${answer.run}.`}
-                </p>
-                <ol class="scores" id="try-scores">
-                  {answer.predictions.map(p => (
-                    <li data-label={p.label}><span class="name">{display(p.label)}</span><span class="bar"><i style={{ width: `${Math.round(p.score * 100)}%` }} /></span><span class="score">{(p.score * 100).toFixed(1)}%</span></li>
-                  ))}
-                </ol>
-              </div>
+            <div class="verdict">
+              <p class={`answer${answer.unknown ? " unknown" : ""}`} id="try-answer">{answer.unknown ? "Unknown" : display(answer.answer)}</p>
+              <p class="muted" id="try-reason">
+                {answer.unknown ? `Not any of the classes${answer.reason ? ` (${answer.reason})` : ""}; the best guess was ${display(answer.explained)}.` : `Run ${answer.run}.`}
+              </p>
+              <ol class="scores" id="try-scores">
+                {answer.predictions.map(p => (
+                  <li data-label={p.label}><span class="name">{display(p.label)}</span><span class="bar"><i style={{ width: `${Math.round(p.score * 100)}%` }} /></span><span class="score">{(p.score * 100).toFixed(1)}%</span></li>
+                ))}
+              </ol>
+            </div>
+          )}
+          <div class="pair">
+            <figure><img id="try-picture" src={picture.url} alt="your picture" /><figcaption>Your picture</figcaption></figure>
+            {answer && (
               <figure>
                 {answer.gradCam
                   ? <img id="try-gradcam" class="gradcam" src={`data:image/png;base64,${answer.gradCam}`} alt={`Grad-CAM of ${answer.explained}`} />
                   : <p class="muted">No Grad-CAM: {answer.gradCamError}</p>}
-                <figcaption>Why {display(answer.explained)}: the warm areas drove its score</figcaption>
+                <figcaption>Why {display(answer.explained)}: warm areas drove its score</figcaption>
               </figure>
-              <div class="add-to panel">
-                <label>Add this picture to{" "}
-                  <select id="try-class" value={target} onChange={e => setTarget((e.target as HTMLSelectElement).value)}>
-                    <option value="">choose a class…</option>
-                    {project.classes.map(c => <option value={c.name}>{display(c.name)}</option>)}
-                    {!project.classes.some(c => c.name === "_none") && <option value="_none">none of these</option>}
-                  </select>
-                </label>{" "}
-                <button id="try-add" disabled={!target} onClick={() => void add()}>Add</button>
-                {added && <span class="added" id="try-added">{added}</span>}
-              </div>
-            </>
+            )}
+          </div>
+          {answer && (
+            <div class="add-to panel">
+              <label>Add this picture to{" "}
+                <select id="try-class" value={target} onChange={e => setTarget((e.target as HTMLSelectElement).value)}>
+                  <option value="">choose a class…</option>
+                  {project.classes.map(c => <option value={c.name}>{display(c.name)}</option>)}
+                  {!project.classes.some(c => c.name === "_none") && <option value="_none">none of these</option>}
+                </select>
+              </label>{" "}
+              <button id="try-add" disabled={!target} onClick={() => void add()}>Add</button>
+              {added && <span class="added" id="try-added">{added}</span>}
+            </div>
           )}
         </div>
       )}

@@ -13,6 +13,9 @@ namespace Lookout.Server.Tests.Studio;
 public class StudioTryBoxesBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
+    // Answers that need the server (a model run, a save) get longer than Playwright's 5 s: the CI box is a loaded 2-core one.
+    private static readonly LocatorAssertionsToHaveTextOptions SlowText = new() { Timeout = 15_000 };
+    private static readonly LocatorAssertionsToContainTextOptions SlowContain = new() { Timeout = 15_000 };
     private static readonly string Shots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "studio-screens")).FullName;
 
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] extra) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -58,7 +61,7 @@ public class StudioTryBoxesBrowserTests
         await page.ClickAsync("#try-camera");
         await page.WaitForFunctionAsync("() => { const v = document.querySelector('video.try-camera'); return v && v.videoWidth > 0; }");
         await page.ClickAsync("#try-shot");
-        await Expect(page.Locator("#try-answer")).ToHaveTextAsync("red");
+        await Expect(page.Locator("#try-answer")).ToHaveTextAsync("red", new() { Timeout = 30_000 }); // the first Grad-CAM loads libtorch
         await Expect(page.Locator("#try-scores li").First).ToHaveAttributeAsync("data-label", "red");
         await Expect(page.Locator("#try-scores li")).ToHaveCountAsync(3);
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('#try-gradcam'); return i && i.complete && i.naturalWidth === 64; }");
@@ -69,9 +72,9 @@ public class StudioTryBoxesBrowserTests
 
         // An uploaded grey picture is none of the classes: the calibrated model says "unknown", and shows what it looked at.
         await page.SetInputFilesAsync("#try-file", new FilePayload { Name = "wall.png", MimeType = "image/png", Buffer = StudioMedia.Textured(128, 128, 128, 5, 320, 240) });
-        await Expect(page.Locator("#try-answer")).ToHaveTextAsync("Unknown");
+        await Expect(page.Locator("#try-answer")).ToHaveTextAsync("Unknown", new() { Timeout = 20_000 });
         await Expect(page.Locator("#try-answer")).ToHaveClassAsync("answer unknown");
-        await Expect(page.Locator("#try-reason")).ToContainTextAsync("Not any of the classes");
+        await Expect(page.Locator("#try-reason")).ToContainTextAsync("Not any of the classes", SlowContain);
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('#try-gradcam'); return i && i.complete && i.naturalWidth > 0; }");
         await page.Locator("#try-answer").ScrollIntoViewIfNeededAsync();
         await Shot("02-upload-unknown");
@@ -79,7 +82,7 @@ public class StudioTryBoxesBrowserTests
         // The loop: the refused picture becomes an example of "none of these".
         await page.SelectOptionAsync("#try-class", "_none");
         await page.ClickAsync("#try-add");
-        await Expect(page.Locator("#try-added")).ToHaveTextAsync("Added to none of these.");
+        await Expect(page.Locator("#try-added")).ToHaveTextAsync("Added to none of these.", SlowText);
         await page.Locator("#try-added").ScrollIntoViewIfNeededAsync();
         await Shot("03-added");
         using (var project = JsonDocument.Parse(await http.GetStringAsync("/v1/projects/colours")))
@@ -115,7 +118,7 @@ public class StudioTryBoxesBrowserTests
         await page.FillAsync("#new-project", "crowd");
         await page.CheckAsync("#new-project-detect");
         await page.ClickAsync("#create-project");
-        await Expect(page.Locator(".project-name")).ToHaveTextAsync("crowd");
+        await Expect(page.Locator(".project-name")).ToHaveTextAsync("crowd", SlowText);
         await page.FillAsync("#new-class", "person");
         await page.ClickAsync("#add-class");
         await Expect(page.Locator("#classes li[data-class='person']")).ToBeVisibleAsync();
@@ -124,35 +127,35 @@ public class StudioTryBoxesBrowserTests
             new FilePayload { Name = "group1.jpg", MimeType = "image/jpeg", Buffer = SamplePhotos.Photo(1) },
             new FilePayload { Name = "group2.jpg", MimeType = "image/jpeg", Buffer = SamplePhotos.Photo(2) },
         });
-        await Expect(page.Locator("#upload-summary")).ToContainTextAsync("2 added");
+        await Expect(page.Locator("#upload-summary")).ToContainTextAsync("2 added", SlowContain);
 
         // The editor opens on the first picture with NanoDet's people pre-filled; Enter accepts them all and opens the next.
         await page.ClickAsync("#tab-boxes");
-        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 0 reviewed");
-        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet");
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 0 reviewed", SlowText);
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet", new() { Timeout = 30_000 }); // NanoDet loads once
         int suggested = await page.Locator("g.box.suggested").CountAsync();
         Assert.True(suggested >= 2, $"{suggested} people suggested in a group photo");
         await Shot("01-suggested");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("2 of 2 · 1 reviewed");
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("2 of 2 · 1 reviewed", SlowText);
         var txt1 = Directory.EnumerateFiles(Path.Combine(data, "_unlabelled"), "*.txt").Single();
         var accepted = File.ReadAllLines(txt1);
         Assert.Equal(suggested, accepted.Length);
         Assert.All(accepted, l => Assert.StartsWith("0 ", l));
 
         // Back to it (← with no box picked): Tab picks the first box, Shift+← three times narrows it by 3% of the picture.
-        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet");
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet", SlowContain);
         await page.Keyboard.PressAsync("ArrowLeft");
-        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 1 reviewed");
-        await Expect(page.Locator("#boxes-status")).ToContainTextAsync($"Saved: {suggested} boxes");
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 1 reviewed", SlowText);
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync($"Saved: {suggested} boxes", SlowContain);
         await Expect(page.Locator("g.box.suggested")).ToHaveCountAsync(0);
         await page.Keyboard.PressAsync("Tab");
         await Expect(page.Locator("g.box.selected")).ToHaveAttributeAsync("data-index", "0");
         for (int i = 0; i < 3; i++) await page.Keyboard.PressAsync("Shift+ArrowLeft");
         await Shot("02-adjusted");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("Saved");
-        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("2 of 2 · 1 reviewed");
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("Saved", SlowContain);
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("2 of 2 · 1 reviewed", SlowText);
         var adjusted = File.ReadAllLines(txt1);
         Assert.Equal(suggested, adjusted.Length);
         var (a, b) = (Numbers(accepted[0]), Numbers(adjusted[0]));
@@ -163,22 +166,25 @@ public class StudioTryBoxesBrowserTests
 
         // Undo (u) puts the accepted boxes back; then the second picture gets one more box drawn with the mouse.
         await page.Keyboard.PressAsync("u");
-        await Expect(page.Locator("#boxes-note")).ToContainTextAsync("has its previous boxes again");
+        await Expect(page.Locator("#boxes-note")).ToContainTextAsync("has its previous boxes again", SlowContain);
         Assert.Equal(accepted, File.ReadAllLines(txt1));
-        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 1 reviewed");
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 1 reviewed", SlowText);
         await page.ClickAsync("#boxes-next");
-        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet");
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet", SlowContain);
         int second = await page.Locator("g.box.suggested").CountAsync();
         var stage = (await page.Locator("#boxes-stage svg").BoundingBoxAsync())!;
+        await Shot("03-second-picture");
+        await page.Keyboard.DownAsync("Shift"); // Shift+drag draws even where a suggested box already is
         await page.Mouse.MoveAsync(stage.X + stage.Width * 0.01f, stage.Y + stage.Height * 0.01f);
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(stage.X + stage.Width * 0.06f, stage.Y + stage.Height * 0.05f, new() { Steps = 4 });
         await page.Mouse.UpAsync();
+        await page.Keyboard.UpAsync("Shift");
         await Expect(page.Locator("g.box")).ToHaveCountAsync(second + 1);
-        await Shot("03-drawn");
+        await Shot("04-drawn");
         await page.ClickAsync("#boxes-save");
-        await Expect(page.Locator("#boxes-position")).ToContainTextAsync("2 reviewed");
-        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("Every picture is reviewed");
+        await Expect(page.Locator("#boxes-position")).ToContainTextAsync("2 reviewed", SlowContain);
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("Every picture is reviewed", SlowContain);
         var txt2 = Directory.EnumerateFiles(Path.Combine(data, "_unlabelled"), "*.txt").Single(f => f != txt1);
         var drawn = File.ReadAllLines(txt2);
         Assert.Equal(second + 1, drawn.Length);
@@ -186,7 +192,7 @@ public class StudioTryBoxesBrowserTests
         Assert.Equal(0, last[0]);
         Assert.InRange(last[3], 0.04, 0.06); // 5% of the width
         Assert.InRange(last[1], 0.025, 0.045); // centred at 3.5%
-        await Shot("04-all-reviewed");
+        await Shot("05-all-reviewed");
         Assert.Empty(errors);
         await app.StopAsync();
         try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }

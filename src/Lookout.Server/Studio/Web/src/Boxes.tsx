@@ -11,8 +11,8 @@ interface Saved { id: number; before: BoxesDto }
 
 /**
  * The box editor of a detection project, keyboard first: the detector's boxes are pre-filled (dashed) and Enter saves
- * them all and opens the next picture not reviewed yet. Drag on the picture to draw a box, drag a box to move it, a
- * corner to resize it; Tab picks a box, a class key (1-9…) sets its class, arrows move it (Shift: resize), x deletes.
+ * them all and opens the next picture not reviewed yet. Drag on the picture to draw a box (Shift+drag: also over
+ * another box), drag a box to move it, a corner to resize it; Tab picks a box, a class key (1-9…) sets its class, arrows move it (Shift: resize), x deletes.
  */
 export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: () => void }) {
   const [index, setIndex] = useState<BoxIndexDto | null>(null);
@@ -43,14 +43,18 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
   };
   useEffect(() => { void loadIndex(); }, [project.name]);
 
+  const showing = useRef<number | null>(null); // the picture the newest load is for: an older load that ends later is dropped
   const loadPicture = async (pid: number) => {
+    showing.current = pid;
     setPicture(null); setSelected(null); setError("");
     try {
       const data = await api.boxes(project.name, pid);
       let suggestions: SuggestionsDto | null = null;
+      if (showing.current !== pid) return;
       if (!data.reviewed) {
         setStatus("The detector is looking…");
         suggestions = await api.suggestBoxes(project.name, pid);
+        if (showing.current !== pid) return;
       }
       setPicture({ data, suggestions });
       setBoxes(data.reviewed
@@ -58,7 +62,7 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
         : suggestions!.boxes.map(b => ({ label: b.label, x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, score: b.score ?? null, suggested: true })));
       setStatus(data.reviewed ? `Saved: ${data.boxes.length} box${data.boxes.length === 1 ? "" : "es"}.`
         : `${suggestions!.boxes.length} suggested by ${suggestions!.trained ? `your detector (${suggestions!.run})` : suggestions!.detector}: Enter accepts them all.`);
-    } catch (x) { setError((x as Error).message); setStatus(""); }
+    } catch (x) { if (showing.current === pid) { setError((x as Error).message); setStatus(""); } }
   };
   useEffect(() => { if (id !== undefined) void loadPicture(id); }, [id]);
 
@@ -145,7 +149,7 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
   const down = (e: PointerEvent) => {
     if (!picture) return;
     const p = toPicture(e);
-    const found = hit(boxes, p.x, p.y, 10 * p.perPixel);
+    const found = e.shiftKey ? null : hit(boxes, p.x, p.y, 10 * p.perPixel); // Shift+drag draws even over other boxes
     svg.current!.setPointerCapture(e.pointerId);
     if (found) {
       setSelected(found.index);
@@ -225,7 +229,7 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
               ))}
             </div>
           )}
-          <p class="muted keys">Enter: save all &amp; next · drag: draw/move/resize · Tab: pick a box · {hotkeyFor(0)}…: its class · arrows: move (Shift: resize) · x: delete · u: undo · ◀ ▶ with no box picked: other pictures</p>
+          <p class="muted keys">Enter: save all &amp; next · drag: draw/move/resize (Shift+drag: draw over a box) · Tab: pick a box · {hotkeyFor(0)}…: its class · arrows: move (Shift: resize) · x: delete · u: undo · ◀ ▶ with no box picked: other pictures</p>
         </div>
         <div class="boxes-main">
           {error && <p class="error" id="boxes-error">{error}</p>}

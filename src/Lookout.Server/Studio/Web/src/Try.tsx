@@ -19,15 +19,18 @@ export function Try({ project, run, onChanged }: { project: ProjectDto; run?: st
   useEffect(() => { void api.runs(project.name).then(setRuns).catch(x => setError((x as Error).message)); }, [project.name]);
   useEffect(() => () => { if (picture) URL.revokeObjectURL(picture.url); }, [picture]);
 
+  const latest = useRef<Blob | null>(null); // an answer for an older picture that arrives late is dropped
   const go = async (blob: Blob, name: string, runId = chosen) => {
+    latest.current = blob;
     setPicture({ blob, name, url: URL.createObjectURL(blob) });
     setAnswer(null); setError(""); setAdded(""); setBusy(true);
     try {
       const a = await api.tryRun(project.name, runId, blob);
+      if (latest.current !== blob) return;
       setAnswer(a);
       setTarget(a.unknown ? "" : a.answer);
-    } catch (x) { setError((x as Error).message); }
-    finally { setBusy(false); }
+    } catch (x) { if (latest.current === blob) setError((x as Error).message); }
+    finally { if (latest.current === blob) setBusy(false); }
   };
   const add = async () => {
     if (!picture || !target) return;

@@ -229,6 +229,7 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
               ))}
             </div>
           )}
+          <p class="muted keys">Train a detector on the reviewed pictures: <code>lookout train {project.name}/data</code> (in the studio's projects folder).</p>
           <p class="muted keys">Enter: save all &amp; next · drag: draw/move/resize (Shift+drag: draw over a box) · Tab: pick a box · {hotkeyFor(0)}…: its class · arrows: move (Shift: resize) · x: delete · u: undo · ◀ ▶ with no box picked: other pictures</p>
         </div>
         <div class="boxes-main">

@@ -32,6 +32,8 @@ public static class TryModel
         }
         var folder = RunResultsReader.Open(project, run);
         if (!File.Exists(folder.ModelPath)) throw new StudioException($"run '{run}' has no model", StudioProblem.NotFound);
+        if (Inference.Detectors.DetectorModel.TrainedPath(folder.ModelPath) is not null)
+            throw new StudioException($"run '{run}' is a detector: try it with 'lookout detect --model {run}' or /v1/detect", StudioProblem.Conflict);
         return (folder.Id, folder.ModelPath);
     }
 

@@ -97,6 +97,7 @@ public static class LookoutServer
             app.MapStudioApi(log);
             app.MapStudioAssistApi(log);
             app.MapStudioTrainApi(log);
+            app.MapStudioBoxApi(log);
             app.MapStudioPage();
         }
         return app;

@@ -29,8 +29,8 @@ public static class ProjectClasses
             ? Directory.EnumerateDirectories(project.DataDir).Select(Path.GetFileName).OfType<string>()
                 .Where(n => !FolderLayout.IsUnlabelledFolder(n) && !n.StartsWith('.') && FolderLayout.ParseSplit(n) == Split.Unassigned)
             : [];
-        // Labels given by hand (frames) without a folder are classes too.
-        return names.Union(counts.Keys, StringComparer.Ordinal)
+        // Labels given by hand (frames) without a folder are classes too, and so are a detection project's box classes.
+        return names.Union(counts.Keys, StringComparer.Ordinal).Union(Boxes.BoxProject.Classes(project), StringComparer.Ordinal)
             .Order(StringComparer.OrdinalIgnoreCase)
             .Select(n => new ClassInfo(n, counts.GetValueOrDefault(n)))
             .ToList();
@@ -40,7 +40,9 @@ public static class ProjectClasses
     {
         name = StudioNames.Check(name);
         if (Exists(project, name)) throw new StudioException($"a class named '{name}' already exists", StudioProblem.Conflict);
-        Directory.CreateDirectory(Path.Combine(project.DataDir, name));
+        // A detection project's classes are its box classes (classes.txt); its pictures have no class folders.
+        if (Boxes.BoxProject.IsDetection(project)) Boxes.BoxProject.EnsureClasses(project, [name]);
+        else Directory.CreateDirectory(Path.Combine(project.DataDir, name));
         return new ClassInfo(name, 0);
     }, ct);
 
@@ -70,6 +72,7 @@ public static class ProjectClasses
             });
             MoveJournal.Replay(catalog, project.DataDir);
         }
+        Boxes.BoxProject.Rename(project, from, to); // a box class keeps its id, so box files stay right
         return List(project).First(c => c.Name == to);
     }, ct);
 

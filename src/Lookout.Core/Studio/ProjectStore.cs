@@ -24,7 +24,8 @@ public sealed class ProjectStore
             .ToList();
 
     /// <summary>Makes a new, empty project (data folder, workspace, catalog); the name must be free.</summary>
-    public StudioProject Create(string name, string? backbone = null)
+    /// <param name="detect">A detection project (boxes, see <see cref="Boxes.BoxProject"/>) rather than a classification one.</param>
+    public StudioProject Create(string name, string? backbone = null, bool detect = false)
     {
         name = StudioNames.Check(name, "project");
         var root = Path.Combine(Root, name);
@@ -32,6 +33,7 @@ public sealed class ProjectStore
         // Built under a temporary name and renamed, so a half-made project is never listed.
         var staging = Path.Combine(Root, $".{name}.{Guid.NewGuid():N}.new");
         Directory.CreateDirectory(Path.Combine(staging, "data", FolderLayout.UnlabelledFolder));
+        if (detect) File.WriteAllText(Path.Combine(staging, "data", Boxes.BoxProject.ClassesFileName), "");
         Directory.Move(staging, root);
         var project = Get(name);
         project.Workspace.EnsureCreated();

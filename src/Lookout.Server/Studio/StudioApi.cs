@@ -19,12 +19,15 @@ public static class StudioApi
     {
         var g = app.MapGroup("/v1/projects").WithErrors(ErrorStyle.Envelope, log).WithTags("studio");
         g.MapGet("/", (StudioHost studio) => Ok(studio.Store.List().Select(Describe).ToList())).WithSummary("Studio projects");
-        g.MapPost("/", (CreateProjectRequest body, StudioHost studio) => Ok(Describe(studio.Create(body.Name, body.Backbone).Project)))
-            .WithSummary("Create a project: an empty data folder (one folder per class) and its workspace");
+        g.MapPost("/", (CreateProjectRequest body, StudioHost studio) => Ok(Describe(studio.Create(body.Name, body.Backbone, IsDetect(body.Task)).Project)))
+            .WithSummary("Create a project: an empty data folder (one folder per class; task=detect: classes.txt and a box file beside each picture) and its workspace");
         g.MapGet("/{project}", (string project, StudioHost studio) => Ok(Describe(studio.Open(project).Project))).WithSummary("A project: classes with counts, inbox, current model");
-        g.MapPost("/{project}/settings", (string project, SettingsRequest body, StudioHost studio) =>
+        g.MapPost("/{project}/settings", async (string project, SettingsRequest body, StudioHost studio, CancellationToken ct) =>
         {
             var p = studio.Open(project).Project;
+            if (IsDetect(body.Task)) await Lookout.Core.Studio.Boxes.BoxProject.MakeDetectionAsync(p, ct);
+            else if (body.Task is not null && Lookout.Core.Studio.Boxes.BoxProject.IsDetection(p))
+                throw new ApiException(StatusCodes.Status409Conflict, "a detection project stays one (its box files are kept); make a new project to classify");
             if (body.BlurThreshold is { } t)
             {
                 if (!double.IsFinite(t) || t < 0) throw new ApiException(StatusCodes.Status400BadRequest, "blur threshold must be a non-negative number");
@@ -32,7 +35,7 @@ public static class StudioApi
             }
             if (body.Backbone is { } b) p.SetSetting(StudioProject.BackboneKey, b);
             return Ok(Describe(p));
-        }).WithSummary("Change the blur threshold or the backbone used for ordering and duplicates");
+        }).WithSummary("Change the blur threshold or the backbone used for ordering and duplicates; task=detect makes it a detection project");
 
         g.MapPost("/{project}/classes", async (string project, ClassRequest body, StudioHost studio, CancellationToken ct) =>
         {
@@ -72,7 +75,7 @@ public static class StudioApi
             .Accepts<byte[]>("application/octet-stream");
 
         g.MapPost("/{project}/labels", async (string project, LabelRequest body, StudioHost studio, CancellationToken ct) =>
-            Ok((await ItemLabels.AssignAsync(studio.Open(project).Project, Ids(body.Ids), body.Label, ct)).Select(LabelChangeDto.Of).ToList()))
+            Ok((await ItemLabels.AssignAsync(NotDetection(studio.Open(project).Project), Ids(body.Ids), body.Label, ct)).Select(LabelChangeDto.Of).ToList()))
             .WithSummary("Give items a class (label null: back to the inbox); answers each item's previous label, for undo");
         g.MapPost("/{project}/exclude", async (string project, ExcludeRequest body, StudioHost studio, CancellationToken ct) =>
             Ok((await ItemLabels.ExcludeAsync(studio.Open(project).Project, Ids(body.Ids), body.Excluded, body.Reason, ct)).Select(LabelChangeDto.Of).ToList()))
@@ -90,6 +93,7 @@ public static class StudioApi
         if (request.ContentLength > max) throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"larger than the limit of {max / 1024 / 1024} MB");
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max;
         var label = request.Query["class"].ToString();
+        if (label.Length > 0) NotDetection(services.Project);
         var result = await services.Uploads.AddAsync(request.Body, request.Query["name"].ToString(), label.Length == 0 ? null : label, ct: ct);
         return Ok(UploadDto.Of(result));
     }
@@ -101,8 +105,21 @@ public static class StudioApi
         var classes = ProjectClasses.List(p);
         var counts = ItemQuery.Counts(p);
         return new ProjectDto(p.Name, classes.Select(c => new ClassDto(c.Name, c.Items)).ToList(),
-            counts.Inbox, counts.Excluded, counts.Total, p.Backbone, p.BlurThreshold, ModelOf(CurrentModel.Find(p)));
+            counts.Inbox, counts.Excluded, counts.Total, p.Backbone, p.BlurThreshold, ModelOf(CurrentModel.Find(p)),
+            Lookout.Core.Studio.Boxes.BoxProject.IsDetection(p) ? "detect" : "classify");
     }
+
+    /// <summary>A detection project's pictures stay in the inbox folder and get boxes (a class folder would make them background images).</summary>
+    private static StudioProject NotDetection(StudioProject p) => Lookout.Core.Studio.Boxes.BoxProject.IsDetection(p)
+        ? throw new ApiException(StatusCodes.Status409Conflict, "a detection project's pictures get boxes, not a class: add them to the inbox and draw boxes in the box editor")
+        : p;
+
+    private static bool IsDetect(string? task) => (task ?? "classify").ToLowerInvariant() switch
+    {
+        "classify" => false,
+        "detect" => true,
+        _ => throw new ApiException(StatusCodes.Status400BadRequest, "task must be classify or detect"),
+    };
 
     internal static ModelDto? ModelOf(ProjectModel? m) => m is null ? null : new ModelDto(m.Run, m.Labels);
 

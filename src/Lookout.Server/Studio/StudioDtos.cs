@@ -9,10 +9,12 @@ public sealed record ClassDto(string Name, int Items);
 
 public sealed record ModelDto(string Run, IReadOnlyList<string> Labels);
 
+/// <param name="Task">"classify" (one folder per class) or "detect" (boxes: classes.txt and a YOLO file beside each reviewed picture).</param>
 public sealed record ProjectDto(string Name, IReadOnlyList<ClassDto> Classes, int Inbox, int Excluded, int Total,
-    string Backbone, double BlurThreshold, ModelDto? Model);
+    string Backbone, double BlurThreshold, ModelDto? Model, string Task);
 
-public sealed record CreateProjectRequest(string Name, string? Backbone);
+/// <param name="Task">"classify" (default) or "detect".</param>
+public sealed record CreateProjectRequest(string Name, string? Backbone, string? Task = null);
 
 public sealed record ClassRequest(string Name);
 
@@ -52,7 +54,8 @@ public sealed record UploadDto(string Name, string Status, string? Reason, strin
         new(r.Name, r.Status.ToString().ToLowerInvariant(), r.Reason, r.Sha256, r.Video, r.Ids, r.Label);
 }
 
-public sealed record SettingsRequest(double? BlurThreshold, string? Backbone);
+/// <param name="Task">"detect" makes the project a detection project (its class folders become the first box classes).</param>
+public sealed record SettingsRequest(double? BlurThreshold, string? Backbone, string? Task = null);
 
 public sealed record LoginRequest(string Key);
 

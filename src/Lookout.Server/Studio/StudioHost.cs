@@ -23,7 +23,7 @@ public sealed class StudioHost
 
     public ProjectServices Open(string name) => Services(Store.Open(name));
 
-    public ProjectServices Create(string name, string? backbone) => Services(Store.Create(name, backbone));
+    public ProjectServices Create(string name, string? backbone, bool detect = false) => Services(Store.Create(name, backbone, detect));
 
     private ProjectServices Services(StudioProject project) => _services.GetOrAdd(project.Name, _ =>
     {

@@ -30,6 +30,7 @@ public static class YoloImporter
             var rel = Path.GetRelativePath(dir, image);
             var labelFile = LabelFileFor(dir, image);
             if (labelFile is not null) usedLabels.Add(Path.GetFullPath(labelFile));
+            if (NotReviewed(rel, labelFile)) continue;
             var (w, h, error) = ImageSizes.Read(image);
             if (error is not null) { errors.Add(new(rel, error)); continue; }
             var boxes = labelFile is null ? [] : ReadBoxes(labelFile, Path.GetRelativePath(dir, labelFile), classes, w, h, errors);
@@ -58,11 +59,22 @@ public static class YoloImporter
         {
             var name = Path.GetFileName(img.Path);
             File.Copy(img.Path, Path.Combine(outDir, "images", name), overwrite: true);
-            var lines = img.Boxes.Select(b => string.Join(' ', new[] { ids[b.Label].ToString(CultureInfo.InvariantCulture) }.Concat(
-                new[] { b.Box.CenterX / img.Width, b.Box.CenterY / img.Height, b.Box.Width / img.Width, b.Box.Height / img.Height }
-                    .Select(v => v.ToString("0.######", CultureInfo.InvariantCulture)))));
+            var lines = img.Boxes.Select(b => Line(ids[b.Label], b.Box, img.Width, img.Height));
             File.WriteAllLines(Path.Combine(outDir, "labels", Path.ChangeExtension(name, ".txt")), lines);
         }
+    }
+
+    /// <summary>One label-file line: <c>class cx cy w h</c>, normalised to the image's display size.</summary>
+    public static string Line(int classId, BoxF box, int width, int height) =>
+        string.Join(' ', new[] { classId.ToString(CultureInfo.InvariantCulture) }.Concat(
+            new[] { box.CenterX / width, box.CenterY / height, box.Width / width, box.Height / height }
+                .Select(v => v.ToString("0.######", CultureInfo.InvariantCulture))));
+
+    /// <summary>A studio picture nobody has reviewed: in <c>_unlabelled/</c> with no label file, or anywhere in <c>_excluded/</c>.</summary>
+    private static bool NotReviewed(string relativePath, string? labelFile)
+    {
+        var top = relativePath.Replace('\\', '/').Split('/')[0];
+        return top == FolderLayout.ExcludedFolder || (top == FolderLayout.UnlabelledFolder && labelFile is null);
     }
 
     private static bool IsLabelPath(string dir, string txt)
@@ -85,7 +97,8 @@ public static class YoloImporter
         return File.Exists(parallel) ? parallel : null;
     }
 
-    private static List<LabeledBox> ReadBoxes(string file, string rel, IReadOnlyList<string> classes, int w, int h, List<BoxImportError> errors)
+    /// <summary>The boxes of one label file, in pixels of a <paramref name="w"/> x <paramref name="h"/> image; bad lines go to <paramref name="errors"/>.</summary>
+    internal static List<LabeledBox> ReadBoxes(string file, string rel, IReadOnlyList<string> classes, int w, int h, List<BoxImportError> errors)
     {
         var boxes = new List<LabeledBox>();
         int lineNo = 0;

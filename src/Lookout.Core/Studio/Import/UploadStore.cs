@@ -37,8 +37,10 @@ public sealed class UploadStore(StudioProject project, ScanCoalescer scanner, Up
     public async Task<UploadResult> AddAsync(Stream content, string? clientName, string? label, bool imagesOnly = false, CancellationToken ct = default)
     {
         var name = string.IsNullOrWhiteSpace(clientName) ? "upload" : clientName.Trim();
-        var folder = label is null ? FolderLayout.UnlabelledFolder : StudioNames.Check(label);
-        if (label is not null && !ProjectClasses.Exists(project, folder)) throw new StudioException($"no class named '{label}'", StudioProblem.NotFound);
+        // "None of these" (the _none background class) may be the target too: its folder is made when first needed.
+        var background = BackgroundClass.Is(label);
+        var folder = label is null ? FolderLayout.UnlabelledFolder : background ? BackgroundClass.Label : StudioNames.Check(label);
+        if (label is not null && !background && !ProjectClasses.Exists(project, folder)) throw new StudioException($"no class named '{label}'", StudioProblem.NotFound);
 
         using var received = await ReceivedFile.ReceiveAsync(content, project.TempDir, Math.Max(limits.MaxImageBytes, limits.MaxVideoBytes), ct).ConfigureAwait(false);
         var sniffed = MediaSniffer.Sniff(received.Head);

@@ -21,6 +21,10 @@ public static class Thumbnailer
         return new Thumbnail(Encode(rgb), Measure(rgb));
     }
 
+    /// <summary>A larger view of a picture (EXIF orientation applied, at most <paramref name="maxSide"/> px) for editing boxes on it.</summary>
+    public static byte[] View(string path, int maxSide, ImageLimits? limits = null) =>
+        Encode(ImageDecoder.Decode(ImageSource.FromFile(path, limits), ImageTarget.Within(maxSide), limits).Pixels);
+
     /// <summary>Sharpness and the other facts of an image given as bytes (an upload to classify), on the same thumbnail scale.</summary>
     public static MediaFacts Measure(byte[] image, ImageLimits? limits = null) => Measure(Decode(ImageSource.FromBytes(image), limits));
 

@@ -52,6 +52,27 @@ public sealed class BoxImportTests : IDisposable
     }
 
     [Fact]
+    public void Yolo_StudioFolders_UnreviewedInboxPicturesAndExcludedOnesAreLeftOut_NotTakenAsBackground()
+    {
+        Text("classes.txt", "person\n");
+        Png("_unlabelled/boxed.png");
+        Text("_unlabelled/boxed.txt", "0 0.5 0.5 0.2 0.25\n");
+        Png("_unlabelled/checked-empty.png"); // reviewed, nothing in it: a background image
+        Text("_unlabelled/checked-empty.txt", "");
+        Png("_unlabelled/not-yet.png");       // no box file: nobody has looked at it yet
+        Png("_excluded/blurry.png");
+        Text("_excluded/blurry.txt", "0 0.5 0.5 0.2 0.25\n");
+        Png("elsewhere/plain.png");           // outside the studio's folders the YOLO rule holds: a background image
+
+        var d = BoxDatasetImporter.Import(_dir);
+        Assert.Equal(["_unlabelled/boxed.png", "_unlabelled/checked-empty.png", "elsewhere/plain.png"],
+            d.Images.Select(i => Path.GetRelativePath(_dir, i.Path).Replace('\\', '/')).Order(StringComparer.Ordinal));
+        Assert.Equal(1, d.BoxCount);
+        Assert.Equal(2, d.BackgroundImages);
+        Assert.Empty(d.Errors);
+    }
+
+    [Fact]
     public void Coco_UnknownCategory_OutsideBox_NegativeSize_MissingImage()
     {
         Png("images/a.png");

@@ -36,14 +36,14 @@ export function Collect({ project, onChanged }: { project: ProjectDto; onChanged
 
   return (
     <section class="collect">
-      <div class="target">
+      {project.task === "detect" ? <p class="muted">New pictures wait in the inbox until you draw their boxes on the Boxes tab.</p> : <div class="target">
         <label>Put new examples in{" "}
           <select id="target" value={target} onChange={e => setTarget((e.target as HTMLSelectElement).value)}>
             <option value="">the inbox (label later)</option>
             {project.classes.map(c => <option value={c.name}>{c.name}</option>)}
           </select>
         </label>
-      </div>
+      </div>}
       <div class={`dropzone${over ? " over" : ""}`} id="dropzone"
         onDragOver={e => { e.preventDefault(); setOver(true); }} onDragLeave={() => setOver(false)}
         onDrop={async e => { e.preventDefault(); setOver(false); if (e.dataTransfer) void run(await filesFromDrop(e.dataTransfer)); }}>

@@ -23,12 +23,13 @@ export function Results({ project, run, onChanged }: { project: ProjectDto; run?
       <h2>Results</h2>
       {error && <p class="error">{error}</p>}
       <table class="runs" id="runs">
-        <thead><tr><th>run</th><th>created</th><th>test accuracy</th><th>state</th><th>serves</th></tr></thead>
+        <thead><tr><th>run</th><th>created</th><th>test accuracy</th><th>state</th><th>serves</th><th></th></tr></thead>
         <tbody>
           {runs?.map(r => (
             <tr class={r.id === chosen ? "active" : ""} data-run={r.id}>
               <td><a href={link(project.name, r.id)}>{r.id}</a></td><td>{new Date(r.created).toLocaleString()}</td>
               <td>{pct(r.testAccuracy)}{r.testCount ? ` of ${r.testCount}` : ""}</td><td>{r.state}</td><td>{r.serves.join(", ")}</td>
+              <td>{r.hasModel && <a class="try-link" href={`#/p/${encodeURIComponent(project.name)}/try/${encodeURIComponent(r.id)}`}>try it</a>}</td>
             </tr>
           ))}
         </tbody>

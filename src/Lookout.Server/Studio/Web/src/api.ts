@@ -2,7 +2,7 @@
 
 export interface ClassDto { name: string; items: number }
 export interface ModelDto { run: string; labels: string[] }
-export interface ProjectDto { name: string; classes: ClassDto[]; inbox: number; excluded: number; total: number; backbone: string; blurThreshold: number; model: ModelDto | null }
+export interface ProjectDto { name: string; classes: ClassDto[]; inbox: number; excluded: number; total: number; backbone: string; blurThreshold: number; model: ModelDto | null; task: "classify" | "detect" }
 export interface SuggestionDto { label: string; score: number; second: string | null; margin: number; unknown: boolean }
 export interface RankDto { position: number; reason: string }
 export interface ItemDto {
@@ -45,6 +45,14 @@ export interface CompareDto {
 }
 export interface IssuesDto { suspects: { item: ItemDto; label: string; suggested: string; givenProbability: number }[]; crossSplitDuplicates: { a: ItemDto; b: ItemDto; splitA: string; splitB: string; similarity: number }[]; outliers: { item: ItemDto; label: string; robustZ: number }[] }
 
+export interface ScoreDto { label: string; score: number }
+export interface TryDto { run: string; answer: string; unknown: boolean; reason: string | null; predictions: ScoreDto[]; explained: string; gradCam: string | null; gradCamError: string | null }
+export interface BoxDto { label: string; x1: number; y1: number; x2: number; y2: number; score?: number | null; detected?: string | null }
+export interface BoxesDto { id: number; width: number; height: number; reviewed: boolean; boxes: BoxDto[] }
+export interface BoxPictureDto { id: number; name: string; sha: string; reviewed: boolean; boxes: number }
+export interface BoxIndexDto { classes: string[]; map: Record<string, string>; pictures: BoxPictureDto[] }
+export interface SuggestionsDto { detector: string; run: string | null; trained: boolean; boxes: BoxDto[]; unmapped: { label: string; boxes: number }[] }
+
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
@@ -86,7 +94,7 @@ export const api = {
   session: () => get<SessionDto>("/v1/session"),
   login: (key: string) => call<SessionDto>("POST", "/v1/session", { key }),
   projects: () => call<ProjectDto[]>("GET", "/v1/projects"),
-  createProject: (name: string) => call<ProjectDto>("POST", "/v1/projects", { name }),
+  createProject: (name: string, task?: string) => call<ProjectDto>("POST", "/v1/projects", { name, task }),
   project: (name: string) => get<ProjectDto>(p(name)),
   settings: (name: string, blurThreshold: number) => call<ProjectDto>("POST", `${p(name)}/settings`, { blurThreshold }),
   addClass: (project: string, name: string) => call<ClassDto>("POST", `${p(project)}/classes`, { name }),
@@ -127,6 +135,19 @@ export const api = {
   promote: (project: string, run: string, name?: string) => call<ServingRecordDto>("POST", `${p(project)}/runs/${encodeURIComponent(run)}/promote`, { name }),
   scoreWalkthrough: (project: string, run: string, id: number) => call<WalkthroughEvalDto>("POST", `${p(project)}/runs/${encodeURIComponent(run)}/walkthroughs/${id}`),
   serving: (project: string) => call<ServingDto>("GET", `${p(project)}/serving`),
+  tryRun: async (project: string, run: string, picture: Blob) => {
+    const res = await fetch(`${p(project)}/runs/${encodeURIComponent(run)}/try`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", Accept: "application/json" }, body: picture });
+    return unwrap<TryDto>(res.status, await res.text());
+  },
+  boxIndex: (project: string) => call<BoxIndexDto>("GET", `${p(project)}/boxes`),
+  picture: (project: string, id: number) => `${p(project)}/pictures/${id}`,
+  boxes: (project: string, id: number) => call<BoxesDto>("GET", `${p(project)}/pictures/${id}/boxes`),
+  suggestBoxes: (project: string, id: number) => call<SuggestionsDto>("GET", `${p(project)}/pictures/${id}/suggestions`),
+  saveBoxes: (project: string, id: number, boxes: BoxDto[]) =>
+    call<{ before: BoxesDto; after: BoxesDto }>("POST", `${p(project)}/pictures/${id}/boxes`, { boxes: boxes.map(b => ({ label: b.label, x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 })) }),
+  clearBoxes: (project: string, id: number) => call<BoxesDto>("POST", `${p(project)}/pictures/${id}/boxes/clear`),
+  mapClass: (project: string, from: string, to: string | null) => call<Record<string, string>>("POST", `${p(project)}/boxes/map`, { from, to }),
+  makeDetection: (project: string) => call<ProjectDto>("POST", `${p(project)}/settings`, { task: "detect" }),
   /** One file as the raw body (XHR for upload progress); `label` null puts it in the inbox. */
   upload: (project: string, url: string, file: Blob, name: string, onProgress: (fraction: number) => void) =>
     new Promise<UploadDto>((resolve, reject) => {

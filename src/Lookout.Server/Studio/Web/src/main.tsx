@@ -8,6 +8,8 @@ import { UndoStack } from "./undo";
 import { Walkthrough } from "./Walkthrough";
 import { Train } from "./Train";
 import { Results } from "./Results";
+import { Try } from "./Try";
+import { Boxes } from "./Boxes";
 
 type Route = { page: "projects" } | { page: "project"; name: string; tab: string; label?: string };
 
@@ -52,11 +54,12 @@ function Login({ onDone }: { onDone: () => void }) {
 function Projects() {
   const [list, setList] = useState<ProjectDto[] | null>(null);
   const [name, setName] = useState("");
+  const [detect, setDetect] = useState(false);
   const [error, setError] = useState("");
   useEffect(() => { void api.projects().then(setList).catch(e => setError((e as Error).message)); }, []);
   const create = async (e: Event) => {
     e.preventDefault();
-    try { const p = await api.createProject(name); location.hash = link("p", p.name, "collect"); }
+    try { const p = await api.createProject(name, detect ? "detect" : "classify"); location.hash = link("p", p.name, "collect"); }
     catch (x) { setError((x as Error).message); }
   };
   return (
@@ -65,12 +68,13 @@ function Projects() {
       <p class="muted">A project is a data folder (one folder per class) and its workspace. Collect and label here; <code>lookout train</code> reads the same folder.</p>
       <ul class="projects" id="projects">
         {list?.map(p => (
-          <li><a href={link("p", p.name, "inbox")}>{p.name}</a> <span class="muted">{p.classes.length} classes · {p.total} pictures · {p.inbox} in the inbox</span></li>
+          <li><a href={link("p", p.name, p.task === "detect" ? "boxes" : "inbox")}>{p.name}</a> <span class="muted">{p.task === "detect" ? "boxes · " : ""}{p.classes.length} classes · {p.total} pictures · {p.inbox} in the inbox</span></li>
         ))}
         {list?.length === 0 && <li class="muted">No projects yet.</li>}
       </ul>
       <form class="row" onSubmit={create}>
         <input id="new-project" value={name} onInput={e => setName((e.target as HTMLInputElement).value)} placeholder="New project name" required />
+        <label title="Draw boxes around things (a detector) instead of sorting whole pictures into classes"><input id="new-project-detect" type="checkbox" checked={detect} onChange={e => setDetect((e.target as HTMLInputElement).checked)} /> boxes (detection)</label>
         <button type="submit" id="create-project">Create project</button>
       </form>
       {error && <p class="error" id="error">{error}</p>}
@@ -94,7 +98,9 @@ function ProjectPage({ route }: { route: Extract<Route, { page: "project" }> }) 
       <header>
         <button class="menu" aria-label="Classes" onClick={() => setMenu(!menu)}>☰</button>
         <a href="#/" class="home">Lookout studio</a> <strong class="project-name">{project.name}</strong>
-        <nav>{tab("collect", "Collect")}{tab("inbox", "Inbox", String(project.inbox))}{tab("excluded", "Excluded", String(project.excluded))}{tab("walkthrough", "Walk-through")}{tab("train", "Train")}{tab("results", "Results")}</nav>
+        {project.task === "detect"
+          ? <nav>{tab("collect", "Collect")}{tab("boxes", "Boxes", String(project.total))}</nav>
+          : <nav>{tab("collect", "Collect")}{tab("inbox", "Inbox", String(project.inbox))}{tab("excluded", "Excluded", String(project.excluded))}{tab("walkthrough", "Walk-through")}{tab("train", "Train")}{tab("results", "Results")}{tab("try", "Try it")}</nav>}
       </header>
       <aside class={menu ? "open" : ""} onClick={e => { if ((e.target as HTMLElement).tagName === "A") setMenu(false); }}>
         <Classes project={project} current={route.tab === "class" ? route.label : undefined} onChanged={() => void refresh()} />
@@ -106,6 +112,8 @@ function ProjectPage({ route }: { route: Extract<Route, { page: "project" }> }) 
         {route.tab === "walkthrough" && <Walkthrough project={project} />}
         {route.tab === "train" && <Train project={project} onDone={() => void refresh()} />}
         {route.tab === "results" && <Results project={project} run={route.label} onChanged={() => void refresh()} />}
+        {route.tab === "try" && <Try project={project} run={route.label} onChanged={() => void refresh()} />}
+        {route.tab === "boxes" && <Boxes project={project} onChanged={() => void refresh()} />}
       </main>
     </div>
   );

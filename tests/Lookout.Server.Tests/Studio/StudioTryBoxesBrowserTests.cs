@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Lookout.Server.Tests.Studio;
+
+/// <summary>
+/// "Try it" on a phone-width screen and the box editor on a desktop one, driven in Debian's chromium as a user would.
+/// Screens are saved in the test's output folder (studio-screens/try-*.png, boxes-*.png).
+/// </summary>
+public class StudioTryBoxesBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    // Answers that need the server (a model run, a save) get longer than Playwright's 5 s: the CI box is a loaded 2-core one.
+    private static readonly LocatorAssertionsToHaveTextOptions SlowText = new() { Timeout = 15_000 };
+    private static readonly LocatorAssertionsToContainTextOptions SlowContain = new() { Timeout = 15_000 };
+    private static readonly string Shots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "studio-screens")).FullName;
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] extra) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = Chromium, Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic", .. extra],
+    });
+
+    private static List<string> WatchErrors(IPage page)
+    {
+        var errors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{m.Text} ({m.Location})"); };
+        page.PageError += (_, e) => errors.Add(e);
+        return errors;
+    }
+
+    [Fact]
+    public async Task TryIt_OnAPhone_CameraFrameAndUpload_ShowClassUnknownAndGradCam_ThenAddThePictureToAClass()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
+        var dir = Directory.CreateTempSubdirectory("lookout-studio-try-ui-").FullName;
+        var camera = StudioMedia.Clip(Path.Combine(dir, "camera.y4m"), ("0xC82828", 6)); // a red scene
+        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
+        await app.StartAsync();
+        var url = LookoutServer.Addresses(app).Single();
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        (await http.PostAsJsonAsync("/v1/projects", new { name = "colours", backbone = "generated" })).EnsureSuccessStatusCode();
+        foreach (var c in new[] { "blue", "green", "red" }) (await http.PostAsJsonAsync("/v1/projects/colours/classes", new { name = c })).EnsureSuccessStatusCode();
+        StudioTryBoxesApiTests.WriteColourRun(Path.Combine(dir, "projects", "colours"), "train1", ["blue", "green", "red"], calibrated: true);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={camera}");
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2 });
+        await context.GrantPermissionsAsync(["camera"], new() { Origin = url });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        var errors = WatchErrors(page);
+        async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "try-" + name + ".png"), });
+
+        // A frame of the live camera: the red scene is "red", with its scores and the Grad-CAM of the answer.
+        await page.GotoAsync(url + "/studio#/p/colours/try");
+        await Expect(page.Locator("#try-run option")).ToHaveCountAsync(2); // "the latest run" and train1
+        await page.ClickAsync("#try-camera");
+        await page.WaitForFunctionAsync("() => { const v = document.querySelector('video.try-camera'); return v && v.videoWidth > 0; }");
+        await page.ClickAsync("#try-shot");
+        await Expect(page.Locator("#try-answer")).ToHaveTextAsync("red", new() { Timeout = 30_000 }); // the first Grad-CAM loads libtorch
+        await Expect(page.Locator("#try-scores li").First).ToHaveAttributeAsync("data-label", "red");
+        await Expect(page.Locator("#try-scores li")).ToHaveCountAsync(3);
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#try-gradcam'); return i && i.complete && i.naturalWidth === 64; }");
+        await page.Locator("#try-answer").ScrollIntoViewIfNeededAsync();
+        await Shot("01-camera-red");
+        // The page fits the phone: nothing is wider than the screen.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the Try it page scrolls sideways on a phone");
+
+        // An uploaded grey picture is none of the classes: the calibrated model says "unknown", and shows what it looked at.
+        await page.SetInputFilesAsync("#try-file", new FilePayload { Name = "wall.png", MimeType = "image/png", Buffer = StudioMedia.Textured(128, 128, 128, 5, 320, 240) });
+        await Expect(page.Locator("#try-answer")).ToHaveTextAsync("Unknown", new() { Timeout = 20_000 });
+        await Expect(page.Locator("#try-answer")).ToHaveClassAsync("answer unknown");
+        await Expect(page.Locator("#try-reason")).ToContainTextAsync("Not any of the classes", SlowContain);
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#try-gradcam'); return i && i.complete && i.naturalWidth > 0; }");
+        await page.Locator("#try-answer").ScrollIntoViewIfNeededAsync();
+        await Shot("02-upload-unknown");
+
+        // The loop: the refused picture becomes an example of "none of these".
+        await page.SelectOptionAsync("#try-class", "_none");
+        await page.ClickAsync("#try-add");
+        await Expect(page.Locator("#try-added")).ToHaveTextAsync("Added to none of these.", SlowText);
+        await page.Locator("#try-added").ScrollIntoViewIfNeededAsync();
+        await Shot("03-added");
+        using (var project = JsonDocument.Parse(await http.GetStringAsync("/v1/projects/colours")))
+        {
+            var none = project.RootElement.GetProperty("data").GetProperty("classes").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "_none");
+            Assert.Equal(1, none.GetProperty("items").GetInt32());
+        }
+        Assert.Single(Directory.GetFiles(Path.Combine(dir, "projects", "colours", "data", "_none")));
+        Assert.Empty(errors);
+        await app.StopAsync();
+        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
+    }
+
+    [Fact]
+    public async Task BoxEditor_AcceptSuggestionsWithEnter_AdjustOneWithKeys_DrawOne_Undo_LabelFilesHoldTheBoxes()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
+        var dir = Directory.CreateTempSubdirectory("lookout-studio-boxes-ui-").FullName;
+        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
+        await app.StartAsync();
+        var url = LookoutServer.Addresses(app).Single();
+        var data = Path.Combine(dir, "projects", "crowd", "data");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        var errors = WatchErrors(page);
+        async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "boxes-" + name + ".png") });
+
+        // A detection project, its class, and two group photos added on the Collect tab.
+        await page.GotoAsync(url + "/studio");
+        await page.FillAsync("#new-project", "crowd");
+        await page.CheckAsync("#new-project-detect");
+        await page.ClickAsync("#create-project");
+        await Expect(page.Locator(".project-name")).ToHaveTextAsync("crowd", SlowText);
+        await page.FillAsync("#new-class", "person");
+        await page.ClickAsync("#add-class");
+        await Expect(page.Locator("#classes li[data-class='person']")).ToBeVisibleAsync();
+        await page.SetInputFilesAsync("#files", new[]
+        {
+            new FilePayload { Name = "group1.jpg", MimeType = "image/jpeg", Buffer = SamplePhotos.Photo(1) },
+            new FilePayload { Name = "group2.jpg", MimeType = "image/jpeg", Buffer = SamplePhotos.Photo(2) },
+        });
+        await Expect(page.Locator("#upload-summary")).ToContainTextAsync("2 added", SlowContain);
+
+        // The editor opens on the first picture with NanoDet's people pre-filled; Enter accepts them all and opens the next.
+        await page.ClickAsync("#tab-boxes");
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 0 reviewed", SlowText);
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet", new() { Timeout = 30_000 }); // NanoDet loads once
+        int suggested = await page.Locator("g.box.suggested").CountAsync();
+        Assert.True(suggested >= 2, $"{suggested} people suggested in a group photo");
+        await Shot("01-suggested");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("2 of 2 · 1 reviewed", SlowText);
+        var txt1 = Directory.EnumerateFiles(Path.Combine(data, "_unlabelled"), "*.txt").Single();
+        var accepted = File.ReadAllLines(txt1);
+        Assert.Equal(suggested, accepted.Length);
+        Assert.All(accepted, l => Assert.StartsWith("0 ", l));
+
+        // Back to it (← with no box picked): Tab picks the first box, Shift+← three times narrows it by 3% of the picture.
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet", SlowContain);
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 1 reviewed", SlowText);
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync($"Saved: {suggested} boxes", SlowContain);
+        await Expect(page.Locator("g.box.suggested")).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.Locator("g.box.selected")).ToHaveAttributeAsync("data-index", "0");
+        for (int i = 0; i < 3; i++) await page.Keyboard.PressAsync("Shift+ArrowLeft");
+        await Shot("02-adjusted");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("Saved", SlowContain);
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("2 of 2 · 1 reviewed", SlowText);
+        var adjusted = File.ReadAllLines(txt1);
+        Assert.Equal(suggested, adjusted.Length);
+        var (a, b) = (Numbers(accepted[0]), Numbers(adjusted[0]));
+        Assert.Equal(a[3] - 57.0 / 1920, b[3], 4); // width: 3 steps of round(1920/100) = 19 px
+        Assert.Equal(a[1] - 28.5 / 1920, b[1], 4); // the centre moves by half of that; the left edge stays
+        Assert.Equal(a[2], b[2], 5);
+        Assert.Equal(accepted.Skip(1), adjusted.Skip(1)); // the other boxes are untouched
+
+        // Undo (u) puts the accepted boxes back; then the second picture gets one more box drawn with the mouse.
+        await page.Keyboard.PressAsync("u");
+        await Expect(page.Locator("#boxes-note")).ToContainTextAsync("has its previous boxes again", SlowContain);
+        Assert.Equal(accepted, File.ReadAllLines(txt1));
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 1 reviewed", SlowText);
+        await page.ClickAsync("#boxes-next");
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet", SlowContain);
+        int second = await page.Locator("g.box.suggested").CountAsync();
+        var stage = (await page.Locator("#boxes-stage svg").BoundingBoxAsync())!;
+        await Shot("03-second-picture");
+        await page.Keyboard.DownAsync("Shift"); // Shift+drag draws even where a suggested box already is
+        await page.Mouse.MoveAsync(stage.X + stage.Width * 0.01f, stage.Y + stage.Height * 0.01f);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(stage.X + stage.Width * 0.06f, stage.Y + stage.Height * 0.05f, new() { Steps = 4 });
+        await page.Mouse.UpAsync();
+        await page.Keyboard.UpAsync("Shift");
+        await Expect(page.Locator("g.box")).ToHaveCountAsync(second + 1);
+        await Shot("04-drawn");
+        await page.ClickAsync("#boxes-save");
+        await Expect(page.Locator("#boxes-position")).ToContainTextAsync("2 reviewed", SlowContain);
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("Every picture is reviewed", SlowContain);
+        var txt2 = Directory.EnumerateFiles(Path.Combine(data, "_unlabelled"), "*.txt").Single(f => f != txt1);
+        var drawn = File.ReadAllLines(txt2);
+        Assert.Equal(second + 1, drawn.Length);
+        var last = Numbers(drawn[^1]);
+        Assert.Equal(0, last[0]);
+        Assert.InRange(last[3], 0.04, 0.06); // 5% of the width
+        Assert.InRange(last[1], 0.025, 0.045); // centred at 3.5%
+        await Shot("05-all-reviewed");
+        Assert.Empty(errors);
+        await app.StopAsync();
+        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
+    }
+
+    private static double[] Numbers(string line) => line.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+}

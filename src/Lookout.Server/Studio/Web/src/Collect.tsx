@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, uploadPath, type ProjectDto, type UploadDto, type UrlResultDto } from "./api";
+import { liveCameraAllowed, useCamera } from "./camera";
 import { filesFromDrop, filesFromInput, type PickedFile } from "./files";
 
 interface Job { key: number; name: string; progress: number; result?: UploadDto; error?: string }
@@ -82,24 +83,11 @@ function statusText(r: UploadDto): string {
 
 /** The browser camera: single shots, bursts, or a short clip (MediaRecorder) straight into the chosen class. */
 function Camera({ project, label, onUploaded }: { project: ProjectDto; label: string | null; onUploaded: () => void }) {
-  const video = useRef<HTMLVideoElement>(null);
-  const [stream, setStream] = useState<MediaStream | null>(null);
   const [recorder, setRecorder] = useState<MediaRecorder | null>(null);
   const [note, setNote] = useState("");
   const [shots, setShots] = useState(0);
-  const live = typeof navigator !== "undefined" && !!navigator.mediaDevices?.getUserMedia && window.isSecureContext;
-
-  useEffect(() => () => stream?.getTracks().forEach(t => t.stop()), [stream]);
-
-  const start = async () => {
-    try {
-      const s = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment", width: { ideal: 1280 } }, audio: false });
-      setStream(s);
-      video.current!.srcObject = s;
-      await video.current!.play();
-    } catch (e) { setNote(`Camera unavailable: ${(e as Error).message}`); }
-  };
-  const stop = () => { stream?.getTracks().forEach(t => t.stop()); setStream(null); };
+  const live = liveCameraAllowed();
+  const { video, stream, start, stop, grab } = useCamera(setNote);
 
   const send = async (blob: Blob, name: string) => {
     const r = await api.upload(project.name, uploadPath(label), blob, name, () => {});
@@ -107,13 +95,6 @@ function Camera({ project, label, onUploaded }: { project: ProjectDto; label: st
     onUploaded();
     return r;
   };
-  const grab = () => new Promise<Blob>((res, rej) => {
-    const v = video.current!;
-    const canvas = document.createElement("canvas");
-    canvas.width = v.videoWidth; canvas.height = v.videoHeight;
-    canvas.getContext("2d")!.drawImage(v, 0, 0);
-    canvas.toBlob(b => (b ? res(b) : rej(new Error("no frame"))), "image/jpeg", 0.92);
-  });
   const shoot = async (count: number) => {
     for (let i = 0; i < count; i++) {
       if (i > 0) await new Promise(r => setTimeout(r, 250));

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, uploadPath, type ProjectDto, type RunRowDto, type TryDto } from "./api";
 import { display } from "./Fixes";
+import { liveCameraAllowed, useCamera } from "./camera";
 
 /**
  * "Try it": a picture (a file, or a frame of the live camera) → the run's top classes, its verdict ("unknown" when it
@@ -109,39 +110,21 @@ export function Try({ project, run, onChanged }: { project: ProjectDto; run?: st
 
 /** A live camera (getUserMedia, as the Collect tab uses) with one button that hands over a JPEG frame; the phone's camera app where live video is not allowed. */
 function LiveFrame({ onFrame }: { onFrame: (jpeg: Blob) => void }) {
-  const video = useRef<HTMLVideoElement>(null);
-  const [stream, setStream] = useState<MediaStream | null>(null);
   const [note, setNote] = useState("");
-  const live = typeof navigator !== "undefined" && !!navigator.mediaDevices?.getUserMedia && window.isSecureContext;
-  useEffect(() => () => stream?.getTracks().forEach(t => t.stop()), [stream]);
-  if (!live) {
+  const { video, stream, start, stop, grab } = useCamera(setNote);
+  if (!liveCameraAllowed()) {
     return (
       <label class="button">Take a photo
         <input type="file" accept="image/*" capture="environment" hidden onChange={e => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) onFrame(f); }} />
       </label>
     );
   }
-  const start = async () => {
-    try {
-      const s = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment", width: { ideal: 1280 } }, audio: false });
-      setStream(s);
-      video.current!.srcObject = s;
-      await video.current!.play();
-    } catch (e) { setNote(`Camera unavailable: ${(e as Error).message}`); }
-  };
-  const grab = () => {
-    const v = video.current!;
-    const canvas = document.createElement("canvas");
-    canvas.width = v.videoWidth; canvas.height = v.videoHeight;
-    canvas.getContext("2d")!.drawImage(v, 0, 0);
-    canvas.toBlob(b => { if (b) onFrame(b); }, "image/jpeg", 0.92);
-  };
   return (
     <>
       {!stream && <button id="try-camera" onClick={() => void start()}>Use the camera</button>}
       {stream && <>
-        <button id="try-shot" onClick={grab}>Try this frame</button>
-        <button onClick={() => { stream.getTracks().forEach(t => t.stop()); setStream(null); }}>Close camera</button>
+        <button id="try-shot" onClick={() => void grab().then(onFrame, e => setNote((e as Error).message))}>Try this frame</button>
+        <button onClick={stop}>Close camera</button>
       </>}
       <video ref={video} class={`try-camera${stream ? "" : " hidden"}`} muted playsInline />
       {note && <span class="error">{note}</span>}

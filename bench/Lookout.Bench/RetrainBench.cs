@@ -77,7 +77,8 @@ public static class RetrainBench
             static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s.Count == 0 ? double.NaN : s[s.Count / 2]; }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"'lookout --version' (start-up floor) median {Median(starts):0.00} s of {starts.Count}; " +
-                $"cold median {Median(colds.Select(r => r.WallSeconds)):0.0} s of {colds.Count} (goal <= 15 s); " +
+                $"cold median {Median(colds.Select(r => r.WallSeconds)):0.0} s of {colds.Count} (goal <= 15 s; its CPU {Median(colds.Select(r => r.CpuSeconds)):0.0} s " +
+                $"is {Median(colds.Select(r => r.CpuSeconds)) / Environment.ProcessorCount:0.0} s on {Environment.ProcessorCount} free cores); " +
                 $"warm median {Median(warms.Select(r => r.WallSeconds)):0.00} s of {warms.Count} (goal <= 3 s); " +
                 $"peak RSS cold {colds.Max(r => r.PeakRssMb):0} MB, warm {(warms.Count > 0 ? warms.Max(r => r.PeakRssMb) : 0):0} MB (goal <= 1024 MB); " +
                 $"load {FashionMnistSet.LoadAverage()} at end"));

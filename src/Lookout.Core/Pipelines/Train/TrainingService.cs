@@ -72,39 +72,54 @@ public sealed class TrainingService(EmbeddingCache? cache = null, OnnxRunnerOpti
         events.Message(PipelinePhase.Train, $"best epoch {fit.BestEpoch} of {fit.Epochs.Count}");
 
         ct.ThrowIfCancellationRequested();
-        var thresholds = timings.Measure("calibrate", () => Calibrate(fit.Head, train, val, options, events));
+        // The refit head does not depend on the thresholds, nor they on it: it is fitted on another core while
+        // calibration runs, and the run waits for it only after (its remaining wait is counted as "train").
+        var refitting = options.RefitOnTrainVal && val.Count > 0 ? Task.Run(() => HeadTrainer.Refit(train, val, labels, options, fit.BestEpoch, ct: ct).Head, ct) : null;
+        RejectionThresholds? thresholds;
+        try { thresholds = timings.Measure("calibrate", () => Calibrate(fit.Head, train, val, options, events)); }
+        catch { await Settle(refitting); throw; }
         var head = fit.Head;
         int finalCount = train.Count;
-        if (options.RefitOnTrainVal && val.Count > 0)
+        if (refitting is not null)
         {
             // Thresholds stay the ones set on validation images the validated head never saw (honest keep rate);
             // they hold their own standardisation and centroids, so they apply to the refit head unchanged.
-            head = timings.Measure("train", () => HeadTrainer.Refit(train, val, labels, options, fit.BestEpoch, ct: ct).Head);
+            using (timings.Measure("train")) head = await refitting;
             finalCount = train.Count + val.Count;
             events.Message(PipelinePhase.Train, $"refit the head on train+val ({finalCount} embeddings, {fit.BestEpoch} epochs as chosen on validation, seed {options.Seed})");
         }
-        using (timings.Measure("export")) ExportService.Export(backbone, head, run.Id, run.ModelPath, thresholds);
-        events.Message(PipelinePhase.Export, $"exported {run.ModelPath}");
 
+        // Export and the test evaluation only read the final head: the file is written on another core while the
+        // evaluation runs on the cached test embeddings (the export's remaining wait is counted as "export").
+        var exporting = Task.Run(() => ExportService.Export(backbone, head, run.Id, run.ModelPath, thresholds), ct);
         EvaluationReport? test = null;
-        if (testItems.Count > 0)
+        try
         {
-            using (timings.Measure("eval"))
+            if (testItems.Count > 0)
             {
-                var testVectors = set.Vectors.Skip(trainItems.Count + valItems.Count).ToList();
-                test = EvaluationService.EvaluateEmbeddings(run.Id, head, thresholds, testItems, testVectors);
+                using (timings.Measure("eval"))
+                {
+                    var testVectors = set.Vectors.Skip(trainItems.Count + valItems.Count).ToList();
+                    test = EvaluationService.EvaluateEmbeddings(run.Id, head, thresholds, testItems, testVectors);
+                }
+                // Plots (confusion matrix, curves) are drawn by 'report' and 'eval', not on every (re)train: metrics.tsv,
+                // the TensorBoard events and eval.json hold the numbers.
+                using (timings.Measure("write")) run.WriteEvaluation(test, confusionPng: false);
             }
-            // Plots (confusion matrix, curves) are drawn by 'report' and 'eval', not on every (re)train: metrics.tsv,
-            // the TensorBoard events and eval.json hold the numbers.
-            using (timings.Measure("write")) run.WriteEvaluation(test, confusionPng: false);
-            events.Message(PipelinePhase.Evaluate, $"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         }
+        catch { await Settle(exporting); throw; } // the evaluation's error is the one to report; no export outlives the run
+        using (timings.Measure("export")) await exporting;
+        events.Message(PipelinePhase.Export, $"exported {run.ModelPath}");
+        if (test is not null) events.Message(PipelinePhase.Evaluate, $"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
         events.Message(PipelinePhase.Train, $"time: {timings}");
         return new TrainResult(run, labels, fit, test, set.Errors, set.ImagesPerSecond, set.FromCache)
         {
             Head = head, FinalTrainCount = finalCount, CarvedValidation = carve.Carved, Timings = timings.Stages,
         };
     }
+
+    /// <summary>Waits for background work to end, ignoring its outcome (the caller is already failing with its own error).</summary>
+    private static Task Settle(Task? work) => work?.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default) ?? Task.CompletedTask;
 
     /// <summary>Loss and accuracy curves as PNGs beside metrics.tsv (the TensorBoard file has the same numbers).</summary>
     internal static void WriteCurves(RunFolder run, IReadOnlyList<EpochMetrics> epochs, int bestEpoch)

@@ -91,10 +91,13 @@ public class TrainingServiceTests : IDisposable
         Assert.Equal(viaFile.Confusion, viaCache.Confusion);
         Assert.Equal(viaFile.CalledUnknown, viaCache.CalledUnknown);
         Assert.Equal(viaFile.LogLoss, viaCache.LogLoss, 4);
-        Assert.Equal(["embed", "train", "calibrate", "export", "eval", "write"], result.Timings.Select(t => t.Stage));
+        Assert.Equal(["embed", "train", "calibrate", "eval", "write", "export"], result.Timings.Select(t => t.Stage)); // export overlaps eval, waited for last
 
-        var again = await new TrainingService(cache).RunAsync(new TrainOptions { Epochs = 10 }, _data.Items, bb, Path.Combine(_work, "f"));
+        var messages = new List<string>();
+        var again = await new TrainingService(cache).RunAsync(new TrainOptions { Epochs = 10 }, _data.Items, bb, Path.Combine(_work, "f"), new StageRecorder(messages));
         Assert.Equal(_data.Items.Count, again.EmbeddingsFromCache); // test images too: a retrain runs no backbone
+        Assert.Contains($"embeddings: all {_data.Items.Count} from cache", messages);
+        Assert.DoesNotContain(messages, m => m.Contains("img/s", StringComparison.Ordinal)); // no "0 computed at 0.0 img/s" on a fully cached run
         Assert.Equal(viaCache.Confusion, again.Test!.Confusion);
     }
 

@@ -34,7 +34,7 @@ public static class ScoreCommand
             var detectorName = parse.GetValue(model) ?? recipe.Model ?? DetectorModel.DefaultName;
             using var detector = DetectorService.Open(DetectCommand.ResolveModel(parse, detectorName));
             var scorer = new Scorer(recipe, detector.Labels, detector.Name);
-            var options = new DetectorOptions { MinScore = recipe.MinScore, Classes = scorer.Classes };
+            var options = new DetectorOptions { MinScore = recipe.MinScore, Classes = scorer.Classes, ClassAgnosticNms = Scorer.ClassAgnosticNms };
 
             var results = new List<(DetectionResult Detection, ScoreResult? Score)>();
             await ProgressSink.RunAsync(output, async sink =>

@@ -33,7 +33,7 @@ public static class ScoreApi
         Scorer scorer;
         try { scorer = new Scorer(recipe, detector.Labels, detector.Name); }
         catch (LookoutException e) { throw new ApiException(StatusCodes.Status400BadRequest, e.Message); }
-        var outcome = await vision.DetectAsync(request.Bytes, new DetectorOptions { MinScore = recipe.MinScore, Classes = scorer.Classes }, annotate: false, http.RequestAborted, model);
+        var outcome = await vision.DetectAsync(request.Bytes, new DetectorOptions { MinScore = recipe.MinScore, Classes = scorer.Classes, ClassAgnosticNms = Scorer.ClassAgnosticNms }, annotate: false, http.RequestAborted, model);
         ServerTiming.Write(http, outcome.DecodeTime, outcome.InferenceTime);
         var score = scorer.Score(outcome.Detections);
         return ApiResults.Success(new ScoreAnswer(recipe.Name, detector.Name, score.Total, score.Verdict,

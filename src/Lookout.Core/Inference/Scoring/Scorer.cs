@@ -18,6 +18,12 @@ public sealed class Scorer
         Classes = _lines.SelectMany(l => l.Ids).ToHashSet();
     }
 
+    /// <summary>
+    /// Scoring counts objects, so detection for it lets boxes of different classes suppress each other: one object is
+    /// counted once, under its best class (per-class NMS would count a triangle also as a weaker "disc" on the same spot).
+    /// </summary>
+    public const bool ClassAgnosticNms = true;
+
     public ScoreRecipe Recipe { get; }
     /// <summary>Every class id some line counts (detection can be limited to these).</summary>
     public IReadOnlySet<int> Classes { get; }

@@ -25,6 +25,8 @@ public sealed class InGraphDetectionRunner : IDisposable
     {
         options ??= OnnxRunnerOptions.Default;
         using var so = options.CreateSessionOptions();
+        // ORT warns that the threshold inputs have default initializers; that is on purpose (callers may override them).
+        so.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
         try { _session = new InferenceSession(onnxPath, so); }
         catch (OnnxRuntimeException e) { throw new InvalidDataException($"ONNX Runtime cannot load {onnxPath}: {e.Message}", e); }
         foreach (var name in OutputNames)

@@ -38,6 +38,26 @@ public sealed class ScoreRecipeTests
         Assert.NotNull(ScoreRecipeParser.Parse(RecipeLibrary.HomeOffice));
     }
 
+    [Fact]
+    public void TheShippedExample_IsTheBuiltInHomeOfficeRecipe()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Lookout.slnx"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var shipped = ScoreRecipeParser.Load(Path.Combine(dir!.FullName, "examples", "home-office.yaml"));
+        var builtIn = RecipeLibrary.Find("home-office", recipesDir: null);
+        Assert.Equal(builtIn.Rules, shipped.Rules, new RuleComparer());
+        Assert.Equal(builtIn.Verdicts, shipped.Verdicts);
+        Assert.Equal(CocoLabels.Resolve(["potted plant", "laptop", "chair", "tv", "book", "cup"]).Order(), new Scorer(shipped, CocoLabels.All, "nanodet").Classes.Order());
+    }
+
+    private sealed class RuleComparer : IEqualityComparer<ScoreRule>
+    {
+        public bool Equals(ScoreRule? a, ScoreRule? b) => a is not null && b is not null && a.Thing == b.Thing && a.Each == b.Each && a.UpTo == b.UpTo &&
+            (a.Labels ?? []).SequenceEqual(b.Labels ?? []);
+        public int GetHashCode(ScoreRule r) => r.Thing.GetHashCode(StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("points:\n  plant: lots", "line 2", "not points")]
     [InlineData("points:\n  plant: 1\nverdict:\n  - {min: 1, say: x}", "line 3", "unknown key 'verdict'")]

@@ -62,6 +62,8 @@ public sealed class DetectorService : IDisposable
             : _runner!.RunOutputs(inputs, _model.OutputNames).Select(o => _model.Decode(o, options.MinScore)).ToList();
         // For in-graph files the score filter and per-class NMS already ran; Postprocess repeats them at no change
         // (survivors never overlap within a class beyond the IoU limit) and adds class filtering, the cap and scaling.
+        // Class-agnostic NMS then runs on the per-class survivors: the same result except when a box suppressed within
+        // its class would have outlived its suppressor in the agnostic pass (rare; documented, not hidden).
         return candidates.Select((c, i) => (IReadOnlyList<Detection>)Postprocess(c, Entry.InputSize, sizes[i].Width, sizes[i].Height, options, _model.Labels)).ToList();
     }
 

@@ -27,6 +27,8 @@ public sealed class Workspace
     public string CacheDir => Path.Combine(Root, "cache");
     public string RunsDir => Path.Combine(Root, "runs");
     public string ModelsDir => Path.Combine(Root, "models");
+    /// <summary>Score recipes (<c>lookout score</c>, <c>/v1/score</c>) by name: <c>recipes/    public string ModelsDir => Path.Combine(Root, "models");lt;name    public string ModelsDir => Path.Combine(Root, "models");gt;.yaml</c>.</summary>
+    public string RecipesDir => Path.Combine(Root, "recipes");
     public string FramesDir => Path.Combine(Root, "frames");
     public string EventsDir => Path.Combine(Root, "events");
 

@@ -85,6 +85,7 @@ public static class LookoutServer
 
         app.MapClassifyApi(log);
         app.MapDetectApi(log);
+        app.MapScoreApi(log);
         app.MapModelsApi(log);
         app.MapDeepStackApi(log);
         app.MapSystemApi();

@@ -52,6 +52,30 @@ public sealed class DetectorTrainingCommandTests : IDisposable
         Assert.Contains("unknown class 'person'", unknownClass.StdErr);
         Assert.Contains("disc", unknownClass.StdErr); // the detector's own classes are listed
 
+        // Count and score with the user's own detector, and the run is listed as a detector run.
+        var recipe = Path.Combine(_dir, "shapes.yaml");
+        File.WriteAllText(recipe, "min_score: 0.01\npoints:\n  disc: 1 each up to 2\n  square: 3\nverdicts:\n  - {min: 1, say: shapes}\n  - {say: none}\n");
+        var score = CliRunner.Run(_dir, "score", recipe, image, "--model", "detect1", "--json");
+        Assert.True(score.ExitCode == 0, score.StdErr);
+        using (var doc = JsonDocument.Parse(score.StdOut))
+        {
+            Assert.Equal("detect1", doc.RootElement.GetProperty("model").GetString());
+            var result = doc.RootElement.GetProperty("results")[0];
+            var lines = result.GetProperty("lines").EnumerateArray().ToList();
+            Assert.Equal(["disc", "square"], lines.Select(l => l.GetProperty("thing").GetString()));
+            Assert.True(lines[0].GetProperty("counted").GetInt32() <= 2);
+            double total = lines.Sum(l => l.GetProperty("points").GetDouble());
+            Assert.Equal(total, result.GetProperty("total").GetDouble());
+            Assert.Equal(total >= 1 ? "shapes" : "none", result.GetProperty("verdict").GetString());
+        }
+        var badRecipe = CliRunner.Run(_dir, "score", recipe, image, "--model", "nanodet");
+        Assert.Equal(1, badRecipe.ExitCode);
+        Assert.Contains("'disc' matches no class of detector nanodet", badRecipe.StdErr);
+        var runs = CliRunner.Run(_dir, "runs", "list", "--json");
+        Assert.True(runs.ExitCode == 0, runs.StdErr);
+        using (var doc = JsonDocument.Parse(runs.StdOut))
+            Assert.Contains(doc.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == "detect1" && r.GetProperty("task").GetString() == "detect" && r.GetProperty("classes").GetInt32() == 3);
+
         // A finished run resumes to the same end: every epoch is in its checkpoint.
         var resume = CliRunner.Run(_dir, "train", "--resume", "detect1", "--json");
         Assert.True(resume.ExitCode == 0, resume.StdErr);

@@ -23,10 +23,11 @@ public sealed class TrainedDetectorApiTests : IAsyncLifetime
     {
         TestModels.Write(dir, "colours", TestModels.ColourClassifier(["red", "green", "blue"]));
         var model = NanoDetGraph.WithClasses(NanoDetGraph.WithInputSize(OnnxReader.Load(ModelCatalog.Default().GetPath("nanodet")), 128), 2, seed: 1);
-        model.Metadata[TrainedDetectorModel.TaskKey] = TrainedDetectorModel.TaskValue;
-        model.Metadata[ModelMetadata.Labels] = "[\"parcel\",\"cat flap\"]";
-        model.Metadata[ModelMetadata.Preprocess] = new PreprocessSpec { Width = 128, Height = 128, Resize = ResizeMode.Stretch, Mean = [0, 0, 0], Std = [255, 255, 255] }.ToJson();
-        OnnxWriter.Save(model, Path.Combine(dir, "porch.onnx"));
+        // Exported as train --task detect exports (decode + NMS in the graph); an older raw-head file is read too.
+        OnnxWriter.Save(DetectorExport.Build(model, ["parcel", "cat flap"], "nanodet", "detect1", "test"), Path.Combine(dir, "porch.onnx"));
+        var raw = NanoDetGraph.WithClasses(NanoDetGraph.WithInputSize(OnnxReader.Load(ModelCatalog.Default().GetPath("nanodet")), 128), 2, seed: 1);
+        DetectorExport.WriteMetadata(raw, ["parcel", "cat flap"], "nanodet", "detect0", "test");
+        OnnxWriter.Save(raw, Path.Combine(dir, "porch-old.onnx"));
     });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -46,6 +47,11 @@ public sealed class TrainedDetectorApiTests : IAsyncLifetime
         var only = await _host.Client.PostAsync("/v1/detect", TestHost.Form(Photo(), fields: [("model", "porch"), ("min_score", "0.005"), ("classes", "parcel")]));
         using var onlyDoc = JsonDocument.Parse(await only.Content.ReadAsStringAsync());
         Assert.All(onlyDoc.RootElement.GetProperty("data").EnumerateArray(), d => Assert.Equal("parcel", d.GetProperty("label").GetString()));
+
+        var old = await _host.Client.PostAsync("/v1/detect", TestHost.Form(Photo(), fields: [("model", "porch-old"), ("min_score", "0.005")]));
+        Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+        using var oldDoc = JsonDocument.Parse(await old.Content.ReadAsStringAsync());
+        Assert.Equal(labels.Count, oldDoc.RootElement.GetProperty("data").GetArrayLength());
 
         var missing = await _host.Client.PostAsync("/v1/detect", TestHost.Form(Photo(), fields: ("model", "garage")));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

@@ -14,7 +14,7 @@ public static class UploadRoutes
     public static IReadOnlyList<string> All(string model) =>
     [
         "/v1/classify?model=" + model, "/v1/detect", "/v1/vision/custom/" + model, "/v1/vision/scene?model=" + model,
-        "/v1/vision/detection", "/v1/vision/face", "/v1/vision/face/recognize", "/v1/vision/face/register",
+        "/v1/vision/detection", "/v1/vision/face", "/v1/vision/face/recognize", "/v1/vision/face/register", "/v1/score?recipe=home-office",
     ];
 
     public static async Task<RouteAnswer> PostAsync(HttpClient client, string route, byte[] image, string fileName, CancellationToken ct)

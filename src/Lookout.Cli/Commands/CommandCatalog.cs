@@ -21,6 +21,7 @@ public static class CommandCatalog
         WatchCommand.Create(),
         EventsCommands.Create(),
         DetectCommand.Create(),
+        ScoreCommand.Create(),
         FacesCommands.Create(),
         RunsCommands.Create(),
         ModelsCommands.Create(),

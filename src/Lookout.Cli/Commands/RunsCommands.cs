@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Lookout.Cli.Commands;
 
-/// <summary><c>lookout runs list</c>: every run of the workspace with its backbone, data hash and test accuracy.</summary>
+/// <summary><c>lookout runs list</c>: every run of the workspace with its task, backbone, data hash and test accuracy (classifiers) or mAP (detectors).</summary>
 public static class RunsCommands
 {
     public static Command Create()
@@ -18,11 +18,11 @@ public static class RunsCommands
             var runsList = new RunStore(Locations.Existing(parse).RunsDir).List();
             if (output.Json) { output.WriteJson(runsList); return Task.FromResult(ExitCodes.Ok); }
             if (runsList.Count == 0) { output.Line("no runs yet"); return Task.FromResult(ExitCodes.Ok); }
-            var table = new Table().AddColumns("run", "created", "backbone", "classes", "data", "test acc", "model");
+            var table = new Table().AddColumns("run", "task", "created", "backbone", "classes", "data", "test score", "model");
             foreach (var r in runsList)
-                table.AddRow(r.Id, r.Created.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), Markup.Escape(r.Backbone ?? "-"), $"{r.Classes}",
-                    r.DatasetHash is { Length: >= 12 } h ? h[..12] : "-",
-                    r.TestAccuracy is { } a ? $"{ReportText.Pct(a)} (n={r.TestCount})" : "-", r.HasModel ? "yes" : r.State == RunState.Resumable ? "[yellow]no[/] (resumable)" : "[yellow]no[/]");
+                table.AddRow(r.Id, r.Task, r.Created.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), Markup.Escape(r.Backbone ?? "-"), $"{r.Classes}",
+                    r.DatasetHash is { Length: >= 12 } h ? h[..12] : "-", TestScore(r),
+                    r.HasModel ? "yes" : r.State == RunState.Resumable ? "[yellow]no[/] (resumable)" : "[yellow]no[/]");
             output.Render(table);
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -30,4 +30,9 @@ public static class RunsCommands
         runs.Subcommands.Add(RunsCompareCommand.Create());
         return runs;
     }
+
+    /// <summary>Accuracy for a classifier run, mAP@0.5 (and @0.5:0.95) for a detector run.</summary>
+    private static string TestScore(RunSummary r) => r.Task == RunSummary.DetectTask
+        ? r.TestMap50 is { } m ? $"mAP@0.5 {m:0.000}" + (r.TestMap50To95 is { } m2 ? $", @.5:.95 {m2:0.000}" : "") + $" (n={r.TestCount} img)" : "-"
+        : r.TestAccuracy is { } a ? $"{ReportText.Pct(a)} (n={r.TestCount})" : "-";
 }

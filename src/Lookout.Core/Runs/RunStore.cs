@@ -12,7 +12,17 @@ public enum RunState { Complete, Resumable, Incomplete }
 
 /// <summary>One line of <c>runs list</c>.</summary>
 public sealed record RunSummary(string Id, string Dir, DateTimeOffset Created, string? Backbone, int Classes, string? DatasetHash,
-    bool HasModel, int Epochs, double? BestValAccuracy, double? TestAccuracy, int? TestCount, RunState State);
+    bool HasModel, int Epochs, double? BestValAccuracy, double? TestAccuracy, int? TestCount, RunState State)
+{
+    /// <summary>"classify" (a classifier run) or "detect" (<c>train --task detect</c>).</summary>
+    public string Task { get; init; } = ClassifyTask;
+    /// <summary>A detector run's test mAP@0.5 (null for classifiers or before evaluation).</summary>
+    public double? TestMap50 { get; init; }
+    /// <summary>A detector run's test mAP@0.5:0.95.</summary>
+    public double? TestMap50To95 { get; init; }
+
+    public const string ClassifyTask = "classify", DetectTask = "detect";
+}
 
 /// <summary>
 /// The <c>runs/</c> folder of a workspace. New runs get incrementing ids per kind (<c>train1</c>, <c>train2</c>, ...),
@@ -56,6 +66,7 @@ public sealed class RunStore(string root)
         foreach (var dir in Directory.EnumerateDirectories(Root))
         {
             var run = new RunFolder(Path.GetFileName(dir), dir);
+            if (File.Exists(Path.Combine(dir, DetectPlanFile))) { list.Add(DetectSummary(run)); continue; }
             RunManifest? manifest = null;
             EvaluationReport? eval = null;
             try { manifest = run.ReadJson<RunManifest>(run.ManifestPath); } catch (JsonException) { }
@@ -68,6 +79,33 @@ public sealed class RunStore(string root)
                 epochs.Count, best is null || double.IsNaN(best.ValAccuracy) ? null : best.ValAccuracy, eval?.Accuracy, eval?.Count, StateOf(run)));
         }
         return list.OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The plan file a detector run writes first (<c>Pipelines.Detect.DetectPlan.FileName</c>).</summary>
+    public const string DetectPlanFile = "detect.json";
+
+    /// <summary>A detector run: its manifest's labels, hash and base detector, epochs from metrics.tsv, test mAP from eval.json.</summary>
+    private static RunSummary DetectSummary(RunFolder run)
+    {
+        JsonElement? manifest = ReadElement(run.ManifestPath), eval = ReadElement(run.EvalJsonPath);
+        int epochs = 0;
+        try { if (File.Exists(run.MetricsPath)) epochs = Math.Max(0, File.ReadLines(run.MetricsPath).Count() - 1); } catch (IOException) { }
+        string? Str(JsonElement? e, string name) => e is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        double? Num(JsonElement? e, string name) => e is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        int labels = manifest is { ValueKind: JsonValueKind.Object } m && m.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Array ? l.GetArrayLength() : 0;
+        var created = DateTimeOffset.TryParse(Str(manifest, "created"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var c)
+            ? c : new DateTimeOffset(Directory.GetCreationTimeUtc(run.Dir), TimeSpan.Zero);
+        bool hasModel = File.Exists(run.ModelPath);
+        var state = hasModel ? RunState.Complete : Directory.Exists(Path.Combine(run.Dir, "checkpoints")) ? RunState.Resumable : RunState.Incomplete;
+        return new RunSummary(run.Id, run.Dir, created, Str(manifest, "detector"), labels, Str(manifest, "datasetHash"), hasModel, epochs, null, null,
+            Num(eval, "images") is { } n ? (int)n : null, state)
+        { Task = RunSummary.DetectTask, TestMap50 = Num(eval, "map50"), TestMap50To95 = Num(eval, "map50To95") };
+    }
+
+    private static JsonElement? ReadElement(string path)
+    {
+        try { return File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone() : null; }
+        catch (Exception e) when (e is JsonException or IOException) { return null; }
     }
 
     public static RunState StateOf(RunFolder run) =>

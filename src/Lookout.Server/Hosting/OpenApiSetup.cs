@@ -31,6 +31,8 @@ internal static class OpenApiSetup
         ["POST /v1/classify"] = new("Classify one image", ["file:binary", "model", "top:integer", "min_sharpness:number"], [], RawBody: true),
         ["POST /v1/detect"] = new("Detect objects in one image (boxes in original pixels) with the COCO detector or a trained one named by model; annotate=true answers the image with boxes drawn",
             ["file:binary", "model", "classes", "min_score:number", "annotate:boolean"], [], RawBody: true),
+        ["POST /v1/score"] = new("Count things in one image with a detector and score them with a recipe (points and a verdict): recipe names a recipe (workspace recipes/<name>.yaml or built-in home-office), recipe_text is the YAML itself",
+            ["file:binary", "recipe", "recipe_text", "model"], [], RawBody: true),
         ["POST /v1/vision/custom/{model}"] = new("DeepStack custom model: a trained detector's boxes, or a classifier's classes at or above min_confidence, each with the whole-image box", ["image:binary", "min_confidence:number", Key], ["image"]),
         ["POST /v1/vision/scene"] = new("DeepStack scene: the default (or 'model') classifier's top class (no min_confidence, like DeepStack: one sent along is ignored)", ["image:binary", Key], ["image"]),
         ["POST /v1/vision/detection"] = new("DeepStack / CodeProject.AI object detection (COCO labels, or a trained detector's named by model; integer pixel boxes)", ["image:binary", "min_confidence:number", "model", Key], ["image"]),

@@ -16,12 +16,18 @@ namespace Lookout.Core.Inference.Detectors;
 public sealed class DetectorService : IDisposable
 {
     private readonly DetectorModel _model;
-    private readonly OnnxImageRunner _runner;
+    private readonly OnnxImageRunner? _runner;
+    private readonly InGraphDetectionRunner? _inGraph;
 
     private DetectorService(DetectorModel model, string onnxPath, OnnxRunnerOptions? options)
     {
         _model = model;
-        _runner = new OnnxImageRunner(onnxPath, model.OutputNames[0], model.Entry.Preprocess, (options ?? OnnxRunnerOptions.Default) with { BatchSize = 1 });
+        // A trained detector exported with its decode and NMS in the graph takes whole batches; the imported COCO
+        // graphs are batch-1 and decode in C#.
+        if (model is TrainedDetectorModel { DecodesInGraph: true })
+            _inGraph = new InGraphDetectionRunner(onnxPath, model.Entry.Preprocess, options);
+        else
+            _runner = new OnnxImageRunner(onnxPath, model.OutputNames[0], model.Entry.Preprocess, (options ?? OnnxRunnerOptions.Default) with { BatchSize = 1 });
     }
 
     /// <summary>Opens a detector by name (<see cref="DetectorModel.Names"/>), converting it into the cache on first use.</summary>
@@ -51,8 +57,14 @@ public sealed class DetectorService : IDisposable
         options ??= DetectorOptions.Default;
         options.Validate();
         if (inputs.Count != sizes.Count) throw new ArgumentException("one original size per input image is needed", nameof(sizes));
-        var outputs = _runner.RunOutputs(inputs, _model.OutputNames);
-        return outputs.Select((o, i) => (IReadOnlyList<Detection>)Postprocess(_model.Decode(o, options.MinScore), Entry.InputSize, sizes[i].Width, sizes[i].Height, options, _model.Labels)).ToList();
+        IReadOnlyList<List<RawDetection>> candidates = _inGraph is not null
+            ? _inGraph.Run(inputs, options)
+            : _runner!.RunOutputs(inputs, _model.OutputNames).Select(o => _model.Decode(o, options.MinScore)).ToList();
+        // For in-graph files the score filter and per-class NMS already ran; Postprocess repeats them at no change
+        // (survivors never overlap within a class beyond the IoU limit) and adds class filtering, the cap and scaling.
+        // Class-agnostic NMS then runs on the per-class survivors: the same result except when a box suppressed within
+        // its class would have outlived its suppressor in the agnostic pass (rare; documented, not hidden).
+        return candidates.Select((c, i) => (IReadOnlyList<Detection>)Postprocess(c, Entry.InputSize, sizes[i].Width, sizes[i].Height, options, _model.Labels)).ToList();
     }
 
     /// <summary>Detects in a decoded full frame (e.g. a video frame); boxes are in its pixels.</summary>
@@ -136,7 +148,11 @@ public sealed class DetectorService : IDisposable
         catch (Exception e) when (e is not OperationCanceledException) { return new Decoded(null, 0, 0, $"could not be decoded ({e.GetType().Name}: {e.Message})"); }
     }
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose()
+    {
+        _runner?.Dispose();
+        _inGraph?.Dispose();
+    }
 
     private readonly record struct Decoded(RgbImage? Input, int Width, int Height, string? Error);
 }

@@ -127,17 +127,11 @@ public static class DetectTrainPipeline
 
     public static string CheckpointDir(RunFolder run) => Path.Combine(run.Dir, "checkpoints");
 
-    /// <summary>The one-file detector: uint8 RGB [N,S,S,3] in (stretched), NanoDet outputs, labels and preprocessing in metadata.</summary>
+    /// <summary>The one-file detector (<see cref="DetectorExport"/>): decode and NMS in the graph, labels and preprocessing in metadata.</summary>
     private static void Export(OnnxModel model, IReadOnlyList<string> labels, RunFolder run, DetectorTrainOptions options, string path)
     {
-        var spec = new PreprocessSpec { Width = options.InputSize, Height = options.InputSize, Resize = ResizeMode.Stretch, Mean = [0, 0, 0], Std = [255, 255, 255] };
-        model.Metadata[TrainedDetectorModel.TaskKey] = TrainedDetectorModel.TaskValue;
-        model.Metadata[ModelMetadata.Labels] = System.Text.Json.JsonSerializer.Serialize(labels);
-        model.Metadata[ModelMetadata.Preprocess] = spec.ToJson();
-        model.Metadata[ModelMetadata.Backbone] = BaseDetector;
-        model.Metadata[ModelMetadata.Run] = run.Id;
-        model.Metadata[ModelMetadata.Version] = CodeVersion.Current;
-        OnnxWriter.Save(model, path);
+        if (NanoDetGraph.InputSize(model) != options.InputSize) throw new InvalidOperationException("the detector graph's input size is not the trained one");
+        OnnxWriter.Save(DetectorExport.Build(model, labels, BaseDetector, run.Id, CodeVersion.Current), path);
     }
 
     /// <summary>Decodes images once (shrunk to at most twice the input side) with boxes scaled to the decoded pixels.</summary>

@@ -20,5 +20,5 @@ public sealed record DetectTrainRequest
 /// <summary>The plan a detect run writes before any work, so <c>train --resume</c> can continue it.</summary>
 public sealed record DetectPlan(string DataDir, BoxFormat Format, DetectorTrainOptions Options, double ValFraction, double TestFraction, bool EvaluateBaseline, string DatasetHash)
 {
-    public const string FileName = "detect.json";
+    public const string FileName = Runs.RunStore.DetectPlanFile;
 }

@@ -108,6 +108,30 @@ public static class NanoDetGraph
         return copy;
     }
 
+    /// <summary>
+    /// A copy that runs at any batch size: the imported heads reshape with a literal batch of 1 ([1,C,-1]); those
+    /// shapes become [0,C,-1] with <c>allowzero</c> 0, i.e. "keep the input's batch".
+    /// </summary>
+    public static OnnxModel WithBatchAnySize(OnnxModel model)
+    {
+        var copy = Copy(model);
+        var g = copy.Graph;
+        var shapes = g.Initializers.Where(t => t.Type == OnnxDataType.Int64 && t.ElementCount == 3).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        int changed = 0;
+        for (int i = 0; i < g.Nodes.Count; i++)
+        {
+            var n = g.Nodes[i];
+            if (n.OpType != "Reshape" || n.Inputs.Count < 2 || !shapes.TryGetValue(n.Inputs[1], out var shape)) continue;
+            var v = shape.ToInt64s();
+            if (v[0] is not (0 or 1) || v[2] != -1) continue;
+            Replace(g, OnnxTensor.FromInt64s(shape.Name, [0, v[1], -1], 3));
+            g.Nodes[i] = n with { Attributes = [OnnxAttribute.Of("allowzero", 0L)] };
+            changed++;
+        }
+        if (changed != 6) throw new LookoutException($"NanoDet graph: expected 6 head reshapes with a batch of 1, found {changed}.");
+        return copy;
+    }
+
     public static int InputSize(OnnxModel model) => (int)(model.Graph.Inputs[0].Shape?[1].Value ?? ImportedSize);
 
     public static int ClassCount(OnnxModel model)

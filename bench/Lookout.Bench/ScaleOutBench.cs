@@ -43,7 +43,7 @@ public static class ScaleOutBench
 
             var baseline = InProcess(model, photos);
             Console.WriteLine($"  in process (ClassifyFilesAsync): {baseline.Rate:0.0} img/s, {baseline.CpuMs:0.0} CPU-ms/img");
-            await using var store = JobStore.Open(pg.ConnectionString + ";Pooling=false");
+            await using var store = JobStore.Open(pg.ConnectionString);
             for (int workers = 1; workers <= 3; workers++)
             {
                 var run = await Distributed(rabbit, pg, store, model, photos, tiny, workers, batch: 16, root);

@@ -26,7 +26,7 @@ namespace Lookout.Scale.Jobs;
 public sealed class BatchWorker(JobStore store, IConnection broker, WorkerOptions options, Action<string> log) : IDisposable
 {
     private readonly WorkerModels _models = new(store.GetModelAsync, options.ModelCacheDir,
-        OnnxRunnerOptions.Default with { BatchSize = 64, IntraOpThreads = options.IntraOpThreads });
+        OnnxRunnerOptions.Default with { IntraOpThreads = options.IntraOpThreads });
     private int _inFlight;
     private long _lastActivity = Stopwatch.GetTimestamp();
     private long _images, _batches;
@@ -114,7 +114,7 @@ public sealed class BatchWorker(JobStore store, IConnection broker, WorkerOption
         }
 
         var model = await RetryValue("fetch the model", () => _models.GetAsync(batch.ModelId, ct), ct);
-        var outcome = BatchInference.Run(model, batch);
+        var outcome = await BatchInference.RunAsync(model, batch, ct);
         var final = new List<ImageFailure>();
         if (outcome.Failed.Count > 0)
         {

@@ -147,7 +147,7 @@ public sealed class BatchWorker(JobStore store, IConnection broker, WorkerOption
             log($"worker {options.Name}: batch of {batch.Items.Count} from {batch.JobId} was delivered {deliveries} times without an ack; split into single images");
             return;
         }
-        var reason = $"{batch.Items[0].Name}: workers stopped {deliveries} times while processing this image";
+        var reason = $"{batch.Items[0].Name}: delivered {deliveries} times without being answered (a worker crashed, hung or failed on it; see the workers' logs)";
         await PublishAsync(channel, BrokerTopology.DeadLetterQueue, batch.Encode(), attempt, reason, ct);
         await Retry("write the failure", () => store.WriteAsync(batch.ModelId, batch.Task, options.Name, [],
             [new ImageFailure(batch.Items[0].Sha256, reason, (int)deliveries)], ct), ct);

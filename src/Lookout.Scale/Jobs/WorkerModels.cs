@@ -35,8 +35,17 @@ public sealed class WorkerModels(Func<string, CancellationToken, Task<byte[]?>> 
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<WorkerModel>>> _loaded = new();
 
-    public Task<WorkerModel> GetAsync(string modelId, CancellationToken ct) =>
-        _loaded.GetOrAdd(modelId, id => new Lazy<Task<WorkerModel>>(() => LoadAsync(id, ct))).Value;
+    public async Task<WorkerModel> GetAsync(string modelId, CancellationToken ct)
+    {
+        var load = _loaded.GetOrAdd(modelId, id => new Lazy<Task<WorkerModel>>(() => LoadAsync(id, ct)));
+        try { return await load.Value; }
+        catch
+        {
+            // A failed load (database down, model missing) is not remembered: the next batch tries again.
+            _loaded.TryRemove(KeyValuePair.Create(modelId, load));
+            throw;
+        }
+    }
 
     private async Task<WorkerModel> LoadAsync(string modelId, CancellationToken ct)
     {

@@ -182,6 +182,26 @@ public sealed class BulkJobFaultTests : IDisposable
         var dead = await DeadLettersAsync();
         Assert.Equal(2, dead.Sum(d => d.Items));
         Assert.All(dead, d => Assert.Contains("corrupt-", d.Reason));
+
+        // A batch no worker can finish (here: its model is not in the database) is returned, redelivered, then split
+        // into single images, and each is dead-lettered with a reason once it has been delivered 3 times.
+        var unknownModel = new string('0', 64);
+        var stuck = new Lookout.Scale.Messages.BatchMessage("job-stuck", unknownModel, Lookout.Scale.Messages.JobTask.Classify, 5,
+            [new("stuck-a.png", new string('a', 64), HostileImages.Good("png", seed: 7)), new("stuck-b.png", new string('b', 64), HostileImages.Good("png", seed: 8))]);
+        await PublishAsync(stuck.Encode());
+        await WaitForAsync(() => Scalar($"SELECT count(*) FROM lookout_failures WHERE model_id = '{unknownModel}'") == 2, "the stuck images dead-lettered", TimeSpan.FromSeconds(60));
+        dead = await DeadLettersAsync();
+        Assert.Equal(2, dead.Count);
+        Assert.All(dead, d => Assert.Contains("delivered 3 times", d.Reason));
+        Assert.Contains(_workers.SelectMany(w => w.Lines), l => l.Contains("split into single images"));
+    }
+
+    private async Task PublishAsync(byte[] body)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(_rabbit.Uri) };
+        await using var conn = await factory.CreateConnectionAsync();
+        await using var channel = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await channel.BasicPublishAsync("", BrokerTopology.WorkQueue, mandatory: true, BrokerTopology.Persistent(1), body);
     }
 
     [Fact]
@@ -200,6 +220,10 @@ public sealed class BulkJobFaultTests : IDisposable
         Assert.Equal(images, status.GetProperty("done").GetInt32());
         await AssertEveryImageAnsweredOnceAndRightAsync(job, images);
         Assert.All(_workers, w => Assert.False(w.HasExited, w.Log));
+        var text = await CliRunner.RunAsync(_root, ["jobs", "status", job, "--db", _pg.ConnectionString]);
+        Assert.Contains("100.0%", text.StdOut);
+        Assert.Contains($"{images}/{images} answered, 0 failed", text.StdOut);
+        Assert.Contains("complete", text.StdOut);
     }
 
     private async Task<List<(int Items, string Reason)>> DeadLettersAsync()

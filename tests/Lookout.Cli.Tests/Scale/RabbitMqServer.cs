@@ -70,7 +70,8 @@ public sealed class RabbitMqServer : IDisposable
     private void Signal(string signal)
     {
         if (_process is null) return;
-        try { LoopbackServers.Run("kill", [$"-{signal}", "--", $"-{_process.Id}"]); } catch (InvalidOperationException) { /* already gone */ }
+        // bash's own kill (procps' /bin/kill is not on every minimal image); a negative pid is the whole process group.
+        try { LoopbackServers.Run("bash", ["-c", $"kill -{signal} -- -{_process.Id}"]); } catch (InvalidOperationException) { /* already gone */ }
     }
 
     private string Log()

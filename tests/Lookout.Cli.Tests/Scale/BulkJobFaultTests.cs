@@ -170,7 +170,8 @@ public sealed class BulkJobFaultTests : IDisposable
         StartWorker("w1");
         StartWorker("w2");
         await WaitForAsync(() => ResultRows() >= images / 5, "a fifth of the results", TimeSpan.FromSeconds(60));
-        await _rabbit.StopAsync();
+        // SIGKILL: instant (a clean stop can take longer than the rest of the run), and the harsher fault.
+        await _rabbit.StopAsync(crash: true);
         long atStop = ResultRows();
         await Task.Delay(1000);
         await _rabbit.StartAsync();
@@ -187,8 +188,10 @@ public sealed class BulkJobFaultTests : IDisposable
         Assert.Equal(2, failed.Count);
         Assert.All(failed, f => Assert.StartsWith("corrupt-", Path.GetFileName(f.GetProperty("name").GetString())));
         Assert.All(failed, f => Assert.False(string.IsNullOrWhiteSpace(f.GetProperty("error").GetString())));
+        // Dead-lettering is at least once too (a dead letter confirmed just before the broker died, its ack lost, is
+        // published again after the redelivery): the set of images is what must be exact.
         var dead = await DeadLettersAsync();
-        Assert.Equal(2, dead.Sum(d => d.Items));
+        Assert.Equal(["corrupt-0.png", "corrupt-1.png"], dead.SelectMany(d => d.Names).Select(Path.GetFileName).Distinct().Order());
         Assert.All(dead, d => Assert.Contains("corrupt-", d.Reason));
 
         // A batch no worker can finish (here: its model is not in the database) is returned, redelivered, then split
@@ -199,7 +202,7 @@ public sealed class BulkJobFaultTests : IDisposable
         await PublishAsync(stuck.Encode());
         await WaitForAsync(() => Scalar($"SELECT count(*) FROM lookout_failures WHERE model_id = '{unknownModel}'") == 2, "the stuck images dead-lettered", TimeSpan.FromSeconds(60));
         dead = await DeadLettersAsync();
-        Assert.Equal(2, dead.Count);
+        Assert.Equal(["stuck-a.png", "stuck-b.png"], dead.SelectMany(d => d.Names).Distinct().Order());
         Assert.All(dead, d => Assert.Contains("delivered 3 times", d.Reason));
         Assert.Contains(_workers.SelectMany(w => w.Lines), l => l.Contains("split into single images"));
     }
@@ -234,17 +237,17 @@ public sealed class BulkJobFaultTests : IDisposable
         Assert.Contains("complete", text.StdOut);
     }
 
-    private async Task<List<(int Items, string Reason)>> DeadLettersAsync()
+    private async Task<List<(List<string> Names, string Reason)>> DeadLettersAsync()
     {
         var factory = new ConnectionFactory { Uri = new Uri(_rabbit.Uri) };
         await using var conn = await factory.CreateConnectionAsync();
         await using var channel = await conn.CreateChannelAsync();
-        var dead = new List<(int, string)>();
+        var dead = new List<(List<string>, string)>();
         while (await channel.BasicGetAsync(BrokerTopology.DeadLetterQueue, autoAck: true) is { } msg)
         {
             var batch = Lookout.Scale.Messages.BatchMessage.Decode(msg.Body.Span);
             var reason = msg.BasicProperties.Headers?[BrokerTopology.ReasonHeader] is byte[] b ? System.Text.Encoding.UTF8.GetString(b) : "";
-            dead.Add((batch.Items.Count, reason));
+            dead.Add((batch.Items.Select(i => i.Name).ToList(), reason));
         }
         return dead;
     }

@@ -55,11 +55,11 @@ public sealed class RabbitMqServer : IDisposable
         if (_process.HasExited) throw new InvalidOperationException($"rabbitmq-server exited {_process.ExitCode}: {Log()}");
     }
 
-    /// <summary>Stops the node cleanly (SIGTERM to its process group) and waits until it is gone.</summary>
-    public async Task StopAsync()
+    /// <summary>Stops the node (SIGTERM to its process group, or SIGKILL: a crash) and waits until it is gone.</summary>
+    public async Task StopAsync(bool crash = false)
     {
         if (_process is null) return;
-        Signal("TERM");
+        Signal(crash ? "KILL" : "TERM");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try { await _process.WaitForExitAsync(cts.Token); } catch (OperationCanceledException) { Signal("KILL"); }
         await LoopbackServers.WaitUntilAsync(() => !LoopbackServers.Listening(Port), "rabbitmq-server stop", TimeSpan.FromSeconds(30));

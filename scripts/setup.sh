@@ -29,6 +29,10 @@ if [ $for_tests -eq 1 ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   # watch tests start a loopback MQTT broker
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
+  # bulk-job fault tests start their own RabbitMQ node and PostgreSQL 15 cluster on loopback (own folders, free ports,
+  # own node name): whether Debian's services autostart on install, or run at all, does not matter to them.
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need_apt+=(rabbitmq-server)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql)
 fi
 if [ $for_arm64 -eq 1 ]; then
   [ -x /usr/bin/qemu-aarch64-static ] || need_apt+=(qemu-user-static)

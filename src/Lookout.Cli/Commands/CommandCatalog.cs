@@ -13,6 +13,8 @@ public static class CommandCatalog
         EvalCommand.Create(),
         ReportCommand.Create(),
         ClassifyCommand.Create(),
+        JobsCommands.Create(),
+        WorkerCommand.Create(),
         ExplainCommand.Create(),
         ExportCommand.Create(),
         ServeCommand.Create(),

@@ -97,6 +97,14 @@ public sealed class ClassifierModel : IDisposable
             yield return o.Output is { } p ? Result(o.Source, p, o.Extra, top) : new ClassifyResult(o.Source, [], null, o.Error);
     }
 
+    /// <summary>Classifies encoded images already in memory (a bulk-job batch) through the same pipeline as files, in input order.</summary>
+    public async IAsyncEnumerable<ClassifyResult> ClassifySourcesAsync(IReadOnlyList<ImageSource> sources, int top = 5,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var o in _runner.RunSourcesAsync(sources, null, ct))
+            yield return o.Output is { } p ? Result(o.Source, p, o.Extra, top) : new ClassifyResult(o.Source, [], null, o.Error);
+    }
+
     /// <summary>
     /// Classifies every image file (by extension) under <paramref name="dir"/>, sorted by path; then every entry the
     /// safe walk skipped (special files, links out of the folder, unreadable folders...) as an error result.

@@ -39,9 +39,19 @@ internal sealed class ImageFilePipeline
     /// <summary>Files taken but not yet yielded: decoding, waiting for the model, in a forward pass, or reordered.</summary>
     public int Window { get; }
 
-    public async IAsyncEnumerable<ImageOutcome> RunAsync(IReadOnlyList<string> paths, Func<IReadOnlyList<RgbImage>, (float[][] Main, float[][]? Extra)> infer,
+    public IAsyncEnumerable<ImageOutcome> RunAsync(IReadOnlyList<string> paths, Func<IReadOnlyList<RgbImage>, (float[][] Main, float[][]? Extra)> infer,
+        IProgress<BatchProgress>? progress, CancellationToken ct) =>
+        RunAsync(paths, i => ImageLoader.Load(paths[i], _runner.Spec, _options.Limits), infer, progress, ct);
+
+    /// <summary>
+    /// The same pipeline over images already in memory (a bulk-job batch): <paramref name="load"/> decodes the i-th
+    /// one; <paramref name="names"/> are what outcomes are reported against.
+    /// </summary>
+    public async IAsyncEnumerable<ImageOutcome> RunAsync(IReadOnlyList<string> names, Func<int, RgbImage> load,
+        Func<IReadOnlyList<RgbImage>, (float[][] Main, float[][]? Extra)> infer,
         IProgress<BatchProgress>? progress, [EnumeratorCancellation] CancellationToken ct)
     {
+        var paths = names;
         if (paths.Count == 0) yield break;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var window = new SemaphoreSlim(Window, Window);
@@ -50,7 +60,7 @@ internal sealed class ImageFilePipeline
         var cursor = new StrongBox<int>(-1); // the last file index a decoder took
 
         var decoders = Enumerable.Range(0, Math.Min(_decoders, paths.Count))
-            .Select(_ => Dedicated(() => Decode(paths, cursor, window, decoded, done.Writer, stop.Token))).ToArray();
+            .Select(_ => Dedicated(() => Decode(paths, load, cursor, window, decoded, done.Writer, stop.Token))).ToArray();
         var allDecoded = Task.WhenAll(decoders).ContinueWith(_ => decoded.CompleteAdding(), TaskScheduler.Default);
         var inferers = Enumerable.Range(0, _inferers).Select(_ => Dedicated(() => Infer(paths, decoded, infer, done.Writer, stop.Token))).ToArray();
         var workers = Task.WhenAll([.. decoders, .. inferers, allDecoded]);
@@ -95,7 +105,7 @@ internal sealed class ImageFilePipeline
     private static Task Dedicated(Action body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private void Decode(IReadOnlyList<string> paths, StrongBox<int> cursor, SemaphoreSlim window, BlockingCollection<Decoded> decoded,
+    private static void Decode(IReadOnlyList<string> paths, Func<int, RgbImage> load, StrongBox<int> cursor, SemaphoreSlim window, BlockingCollection<Decoded> decoded,
         ChannelWriter<ImageOutcome> done, CancellationToken ct)
     {
         while (true)
@@ -104,7 +114,7 @@ internal sealed class ImageFilePipeline
             int i = Interlocked.Increment(ref cursor.Value);
             if (i >= paths.Count) return;
             RgbImage image;
-            try { image = ImageLoader.Load(paths[i], _runner.Spec, _options.Limits); }
+            try { image = load(i); }
             catch (ImageDecodeException e) { done.TryWrite(new ImageOutcome(i, paths[i], null, e.Reason)); continue; }
             // One file must never take the run down: a decoder bug is this file's error, named so it can be reported.
             catch (Exception e) when (e is not OperationCanceledException)

@@ -152,6 +152,15 @@ public sealed class OnnxImageRunner : IDisposable
         CancellationToken ct = default) =>
         new ImageFilePipeline(this, _options).RunAsync(paths, RunWithExtra, progress, ct);
 
+    /// <summary>
+    /// Like <see cref="RunFilesAsync"/> for encoded images already in memory (a bulk-job batch): the same decoders,
+    /// limits and overlap of decoding with the model; outcomes carry each source's name.
+    /// </summary>
+    public IAsyncEnumerable<ImageOutcome> RunSourcesAsync(IReadOnlyList<ImageSource> sources, IProgress<BatchProgress>? progress = null,
+        CancellationToken ct = default) =>
+        new ImageFilePipeline(this, _options).RunAsync(sources.Select(s => s.Name).ToList(),
+            i => ImageLoader.Load(sources[i].Bytes, Spec, _options.Limits, sources[i].Name), RunWithExtra, progress, ct);
+
     public void Dispose() => _session.Dispose();
 
 }

@@ -53,6 +53,24 @@ public class ClassifierModelTests : IDisposable
     }
 
     [Fact]
+    public async Task InMemorySources_GetTheSameScoresAsTheirFiles_AndABadOneIsItsOwnError()
+    {
+        using var model = ClassifierModel.Load(ExportModel(), new Lookout.Core.Models.OnnxRunnerOptions { BatchSize = 2 });
+        var paths = new[] { Png("w.png", 250), Png("b.png", 5), Png("w2.png", 240) };
+        var fromFiles = new List<ClassifyResult>();
+        await foreach (var r in model.ClassifyFilesAsync(paths)) fromFiles.Add(r);
+        var sources = paths.Select(p => Lookout.Core.Imaging.ImageSource.FromBytes(File.ReadAllBytes(p), Path.GetFileName(p))).ToList();
+        sources.Insert(1, Lookout.Core.Imaging.ImageSource.FromBytes([0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3], "broken.png"));
+        var fromMemory = new List<ClassifyResult>();
+        await foreach (var r in model.ClassifySourcesAsync(sources)) fromMemory.Add(r);
+
+        Assert.Equal(["w.png", "broken.png", "b.png", "w2.png"], fromMemory.Select(r => r.Source));
+        Assert.False(fromMemory[1].Ok);
+        var good = fromMemory.Where(r => r.Ok).ToList();
+        for (int i = 0; i < paths.Length; i++) Assert.Equal(fromFiles[i].Probabilities!, good[i].Probabilities!);
+    }
+
+    [Fact]
     public async Task IsThreadSafe_ConcurrentCallersGetTheSameScores()
     {
         using var model = ClassifierModel.Load(ExportModel());

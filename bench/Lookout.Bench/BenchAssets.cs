@@ -14,13 +14,16 @@ public static class BenchAssets
     /// The default catalog backbone (a real, pretrained network) with a random head, exported as Lookout exports any
     /// model. Falls back to the small generated backbone, and says so, when the pretrained models were not fetched.
     /// </summary>
-    public static string Classifier(string dir, string[] labels, out string backboneName)
+    /// <param name="catalogBackbone">A catalog backbone's name; null = the default one.</param>
+    public static string Classifier(string dir, string[] labels, out string backboneName, string? catalogBackbone = null)
     {
         string backbonePath;
+        var entry = catalogBackbone is null ? KnownModels.DefaultBackbone
+            : KnownModels.All.FirstOrDefault(e => e.Name == catalogBackbone) ?? throw new ArgumentException($"unknown catalog backbone '{catalogBackbone}'");
         try
         {
-            backbonePath = ModelCatalog.Default().GetPath(KnownModels.DefaultBackbone.Name);
-            backboneName = KnownModels.DefaultBackbone.Name;
+            backbonePath = ModelCatalog.Default().GetPath(entry.Name);
+            backboneName = entry.Name;
         }
         catch (FileNotFoundException)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video;
 using Lookout.Core.Video.Analysis;
@@ -16,15 +17,27 @@ namespace Lookout.Bench;
 ///    itself (what running a watcher per camera gives).
 /// Printed per camera count: frames processed per camera (min..max share of frames in: a starved camera shows up as
 /// a low minimum), frame latency p50/p95, frame→alert p95, mean frames per pass, CPU. Goal: 8 cameras × 5 fps with
-/// p95 frame→alert ≤ 250 ms and no camera starved. Options: <c>--seconds S</c> (default 12), <c>--cameras 1,4,8</c>.
+/// p95 frame→alert ≤ 250 ms and no camera starved. Options: <c>--seconds S</c> (default 12), <c>--cameras 1,4,8</c>,
+/// <c>--rounds R</c> (default 3; interleaved, medians printed at the end).
 /// </summary>
 public static class CamerasBench
 {
     private const double Fps = 5;
 
+    /// <summary>One watcher run: per-camera processed fps (slowest camera), share of frames, latencies, batching, CPU.</summary>
+    private sealed record Result(string Name, double MinCameraFps, double MedianCameraFps, double MinShare, double MaxShare,
+        double FrameP50, double FrameP95, double AlertP95, int Alerts, double FramesPerPass, double Cores)
+    {
+        public override string ToString() => // InvariantGlobalization: numbers print with a dot
+            $"  {Name,-26} per camera {MedianCameraFps:0.0} fps processed (slowest {MinCameraFps:0.0}), {MinShare:P0}..{MaxShare:P0} of frames in;" +
+            $" frame latency p50 {FrameP50:0} ms p95 (worst camera) {FrameP95:0} ms; {(Alerts == 0 ? "no alerts" : $"frame->alert p95 {AlertP95:0} ms (n={Alerts})")};" +
+            $" frames/pass {FramesPerPass:0.0}; CPU {Cores:0.00} cores (load {BenchAssets.LoadAverage()})";
+    }
+
     public static async Task Run(string[] args)
     {
-        double seconds = args.Contains("--seconds") ? double.Parse(args[Array.IndexOf(args, "--seconds") + 1]) : 12;
+        double seconds = args.Contains("--seconds") ? double.Parse(args[Array.IndexOf(args, "--seconds") + 1], CultureInfo.InvariantCulture) : 12;
+        int rounds = args.Contains("--rounds") ? int.Parse(args[Array.IndexOf(args, "--rounds") + 1], CultureInfo.InvariantCulture) : 3;
         int[] counts = args.Contains("--cameras") ? args[Array.IndexOf(args, "--cameras") + 1].Split(',').Select(int.Parse).ToArray() : [1, 4, 8];
         var dir = Directory.CreateTempSubdirectory("lookout-camerasbench").FullName;
         try
@@ -33,13 +46,27 @@ public static class CamerasBench
             await MakeClip(clip, 1280, 720, seconds);
             using var detector = new DetectorFrameAnalyzer(CatalogObjectDetector.Open());
             var rules = RulesLoader.Parse("rules:\n  - name: bench\n    source: detector\n    when: { label: any, min_score: 0 }\n    cooldown: 1s\n    actions: [snapshot]\n");
-            Console.WriteLine($"cameras: 720p clips at {Fps:0} fps played live for {seconds:0} s, detector {detector.Name}, {Environment.ProcessorCount} cores, load average {BenchAssets.LoadAverage()}");
+            Console.WriteLine($"cameras: 720p clips at {Fps:0} fps played live for {seconds:0} s, detector {detector.Name}, {Environment.ProcessorCount} cores, load average {BenchAssets.LoadAverage()}; {rounds} interleaved rounds");
+            var all = counts.ToDictionary(n => n, _ => new List<(Result Separate, Result Shared)>());
+            for (int r = 0; r < rounds; r++)
+                foreach (int n in counts) // interleaved, so a noisy neighbour hurts both sides alike
+                {
+                    var separate = await Measure($"{n} separate watchers", dir, n, clip, detector, rules, shared: false);
+                    var shared = await Measure($"{n} cameras, one watcher", dir, n, clip, detector, rules, shared: true);
+                    Console.WriteLine(separate);
+                    Console.WriteLine(shared);
+                    all[n].Add((separate, shared));
+                }
+            Console.WriteLine($"medians of {rounds} rounds (load average now {BenchAssets.LoadAverage()}); goal: {Fps:0} fps per camera, p95 frame->alert <= 250 ms, no camera starved");
             foreach (int n in counts)
             {
-                var separate = await Measure($"{n} separate watchers", dir, n, clip, detector, rules, shared: false);
-                var shared = await Measure($"{n} cameras, one watcher", dir, n, clip, detector, rules, shared: true);
-                Console.WriteLine(separate);
-                Console.WriteLine(shared);
+                var rs = all[n];
+                string Line(string side, Func<(Result Separate, Result Shared), Result> pick) =>
+                    $"  {n} cameras {side,-9} per camera {BenchAssets.Median(rs.Select(x => pick(x).MedianCameraFps)):0.0} fps (slowest camera {BenchAssets.Median(rs.Select(x => pick(x).MinCameraFps)):0.0});" +
+                    $" lowest share of frames {BenchAssets.Median(rs.Select(x => pick(x).MinShare)):P0}; frame p95 {BenchAssets.Median(rs.Select(x => pick(x).FrameP95)):0} ms;" +
+                    $" frame->alert p95 {BenchAssets.Median(rs.Select(x => pick(x).AlertP95)):0} ms; frames/pass {BenchAssets.Median(rs.Select(x => pick(x).FramesPerPass)):0.0}; CPU {BenchAssets.Median(rs.Select(x => pick(x).Cores)):0.00} cores";
+                Console.WriteLine(Line("shared", x => x.Shared));
+                Console.WriteLine(Line("separate", x => x.Separate));
             }
         }
         finally
@@ -48,7 +75,7 @@ public static class CamerasBench
         }
     }
 
-    private static async Task<string> Measure(string name, string dir, int cameras, string clip, IFrameAnalyzer analyzer, RuleSet rules, bool shared)
+    private static async Task<Result> Measure(string name, string dir, int cameras, string clip, IFrameAnalyzer analyzer, RuleSet rules, bool shared)
     {
         var workspace = Path.Combine(dir, $"ws-{Guid.NewGuid():N}");
         var options = new WatchOptions { Workspace = workspace, Motion = null };
@@ -62,12 +89,12 @@ public static class CamerasBench
         var wall = clock.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var shares = stats.Select(s => s.FramesIn == 0 ? 0 : (double)s.Processed / s.FramesIn).ToList();
-        double p50 = BenchAssets.Median(stats.Select(s => s.FrameLatency.P50Ms));
-        double p95 = stats.Max(s => s.FrameLatency.P95Ms);
+        var fps = stats.Select(s => s.Processed / wall).ToList();
         var alerts = stats.Where(s => s.AlertLatency.Count > 0).ToList();
-        string alert = alerts.Count == 0 ? "no alerts" : $"frame->alert p95 {alerts.Max(s => s.AlertLatency.P95Ms):0} ms (n={alerts.Sum(s => s.AlertLatency.Count)})";
-        return $"  {name,-26} processed {stats.Sum(s => s.Processed) / wall,5:0.0} fps of {stats.Sum(s => s.FramesIn) / wall:0.0} in; per camera {shares.Min():P0}..{shares.Max():P0} of frames;" +
-               $" frame latency p50 {p50:0} ms p95 (worst camera) {p95:0} ms; {alert}; frames/pass {stats.Average(s => s.MeanBatch):0.0}; CPU {cpuSeconds / wall:0.00} cores (load {BenchAssets.LoadAverage()})";
+        return new Result(name, fps.Min(), BenchAssets.Median(fps), shares.Min(), shares.Max(),
+            BenchAssets.Median(stats.Select(s => s.FrameLatency.P50Ms)), stats.Max(s => s.FrameLatency.P95Ms),
+            alerts.Count == 0 ? double.NaN : alerts.Max(s => s.AlertLatency.P95Ms), alerts.Sum(s => s.AlertLatency.Count),
+            stats.Average(s => s.MeanBatch), cpuSeconds / wall);
     }
 
     /// <summary>A textured backdrop with a person-sized block walking across, 5 fps.</summary>

@@ -100,7 +100,7 @@ public class BatchingTests
         await WaitForQueue(host, 2);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
-        await Task.Delay(100); // let the server observe the abort
+        await WaitForQueue(host, 1); // the server saw the abort: the abandoned request left the queue
         model().Gate.Set();
         Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await kept).StatusCode);

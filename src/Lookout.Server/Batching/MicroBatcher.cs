@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Threading.Channels;
 using Lookout.Core.Imaging;
 using Lookout.Server.Api;
 using Lookout.Server.Metrics;
@@ -10,37 +8,37 @@ namespace Lookout.Server.Batching;
 public sealed record BatchingOptions(int MaxBatchSize, TimeSpan MaxWait, int QueueCapacity, int RetryAfterSeconds);
 
 /// <summary>
-/// Coalesces concurrent requests for one model into batched forward passes, adaptively: when the model is free the
-/// next pass takes exactly the requests already waiting (up to the batch limit), so a lone request never waits for
-/// company and a burst is batched because it queued up behind the pass before it. (<see cref="BatchingOptions.MaxWait"/>
-/// can add a deliberate wait, off by default: any wait is time the model sits idle.) The queue is bounded: when it
-/// is full a request fails at once with <see cref="ServerOverloadedException"/> (503) instead of waiting without
-/// limit. Each queued item carries the model version it was decoded for, so a hot swap never mixes versions in a
-/// batch. Forward passes run on the batcher's own thread, never on a thread-pool thread: a 2-core pool blocked for
-/// a whole pass would stall every other request's continuations.
+/// Coalesces concurrent requests for one model into batched forward passes, adaptively (the policy is
+/// <see cref="AdaptiveBatchQueue{T}"/>): when the model is free the next pass takes exactly the requests already
+/// waiting (up to the batch limit), so a lone request never waits for company and a burst is batched because it
+/// queued up behind the pass before it. (<see cref="BatchingOptions.MaxWait"/> can add a deliberate wait, off by
+/// default: any wait is time the model sits idle.) Requests arrive decoded (the caller decodes on its own thread), so
+/// a batch only holds model-sized images and the model's thread never decodes. The queue is bounded: when it is full
+/// a request fails at once with <see cref="ServerOverloadedException"/> (503) instead of waiting without limit; a
+/// request whose caller gives up leaves the queue at once. Each queued item carries the model version it was decoded
+/// for, so a hot swap never mixes versions in a batch. Forward passes run on the batcher's own thread, never on a
+/// thread-pool thread: a 2-core pool blocked for a whole pass would stall every other request's continuations.
 /// </summary>
 public sealed class MicroBatcher : IAsyncDisposable
 {
-    private readonly Channel<Item> _queue;
+    private readonly AdaptiveBatchQueue<Item> _queue;
     private readonly BatchingOptions _options;
     private readonly ServerMetrics _metrics;
-    private readonly Task _worker;
+    private readonly Thread _worker;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MicroBatcher(string modelName, BatchingOptions options, ServerMetrics metrics)
     {
         ModelName = modelName;
         _options = options;
         _metrics = metrics;
-        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails fast; nobody awaits WriteAsync
-            SingleReader = true,
-        });
-        _worker = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _queue = new AdaptiveBatchQueue<Item>(options.QueueCapacity);
+        _worker = new Thread(Run) { IsBackground = true, Name = $"lookout-batcher-{modelName}" };
+        _worker.Start();
     }
 
     public string ModelName { get; }
-    public int QueueDepth => _queue.Reader.Count;
+    public int QueueDepth => _queue.Count;
 
     /// <summary>Fails fast with 503 when the queue is already full (a later <see cref="SubmitAsync"/> still re-checks).</summary>
     public void ThrowIfFull()
@@ -56,48 +54,49 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         ct.ThrowIfCancellationRequested();
         var item = new Item(handle, image, new TaskCompletionSource<ModelRow>(TaskCreationOptions.RunContinuationsAsynchronously), ct);
-        if (!_queue.Writer.TryWrite(item))
-            throw Overloaded();
+        var ticket = _queue.TryAdd(item) ?? throw Overloaded();
         _metrics.SetQueueDepth(ModelName, QueueDepth);
-        await using var registration = ct.Register(() => item.Result.TrySetCanceled(ct));
-        return await item.Result.Task;
+        await using var registration = ct.Register(() =>
+        {
+            if (_queue.TryRemove(ticket)) _metrics.SetQueueDepth(ModelName, QueueDepth); // frees its place at once
+            item.Result.TrySetCanceled(ct);
+        });
+        return await item.Result.Task.ConfigureAwait(false);
     }
 
     private void Run()
     {
-        var reader = _queue.Reader;
-        var batch = new List<Item>(_options.MaxBatchSize);
-        // Blocking waits are fine here: this is the batcher's own thread.
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        try
         {
-            batch.Clear();
-            Fill(reader, batch);
-            _metrics.SetQueueDepth(ModelName, QueueDepth);
-            if (batch.Count > 0) Execute(batch);
+            // Blocking waits are fine here: this is the batcher's own thread.
+            while (Next() is { Count: > 0 } batch)
+            {
+                _metrics.SetQueueDepth(ModelName, QueueDepth);
+                // A caller that gave up between the take and now has its answer (cancelled): don't spend a pass on it.
+                var live = batch.Where(i => !i.Cancel.IsCancellationRequested).ToList();
+                if (live.Count > 0) Execute(live);
+            }
+            _stopped.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            _stopped.TrySetException(e);
         }
     }
 
-    /// <summary>Takes what is queued; only with a configured MaxWait does it then wait (from the first item) for more.</summary>
-    private void Fill(ChannelReader<Item> reader, List<Item> batch)
+    /// <summary>What is waiting (blocking only while nothing is); only a configured MaxWait then waits for more.</summary>
+    private List<Item> Next()
     {
-        var clock = Stopwatch.StartNew();
+        var batch = _queue.TakeBatch(_options.MaxBatchSize).ToList();
+        if (batch.Count == 0 || _options.MaxWait <= TimeSpan.Zero) return batch;
+        var deadline = DateTime.UtcNow + _options.MaxWait;
         while (batch.Count < _options.MaxBatchSize)
         {
-            if (reader.TryRead(out var item))
-            {
-                if (!item.Cancel.IsCancellationRequested) batch.Add(item);
-                else item.Result.TrySetCanceled(item.Cancel);
-                continue;
-            }
-            var left = _options.MaxWait - clock.Elapsed;
-            if (batch.Count == 0 || left <= TimeSpan.Zero) break;
-            using var timeout = new CancellationTokenSource(left);
-            try
-            {
-                if (!reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult()) break;
-            }
-            catch (OperationCanceledException) { break; }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !_queue.WaitForItem(left)) break;
+            batch.AddRange(_queue.TryTakeBatch(_options.MaxBatchSize - batch.Count));
         }
+        return batch;
     }
 
     private void Execute(List<Item> batch)
@@ -124,8 +123,8 @@ public sealed class MicroBatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _worker; // queued requests are still answered: they hold their model version
+        _queue.Complete();
+        await _stopped.Task.ConfigureAwait(false); // queued requests are still answered: they hold their model version
     }
 
     private sealed record Item(ModelHandle Handle, RgbImage Image, TaskCompletionSource<ModelRow> Result, CancellationToken Cancel);

@@ -107,4 +107,36 @@ public class StudioDetectTrainApiTests
         Assert.True(custom.GetProperty("success").GetBoolean(), custom.ToString());
         Assert.All(custom.GetProperty("predictions").EnumerateArray(), p => Assert.Contains(p.GetProperty("label").GetString(), new[] { "disc", "square" }));
     }
+
+    [Fact]
+    public async Task DetectJob_InterruptedByAServerStop_ResumesItsRunFromTheCheckpoint_OnTheNextStart()
+    {
+        var dir = Directory.CreateTempSubdirectory("lookout-studio-detect-resume-").FullName;
+        var options = new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Workspace = Path.Combine(dir, "ws") };
+        var app = LookoutServer.BuildApp(options, configure: b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        var client = app.GetTestClient();
+        await MakeBoxProject(client, dir, "p", scenes: 6);
+        var id = (await StudioTrainApiTests.Data(await client.PostAsJsonAsync("/v1/projects/p/jobs", new { mode = "quick", epochs = 3 }))).GetProperty("id").GetInt64();
+        await StudioTrainApiTests.WaitAsync(client, "p", id, e => e.GetProperty("kind").GetString() == "epoch");
+        await app.StopAsync();
+        await app.DisposeAsync();
+        var stopped = new Lookout.Core.Studio.Jobs.JobStore(new Lookout.Core.Studio.ProjectStore(Path.Combine(dir, "projects")).Open("p"));
+        Assert.Equal(Lookout.Core.Studio.Jobs.JobState.Running, stopped.Get(id)!.State);
+        var interruptedRun = stopped.Get(id)!.Run;
+        Assert.NotNull(interruptedRun);
+
+        app = LookoutServer.BuildApp(options, configure: b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        await using var _ = new StudioTrainApiTests.Cleanup(app, dir);
+        client = app.GetTestClient();
+        var (done, events) = await StudioTrainApiTests.WaitAsync(client, "p", id, seconds: 180);
+        Assert.True(done.GetProperty("state").GetString() == "done", string.Join("\n", events.TakeLast(8)));
+        Assert.Equal(2, done.GetProperty("attempts").GetInt32());
+        Assert.Equal(interruptedRun, done.GetProperty("run").GetString());
+        Assert.Contains(events, e => e.GetProperty("kind").GetString() == "message" && e.GetProperty("data").GetProperty("text").GetString()!.Contains("resuming detector run"));
+        var results = await StudioTrainApiTests.Data(await client.GetAsync($"/v1/projects/p/runs/{interruptedRun}/detect"));
+        Assert.Equal([1, 2, 3], results.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()));
+        Assert.Single(Directory.EnumerateDirectories(Path.Combine(dir, "projects", "p", ".lookout", "runs")));
+    }
 }

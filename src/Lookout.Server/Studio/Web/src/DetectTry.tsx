@@ -12,17 +12,18 @@ export function DetectTry({ project, run }: { project: ProjectDto; run?: string 
   const [answer, setAnswer] = useState<DetectTryDto | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+  const [minScore, setMinScore] = useState(40); // percent: the server's default threshold
 
   useEffect(() => { void api.runs(project.name).then(r => setRuns(r.filter(x => x.task === "detect"))).catch(x => setError((x as Error).message)); }, [project.name]);
   useEffect(() => () => { if (picture) URL.revokeObjectURL(picture.url); }, [picture]);
 
   const latest = useRef<Blob | null>(null); // an answer for an older picture that arrives late is dropped
-  const go = async (blob: Blob, name: string, runId = chosen) => {
+  const go = async (blob: Blob, name: string, runId = chosen, min = minScore) => {
     latest.current = blob;
     setPicture({ blob, name, url: URL.createObjectURL(blob) });
     setAnswer(null); setError(""); setBusy(true);
     try {
-      const a = await api.tryDetect(project.name, runId, blob);
+      const a = await api.tryDetect(project.name, runId, blob, min / 100);
       if (latest.current === blob) setAnswer(a);
     } catch (x) { if (latest.current === blob) setError((x as Error).message); }
     finally { if (latest.current === blob) setBusy(false); }
@@ -40,6 +41,10 @@ export function DetectTry({ project, run }: { project: ProjectDto; run?: string 
             <option value="latest">the latest run</option>
             {withModel.map(r => <option value={r.id}>{r.id}{r.serves.length ? ` (serves ${r.serves.join(", ")})` : ""}</option>)}
           </select>
+        </label>{" "}
+        <label>Show boxes scored at least{" "}
+          <input id="try-min" type="number" min={1} max={100} value={minScore} style={{ width: "4em" }}
+            onChange={e => { const v = Math.min(100, Math.max(1, Number((e.target as HTMLInputElement).value) || 40)); setMinScore(v); if (picture) void go(picture.blob, picture.name, chosen, v); }} />%
         </label>
       </div>
       {runs && withModel.length === 0 && <p class="muted">No detector run has a model yet: train one on the Train tab first.</p>}

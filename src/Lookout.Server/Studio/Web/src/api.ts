@@ -151,8 +151,8 @@ export const api = {
   detectEstimate: (project: string) => call<DetectEstimateDto>("GET", `${p(project)}/detect/estimate`),
   detectRun: (project: string, run: string) => call<DetectRunDto>("GET", `${p(project)}/runs/${encodeURIComponent(run)}/detect`),
   runPicture: (project: string, run: string, file: string) => `${p(project)}/runs/${encodeURIComponent(run)}/picture?file=${encodeURIComponent(file)}`,
-  tryDetect: async (project: string, run: string, picture: Blob) => {
-    const res = await fetch(`${p(project)}/runs/${encodeURIComponent(run)}/detect`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", Accept: "application/json" }, body: picture });
+  tryDetect: async (project: string, run: string, picture: Blob, minScore?: number) => {
+    const res = await fetch(`${p(project)}/runs/${encodeURIComponent(run)}/detect${minScore === undefined ? "" : `?minScore=${minScore}`}`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", Accept: "application/json" }, body: picture });
     return unwrap<DetectTryDto>(res.status, await res.text());
   },
   boxIndex: (project: string) => call<BoxIndexDto>("GET", `${p(project)}/boxes`),

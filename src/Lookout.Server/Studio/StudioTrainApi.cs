@@ -154,7 +154,10 @@ public static class StudioTrainApi
         {
             var p = studio.Open(project).Project;
             var record = await Promotion.PromoteAsync(p, run, string.IsNullOrWhiteSpace(body.Name) ? null : body.Name, ct);
-            try { ServingLoader.Serve(record.Name, Promotion.PathOf(p, record.Name), registry, vision); }
+            var path = Promotion.PathOf(p, record.Name);
+            // A detector promoted over a classifier of the same name: the classifier stops answering /v1/classify.
+            if (Lookout.Core.Inference.Detectors.TrainedDetectorModel.IsDetectorFile(path) && registry.PathOf(record.Name) == path) await registry.RemoveAsync(record.Name);
+            try { ServingLoader.Serve(record.Name, path, registry, vision); }
             catch (Exception e) when (e is InvalidDataException or IOException) { throw new StudioException($"the model did not load: {e.Message}", StudioProblem.Conflict); }
             return Ok(record);
         }).WithSummary("Serve this run's model on /v1/classify, or a detector run's on /v1/detect?model=name (and the DeepStack custom route) under name (default: the project's name); hot-swapped, recorded");

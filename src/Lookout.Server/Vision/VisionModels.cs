@@ -75,8 +75,9 @@ public sealed class VisionModels(ServerOptions options, ServerMetrics metrics, I
     /// <summary>Detector models in the models folder: <c>name.onnx</c> whose metadata marks a trained detector.</summary>
     private string? TrainedPath(string model)
     {
-        lock (_lock)
-            if (_served.TryGetValue(model, out var served) && File.Exists(served)) return served;
+        string? served;
+        lock (_lock) served = _served.GetValueOrDefault(model);
+        if (served is not null && TrainedDetectorModel.IsDetectorFile(served)) return served; // a classifier promoted over it since is not a detector
         if (options.ModelsDirectory is not { } dir || model.Contains('/') || model.Contains('\\') || model.Contains("..")) return null;
         var file = Path.Combine(dir, model + ".onnx");
         return TrainedDetectorModel.IsDetectorFile(file) ? file : null;
@@ -89,7 +90,7 @@ public sealed class VisionModels(ServerOptions options, ServerMetrics metrics, I
             ? Directory.EnumerateFiles(dir, "*.onnx").Where(TrainedDetectorModel.IsDetectorFile).Select(f => Path.GetFileNameWithoutExtension(f))
             : [];
         List<string> served;
-        lock (_lock) served = _served.Where(s => File.Exists(s.Value)).Select(s => s.Key).ToList();
+        lock (_lock) served = _served.Where(s => TrainedDetectorModel.IsDetectorFile(s.Value)).Select(s => s.Key).ToList();
         return inFolder.Concat(served).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
     public FaceAnalyzer Faces => Get(ref _faces, FacesName, () => FaceAnalyzer.Open());

@@ -99,6 +99,7 @@ public static class LookoutServer
             app.MapStudioAssistApi(log);
             app.MapStudioTrainApi(log);
             app.MapStudioBoxApi(log);
+            app.MapStudioDetectApi(log);
             app.MapStudioPage();
         }
         return app;

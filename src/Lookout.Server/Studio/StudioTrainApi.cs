@@ -69,7 +69,7 @@ public static class StudioTrainApi
             var serving = Promotion.Current(p).Select(c => c.Current).ToList();
             return Ok(new RunStore(p.Workspace.RunsDir).List().Select(r => new RunRowDto(r.Id, r.Created, r.Backbone, r.Classes, r.HasModel,
                 r.Epochs, r.BestValAccuracy, r.TestAccuracy, r.TestCount, r.State.ToString().ToLowerInvariant(),
-                serving.Where(s => s.Run == r.Id).Select(s => s.Name).ToList())).Reverse().ToList());
+                serving.Where(s => s.Run == r.Id).Select(s => s.Name).ToList(), r.Task, r.TestMap50, r.TestMap50To95)).Reverse().ToList());
         }).WithSummary("The project's runs, newest first, with the model names each one serves");
         g.MapGet("/runs/{run}", async (string project, string run, StudioHost studio, CancellationToken ct) =>
             Ok(await RunResultsReader.ReadAsync(studio.Open(project).Project, run, ct)))
@@ -150,14 +150,17 @@ public static class StudioTrainApi
             return Ok(await FixJournal.UndoAsync(p.Project, id, p.Scanner.ScanAsync, ct));
         }).WithSummary("Undo a fix: every picture goes back to its label, exclusion and place before it");
 
-        g.MapPost("/runs/{run}/promote", async (string project, string run, PromoteRequest body, StudioHost studio, ModelRegistry registry, CancellationToken ct) =>
+        g.MapPost("/runs/{run}/promote", async (string project, string run, PromoteRequest body, StudioHost studio, ModelRegistry registry, Lookout.Server.Vision.VisionModels vision, CancellationToken ct) =>
         {
             var p = studio.Open(project).Project;
             var record = await Promotion.PromoteAsync(p, run, string.IsNullOrWhiteSpace(body.Name) ? null : body.Name, ct);
-            try { registry.LoadOrReload(Promotion.PathOf(p, record.Name)); }
+            var path = Promotion.PathOf(p, record.Name);
+            // A detector promoted over a classifier of the same name: the classifier stops answering /v1/classify.
+            if (Lookout.Core.Inference.Detectors.TrainedDetectorModel.IsDetectorFile(path) && registry.PathOf(record.Name) == path) await registry.RemoveAsync(record.Name);
+            try { ServingLoader.Serve(record.Name, path, registry, vision); }
             catch (Exception e) when (e is InvalidDataException or IOException) { throw new StudioException($"the model did not load: {e.Message}", StudioProblem.Conflict); }
             return Ok(record);
-        }).WithSummary("Serve this run's model on /v1/classify (and the DeepStack custom route) under name (default: the project's name); hot-swapped, recorded");
+        }).WithSummary("Serve this run's model on /v1/classify, or a detector run's on /v1/detect?model=name (and the DeepStack custom route) under name (default: the project's name); hot-swapped, recorded");
         g.MapGet("/serving", (string project, StudioHost studio) =>
         {
             var p = studio.Open(project).Project;
@@ -195,7 +198,7 @@ public sealed record JobEventDto(long Seq, DateTimeOffset Time, string Kind, Jso
 public sealed record JobEventsDto(JobDto Job, IReadOnlyList<JobEventDto> Events);
 
 public sealed record RunRowDto(string Id, DateTimeOffset Created, string? Backbone, int Classes, bool HasModel, int Epochs, double? BestValAccuracy,
-    double? TestAccuracy, int? TestCount, string State, IReadOnlyList<string> Serves);
+    double? TestAccuracy, int? TestCount, string State, IReadOnlyList<string> Serves, string Task, double? TestMap50, double? TestMap50To95);
 
 public sealed record PredictedItemDto(ItemDto Item, string Truth, string Predicted, double Score, double TrueProbability, bool Unknown);
 

@@ -53,19 +53,46 @@ public sealed class VisionModels(ServerOptions options, ServerMetrics metrics, I
         return opened;
     }
 
+    /// <summary>
+    /// Serves a trained detector file under <paramref name="name"/> (the studio's "Serve this run" of a detector run),
+    /// before the models folder's file of that name; a newer file at the same path is picked up on the next request
+    /// (hot swap). The replaced detector stays open until the server stops, because a request may still be using it.
+    /// </summary>
+    public void ServeDetector(string name, string path)
+    {
+        if (!TrainedDetectorModel.IsDetectorFile(path)) throw new InvalidDataException($"{Path.GetFileName(path)} is not a trained detector");
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _served[name] = path;
+            if (_named.Remove(path, out var old)) _retired.Add(old);
+        }
+    }
+
+    private readonly Dictionary<string, string> _served = new(StringComparer.Ordinal);
+    private readonly List<DetectorService> _retired = [];
+
     /// <summary>Detector models in the models folder: <c>name.onnx</c> whose metadata marks a trained detector.</summary>
     private string? TrainedPath(string model)
     {
+        string? served;
+        lock (_lock) served = _served.GetValueOrDefault(model);
+        if (served is not null && TrainedDetectorModel.IsDetectorFile(served)) return served; // a classifier promoted over it since is not a detector
         if (options.ModelsDirectory is not { } dir || model.Contains('/') || model.Contains('\\') || model.Contains("..")) return null;
         var file = Path.Combine(dir, model + ".onnx");
         return TrainedDetectorModel.IsDetectorFile(file) ? file : null;
     }
 
     /// <summary>Names of the trained detectors in the models folder.</summary>
-    public IReadOnlyList<string> TrainedDetectorNames() =>
-        options.ModelsDirectory is { } dir && Directory.Exists(dir)
-            ? Directory.EnumerateFiles(dir, "*.onnx").Where(TrainedDetectorModel.IsDetectorFile).Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).ToList()
+    public IReadOnlyList<string> TrainedDetectorNames()
+    {
+        var inFolder = options.ModelsDirectory is { } dir && Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*.onnx").Where(TrainedDetectorModel.IsDetectorFile).Select(f => Path.GetFileNameWithoutExtension(f))
             : [];
+        List<string> served;
+        lock (_lock) served = _served.Where(s => TrainedDetectorModel.IsDetectorFile(s.Value)).Select(s => s.Key).ToList();
+        return inFolder.Concat(served).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
     public FaceAnalyzer Faces => Get(ref _faces, FacesName, () => FaceAnalyzer.Open());
 
     public bool DetectorLoaded => Volatile.Read(ref _detector) is not null;
@@ -109,8 +136,9 @@ public sealed class VisionModels(ServerOptions options, ServerMetrics metrics, I
             _disposed = true;
             _detector?.Dispose();
             _faces?.Dispose();
-            foreach (var d in _named.Values) d.Dispose();
+            foreach (var d in _named.Values.Concat(_retired)) d.Dispose();
             _named.Clear();
+            _retired.Clear();
             _detector = null;
             _faces = null;
         }

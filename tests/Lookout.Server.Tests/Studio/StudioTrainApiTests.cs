@@ -148,7 +148,7 @@ public class StudioTrainApiTests(ITestOutputHelper output)
     }
 
     /// <summary>Stops the server, then deletes the test's folder (a running server may still touch jobs.db or tmp/).</summary>
-    private sealed class Cleanup(WebApplication app, string dir) : IAsyncDisposable
+    internal sealed class Cleanup(WebApplication app, string dir) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

@@ -3,6 +3,7 @@ using Lookout.Core;
 using Lookout.Core.Pipelines.Train;
 using Lookout.Core.Runs;
 using Lookout.Core.Studio;
+using Lookout.Core.Studio.Boxes;
 using Lookout.Core.Studio.Jobs;
 using Lookout.Core.Studio.Results;
 using Lookout.Core.Training;
@@ -17,6 +18,7 @@ namespace Lookout.Server.Studio.Jobs;
 /// call into <see cref="TrainPipeline"/> with a <see cref="JobObserver"/>. Cancel stops a job for good; a server that
 /// stops leaves its running jobs Running in jobs.db, and on the next start they continue: a fine-tuning run from its
 /// last checkpoint (<see cref="TrainPipeline.ResumeAsync"/>), a head run from the beginning (it takes seconds).
+/// A detection project's jobs train its boxes instead (<see cref="DetectJob"/>), through the same queue, events and cancel.
 /// </summary>
 public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> log) : IHostedService
 {
@@ -119,6 +121,14 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
             await p.Scanner.ScanAsync(ct); // the catalog is current, under the project's gate, before the pipeline reads it
             string run;
             var folder = job.Run is { } id && Directory.Exists(Path.Combine(runs.Root, id)) ? runs.Open(id) : null;
+            if (BoxProject.IsDetection(project))
+            {
+                run = await DetectJob.RunAsync(project, job, resumed ? folder : null, observer, ct);
+                p.Jobs.SetRun(job.Id, run);
+                p.Jobs.Finish(job.Id, JobState.Done);
+                observer.State("done", run);
+                return;
+            }
             if (resumed && job.Mode == JobMode.Better && folder is not null && RunStore.StateOf(folder) == RunState.Resumable)
                 run = await ResumeOrRestartAsync(p, job, folder, observer, ct);
             else

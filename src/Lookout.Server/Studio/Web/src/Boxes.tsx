@@ -14,7 +14,7 @@ interface Saved { id: number; before: BoxesDto }
  * them all and opens the next picture not reviewed yet. Drag on the picture to draw a box (Shift+drag: also over
  * another box), drag a box to move it, a corner to resize it; Tab picks a box, a class key (1-9…) sets its class, arrows move it (Shift: resize), x deletes.
  */
-export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: () => void }) {
+export function Boxes({ project, picture: opened, onChanged }: { project: ProjectDto; picture?: number; onChanged: () => void }) {
   const [index, setIndex] = useState<BoxIndexDto | null>(null);
   const [at, setAt] = useState(0);
   const [picture, setPicture] = useState<Picture | null>(null);
@@ -41,7 +41,8 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
       else { const first = i.pictures.findIndex(p => !p.reviewed); setAt(first >= 0 ? first : 0); }
     } catch (x) { setError((x as Error).message); }
   };
-  useEffect(() => { void loadIndex(); }, [project.name]);
+  // #/p/<project>/boxes/<id> (a Results gallery's picture) opens that picture, to fix its boxes.
+  useEffect(() => { void loadIndex(opened !== undefined && !Number.isNaN(opened) ? opened : undefined); }, [project.name, opened]);
 
   const showing = useRef<number | null>(null); // the picture the newest load is for: an older load that ends later is dropped
   const loadPicture = async (pid: number) => {
@@ -229,7 +230,7 @@ export function Boxes({ project, onChanged }: { project: ProjectDto; onChanged: 
               ))}
             </div>
           )}
-          <p class="muted keys">Train a detector on the reviewed pictures: <code>lookout train {project.name}/data</code> (in the studio's projects folder).</p>
+          <p class="muted keys">Train a detector on the reviewed pictures on the <a href={`#/p/${encodeURIComponent(project.name)}/train`}>Train</a> tab (or <code>lookout train {project.name}/data --task detect</code> in the studio's projects folder).</p>
           <p class="muted keys">Enter: save all &amp; next · drag: draw/move/resize (Shift+drag: draw over a box) · Tab: pick a box · {hotkeyFor(0)}…: its class · arrows: move (Shift: resize) · x: delete · u: undo · ◀ ▶ with no box picked: other pictures</p>
         </div>
         <div class="boxes-main">

@@ -31,10 +31,12 @@ function Chart({ title, points, a, b, unit }: { title: string; points: EpochPoin
 
 export function Curves({ points }: { points: EpochPoint[] }) {
   if (points.length === 0) return null;
+  // A detector reports losses only: no empty accuracy chart.
+  const accuracy = points.some(p => typeof p.trainAccuracy === "number" || typeof p.valAccuracy === "number");
   return (
     <div class="curves" id="curves">
       <Chart title="Loss" points={points} a="trainLoss" b="valLoss" />
-      <Chart title="Accuracy" points={points} a="trainAccuracy" b="valAccuracy" unit="pct" />
+      {accuracy && <Chart title="Accuracy" points={points} a="trainAccuracy" b="valAccuracy" unit="pct" />}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type CompareDto, type FixDto, type IssuesDto, type PredictedItemDto, type ProjectDto, type RunResultsDto, type RunRowDto, type ServingDto, type WalkthroughDto } from "./api";
 import { Curves } from "./Curves";
+import { DetectResults } from "./DetectResults";
 import { display, FixGallery, FixJournal, type ShownItem } from "./Fixes";
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)}%`);
@@ -14,6 +15,10 @@ const shown = (list: PredictedItemDto[]): ShownItem[] => list.map(p => ({
 
 /** The Results tab: the runs, and for the chosen one everything its folder recorded, with fixes from any picture. */
 export function Results({ project, run, onChanged }: { project: ProjectDto; run?: string; onChanged: () => void }) {
+  return project.task === "detect" ? <DetectResults project={project} run={run} onChanged={onChanged} /> : <ClassifyResults project={project} run={run} onChanged={onChanged} />;
+}
+
+function ClassifyResults({ project, run, onChanged }: { project: ProjectDto; run?: string; onChanged: () => void }) {
   const [runs, setRuns] = useState<RunRowDto[] | null>(null);
   const [error, setError] = useState("");
   useEffect(() => { void api.runs(project.name).then(setRuns).catch(x => setError((x as Error).message)); }, [project.name, run]);

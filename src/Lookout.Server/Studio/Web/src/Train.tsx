@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, type EstimateDto, type JobDto, type JobEventDto, type ProjectDto } from "./api";
+import { api, type DetectEstimateDto, type EstimateDto, type JobDto, type JobEventDto, type ProjectDto } from "./api";
 import { Curves, type EpochPoint } from "./Curves";
 
 const seconds = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
@@ -27,7 +27,9 @@ export function fold(live: Live, events: JobEventDto[]): Live {
 
 /** The Train tab: choose quick or better (each with its time estimate), start, follow the job live, cancel. */
 export function Train({ project, onDone }: { project: ProjectDto; onDone: () => void }) {
-  const [estimate, setEstimate] = useState<EstimateDto | null>(null);
+  const detect = project.task === "detect";
+  const [estimate, setEstimate] = useState<EstimateDto | DetectEstimateDto | null>(null);
+  const [epochs, setEpochs] = useState(""); // detection only: blank = the mode's epochs
   const [mode, setMode] = useState<"quick" | "better">("quick");
   const [jobs, setJobs] = useState<JobDto[]>([]);
   const [live, setLive] = useState<Live | null>(null);
@@ -35,7 +37,7 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
   const followed = useRef<number | null>(null);
 
   const refresh = async () => {
-    const [e, j] = await Promise.all([api.estimate(project.name), api.jobs(project.name)]);
+    const [e, j] = await Promise.all([detect ? api.detectEstimate(project.name) : api.estimate(project.name), api.jobs(project.name)]);
     setEstimate(e);
     setJobs(j);
     const active = j.find(x => x.state === "running" || x.state === "queued");
@@ -58,7 +60,7 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
         if (["done", "failed", "cancelled"].includes(r.job.state) && r.events.length === 0) {
           followed.current = null;
           setJobs(await api.jobs(project.name));
-          setEstimate(await api.estimate(project.name));
+          setEstimate(detect ? await api.detectEstimate(project.name) : await api.estimate(project.name));
           onDone();
           return;
         }
@@ -70,7 +72,8 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
 
   const start = async () => {
     setError("");
-    try { follow(await api.train(project.name, mode)); } catch (x) { setError((x as Error).message); }
+    const n = detect && epochs.trim() ? Number(epochs) : undefined;
+    try { follow(await api.train(project.name, mode, n)); } catch (x) { setError((x as Error).message); }
   };
 
   const running = live && (live.job.state === "running" || live.job.state === "queued");
@@ -79,11 +82,13 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
     <section class="train">
       <h2>Train</h2>
       <div class="panel">
+        {detect ? <DetectModes estimate={estimate as DetectEstimateDto | null} mode={mode} setMode={setMode} epochs={epochs} setEpochs={setEpochs} /> : <>
         <label class="mode"><input type="radio" name="mode" id="mode-quick" checked={mode === "quick"} onChange={() => setMode("quick")} />
           <strong>Quick</strong> — a new head on the cached features of your pictures {estimate && <span class="muted" id="estimate-quick">(about {seconds(estimate.quickSeconds)})</span>}</label>
         <label class="mode"><input type="radio" name="mode" id="mode-better" checked={mode === "better"} onChange={() => setMode("better")} />
           <strong>Better</strong> — also fine-tunes the last layers of the backbone on the pictures {estimate && <span class="muted" id="estimate-better">(about {seconds(estimate.betterSeconds)})</span>}</label>
         {estimate && <p class="muted">{estimate.images} labelled pictures; estimate: {estimate.basis}.</p>}
+        </>}
         <div class="row">
           <button id="train-start" onClick={() => void start()} disabled={!!running}>Train</button>
           {running && <button id="train-cancel" onClick={() => void api.cancelJob(project.name, live!.job.id).catch(x => setError((x as Error).message))}>Cancel</button>}
@@ -97,7 +102,9 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
             {live.job.attempts > 1 && <span class="muted"> · resumed after a restart</span>}</p>
           {running && live.epochs.length > 0 && (
             <p class="muted" id="job-epoch">epoch {live.epochs[live.epochs.length - 1]!.epoch}{live.maxEpochs ? ` of at most ${live.maxEpochs}` : ""} ·
-              loss {live.epochs[live.epochs.length - 1]!.trainLoss?.toFixed(3) ?? "–"} · validation accuracy {((live.epochs[live.epochs.length - 1]!.valAccuracy ?? NaN) * 100).toFixed(1)}%</p>
+              loss {live.epochs[live.epochs.length - 1]!.trainLoss?.toFixed(3) ?? "–"} · {detect
+                ? <>validation loss {live.epochs[live.epochs.length - 1]!.valLoss?.toFixed(3) ?? "–"}</>
+                : <>validation accuracy {((live.epochs[live.epochs.length - 1]!.valAccuracy ?? NaN) * 100).toFixed(1)}%</>}</p>
           )}
           {running && live.total > 0 && (
             <div class="progress" id="job-progress">
@@ -115,5 +122,22 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
         {jobs.map(j => <li>#{j.id} {j.mode} · {j.state}{j.run && <> · <a href={`#/p/${encodeURIComponent(project.name)}/results/${encodeURIComponent(j.run)}`}>{j.run}</a></>}{j.error && <span class="error"> {j.error}</span>}</li>)}
       </ul>
     </section>
+  );
+}
+
+/** A detection project's choices: quick or better differ in epochs (or the user's own count), each with its time estimate and the box counts it rests on. */
+function DetectModes({ estimate, mode, setMode, epochs, setEpochs }: {
+  estimate: DetectEstimateDto | null; mode: "quick" | "better"; setMode: (m: "quick" | "better") => void; epochs: string; setEpochs: (e: string) => void;
+}) {
+  return (
+    <>
+      <label class="mode"><input type="radio" name="mode" id="mode-quick" checked={mode === "quick"} onChange={() => setMode("quick")} />
+        <strong>Quick</strong> — fine-tune the detector's head on your boxes for {estimate?.quickEpochs ?? 10} epochs {estimate && <span class="muted" id="estimate-quick">(about {seconds(estimate.quickSeconds)})</span>}</label>
+      <label class="mode"><input type="radio" name="mode" id="mode-better" checked={mode === "better"} onChange={() => setMode("better")} />
+        <strong>Better</strong> — the same for {estimate?.betterEpochs ?? 30} epochs {estimate && <span class="muted" id="estimate-better">(about {seconds(estimate.betterSeconds)})</span>}</label>
+      <label class="mode">Epochs (blank: the mode's) <input id="train-epochs" type="number" min={1} max={1000} value={epochs} onInput={e => setEpochs((e.target as HTMLInputElement).value)} style={{ width: "5em" }} /></label>
+      {estimate && <p class="muted" id="detect-counts">{estimate.images} reviewed pictures, {estimate.boxes} boxes ({estimate.classes.map(c => `${c.label} ${c.boxes}`).join(", ")}); estimate: {estimate.basis}.</p>}
+      {estimate && estimate.warnings.length > 0 && <ul class="log" id="detect-warnings">{estimate.warnings.map(w => <li class="warn">{w}</li>)}</ul>}
+    </>
   );
 }

@@ -2,12 +2,17 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, uploadPath, type ProjectDto, type RunRowDto, type TryDto } from "./api";
 import { display } from "./Fixes";
 import { liveCameraAllowed, useCamera } from "./camera";
+import { DetectTry } from "./DetectTry";
 
 /**
  * "Try it": a picture (a file, or a frame of the live camera) → the run's top classes, its verdict ("unknown" when it
  * refuses the picture) and the Grad-CAM of its answer; then "add this picture to class X", the loop that improves it.
  */
 export function Try({ project, run, onChanged }: { project: ProjectDto; run?: string; onChanged: () => void }) {
+  return project.task === "detect" ? <DetectTry project={project} run={run} /> : <ClassifyTry project={project} run={run} onChanged={onChanged} />;
+}
+
+function ClassifyTry({ project, run, onChanged }: { project: ProjectDto; run?: string; onChanged: () => void }) {
   const [runs, setRuns] = useState<RunRowDto[] | null>(null);
   const [chosen, setChosen] = useState(run ?? "latest");
   const [picture, setPicture] = useState<{ blob: Blob; name: string; url: string } | null>(null);
@@ -109,7 +114,7 @@ export function Try({ project, run, onChanged }: { project: ProjectDto; run?: st
 }
 
 /** A live camera (getUserMedia, as the Collect tab uses) with one button that hands over a JPEG frame; the phone's camera app where live video is not allowed. */
-function LiveFrame({ onFrame }: { onFrame: (jpeg: Blob) => void }) {
+export function LiveFrame({ onFrame }: { onFrame: (jpeg: Blob) => void }) {
   const [note, setNote] = useState("");
   const { video, stream, start, stop, grab } = useCamera(setNote);
   if (!liveCameraAllowed()) {

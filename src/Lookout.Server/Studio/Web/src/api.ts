@@ -22,11 +22,20 @@ export interface FrameScoreDto { timeMs: number; truth: string | null; scored: b
 export interface ClassScoreDto { label: string | null; frames: number; accuracy: number; smoothed: number }
 export interface WalkthroughEvalDto { run: string; frames: number; scored: number; accuracy: number; smoothedAccuracy: number; persistFrames: number; perClass: ClassScoreDto[]; timeline: FrameScoreDto[] }
 export interface SessionDto { required: boolean; loggedIn: boolean }
+export interface DetectEstimateDto { images: number; boxes: number; classes: { label: string; boxes: number }[]; quickEpochs: number; betterEpochs: number; quickSeconds: number; betterSeconds: number; basis: string; warnings: string[] }
+export interface ClassMapDto { label: string; boxes: number; detections: number; ap50: number; ap75: number; ap50To95: number; fewBoxes: boolean }
+export interface GalleryPictureDto { file: string; item: number | null; name: string | null }
+export interface DetectRunDto {
+  run: string; classes: string[]; epochs: { epoch: number; trainLoss: number | null; valLoss: number | null; trainAccuracy: number | null; valAccuracy: number | null }[];
+  test: { images: number; map50: number; map50To95: number; map75: number; baselineMap50: number | null; baselineMap50To95: number | null; classes: ClassMapDto[] } | null;
+  hasPrCurves: boolean; falsePositives: GalleryPictureDto[]; misses: GalleryPictureDto[]; hasModel: boolean;
+}
+export interface DetectTryDto { run: string; width: number; height: number; boxes: BoxDto[] }
 export interface EstimateDto { images: number; quickSeconds: number; betterSeconds: number; basis: string }
 export interface JobDto { id: number; mode: "quick" | "better"; state: "queued" | "running" | "done" | "failed" | "cancelled"; run: string | null; created: string; started: string | null; finished: string | null; error: string | null; attempts: number }
 export interface JobEventDto { seq: number; time: string; kind: "message" | "warning" | "progress" | "epoch" | "state"; data: Record<string, unknown> }
 export interface JobEventsDto { job: JobDto; events: JobEventDto[] }
-export interface RunRowDto { id: string; created: string; backbone: string | null; classes: number; hasModel: boolean; epochs: number; bestValAccuracy: number | null; testAccuracy: number | null; testCount: number | null; state: string; serves: string[] }
+export interface RunRowDto { id: string; created: string; backbone: string | null; classes: number; hasModel: boolean; epochs: number; bestValAccuracy: number | null; testAccuracy: number | null; testCount: number | null; state: string; serves: string[]; task: "classify" | "detect"; testMap50: number | null; testMap50To95: number | null }
 export interface IntervalDto { low: number; high: number }
 export interface ClassMetricsDto { label: string; support: number; predicted: number; truePositives: number; precision: number; precisionCi: IntervalDto; recall: number; recallCi: IntervalDto; f1: number }
 export interface EvalViewDto { count: number; correct: number; accuracy: number; accuracyCi: IntervalDto; macroF1: number; logLoss: number | null; labels: string[]; perClass: ClassMetricsDto[]; confusion: number[][]; calledUnknown: number | null }
@@ -138,6 +147,13 @@ export const api = {
   tryRun: async (project: string, run: string, picture: Blob) => {
     const res = await fetch(`${p(project)}/runs/${encodeURIComponent(run)}/try`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", Accept: "application/json" }, body: picture });
     return unwrap<TryDto>(res.status, await res.text());
+  },
+  detectEstimate: (project: string) => call<DetectEstimateDto>("GET", `${p(project)}/detect/estimate`),
+  detectRun: (project: string, run: string) => call<DetectRunDto>("GET", `${p(project)}/runs/${encodeURIComponent(run)}/detect`),
+  runPicture: (project: string, run: string, file: string) => `${p(project)}/runs/${encodeURIComponent(run)}/picture?file=${encodeURIComponent(file)}`,
+  tryDetect: async (project: string, run: string, picture: Blob, minScore?: number) => {
+    const res = await fetch(`${p(project)}/runs/${encodeURIComponent(run)}/detect${minScore === undefined ? "" : `?minScore=${minScore}`}`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", Accept: "application/json" }, body: picture });
+    return unwrap<DetectTryDto>(res.status, await res.text());
   },
   boxIndex: (project: string) => call<BoxIndexDto>("GET", `${p(project)}/boxes`),
   picture: (project: string, id: number) => `${p(project)}/pictures/${id}`,

@@ -99,7 +99,7 @@ function ProjectPage({ route }: { route: Extract<Route, { page: "project" }> }) 
         <button class="menu" aria-label="Classes" onClick={() => setMenu(!menu)}>☰</button>
         <a href="#/" class="home">Lookout studio</a> <strong class="project-name">{project.name}</strong>
         {project.task === "detect"
-          ? <nav>{tab("collect", "Collect")}{tab("boxes", "Boxes", String(project.total))}</nav>
+          ? <nav>{tab("collect", "Collect")}{tab("boxes", "Boxes", String(project.total))}{tab("train", "Train")}{tab("results", "Results")}{tab("try", "Try it")}</nav>
           : <nav>{tab("collect", "Collect")}{tab("inbox", "Inbox", String(project.inbox))}{tab("excluded", "Excluded", String(project.excluded))}{tab("walkthrough", "Walk-through")}{tab("train", "Train")}{tab("results", "Results")}{tab("try", "Try it")}</nav>}
       </header>
       <aside class={menu ? "open" : ""} onClick={e => { if ((e.target as HTMLElement).tagName === "A") setMenu(false); }}>
@@ -113,7 +113,7 @@ function ProjectPage({ route }: { route: Extract<Route, { page: "project" }> }) 
         {route.tab === "train" && <Train project={project} onDone={() => void refresh()} />}
         {route.tab === "results" && <Results project={project} run={route.label} onChanged={() => void refresh()} />}
         {route.tab === "try" && <Try project={project} run={route.label} onChanged={() => void refresh()} />}
-        {route.tab === "boxes" && <Boxes project={project} onChanged={() => void refresh()} />}
+        {route.tab === "boxes" && <Boxes project={project} picture={route.label ? Number(route.label) : undefined} onChanged={() => void refresh()} />}
       </main>
     </div>
   );

@@ -14,15 +14,23 @@ public static class TorchRuntime
     /// <summary>Where the one-line notice goes when a fallback is used (the CLI's stderr by default; a server logs it).</summary>
     public static Action<string> Notice { get; set; } = message => Console.Error.WriteLine(message);
 
+    /// <summary>
+    /// The linux-arm64 bundle (scripts/bundle-arm64.sh) ships without libtorch and without the pretrained model
+    /// packages: training of any kind is refused at once, in one line, before it fails on something missing.
+    /// </summary>
+    public static void EnsureTrainingPlatform()
+    {
+        if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+            throw new LookoutException("training, fine-tuning and Grad-CAM run on x86-64 only; this arm64 build only infers (train on an x86-64 machine and copy the exported .onnx here)");
+    }
+
     /// <summary>Runs the self-check on first use and returns the configuration in force; throws when none is correct.</summary>
     public static TorchKernelChoice EnsureVerified()
     {
         lock (Gate)
         {
             if (_choice is not null) return _choice;
-            // The linux-arm64 bundle (scripts/bundle-arm64.sh) ships without libtorch: say so before touching it.
-            if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
-                throw new LookoutException("training, fine-tuning and Grad-CAM run on x86-64 only; this arm64 build only infers (train on an x86-64 machine and copy the exported .onnx here)");
+            EnsureTrainingPlatform();
             // NNPACK is never Lookout's choice, and on CPUs it does not know it prints a warning per convolution.
             if (LibTorchSwitches.Available) LibTorchSwitches.NnpackEnabled = false;
             var choice = TorchKernelSelector.Choose([TorchKernels.OneDnn, TorchKernels.Native], candidate =>

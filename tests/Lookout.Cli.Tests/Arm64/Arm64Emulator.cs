@@ -8,7 +8,9 @@ namespace Lookout.Cli.Tests.Arm64;
 /// Raspberry Pi OS has by default; without libssl .NET aborts at its first hash). qemu is called
 /// explicitly rather than through binfmt_misc, which a container often cannot register. .NET 10 needs no settings under
 /// qemu 7.2 (W^X, tiered compilation and the GC run with their defaults); a child process it starts (ffmpeg) is an
-/// x86-64 program, which qemu-user hands to the kernel to run natively.
+/// x86-64 program, which qemu-user hands to the kernel to run natively. The program runs through
+/// scripts/run-arm64-emulated.sh, which shows it a Raspberry Pi 4's CPU (Cortex-A72 and an arm64 /proc/cpuinfo): qemu-user
+/// passes the host's x86 /proc/cpuinfo through, and ONNX Runtime's CPU detection crashed on it on an AMD Zen 4 host.
 /// </summary>
 public static class Arm64Emulator
 {
@@ -19,10 +21,11 @@ public static class Arm64Emulator
     public static bool Installed => File.Exists(Qemu) && File.Exists("/lib/ld-linux-aarch64.so.1")
         && File.Exists(Path.Combine(Libraries, "libstdc++.so.6")) && File.Exists(Path.Combine(Libraries, "libssl.so.3"));
 
-    /// <summary><c>qemu-aarch64-static BUNDLE/app/lookout args</c>, as the bundle's launcher would run it on a board.</summary>
+    /// <summary><c>scripts/run-arm64-emulated.sh BUNDLE/app/lookout args</c>, as the bundle's launcher would run it on a board.</summary>
     public static ProcessStartInfo StartInfo(string bundleDir, string workingDir, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(Qemu) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("bash") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(Arm64BundleFixture.RepoRoot(), "scripts", "run-arm64-emulated.sh"));
         psi.ArgumentList.Add(Path.Combine(bundleDir, "app", "lookout"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["LOOKOUT_CACHE"] = Path.Combine(bundleDir, "cache");

@@ -29,6 +29,7 @@ public static class DetectTrainPipeline
 
     public static Task<DetectTrainResult> RunAsync(DetectTrainRequest request, IPipelineObserver? observer = null, CancellationToken ct = default)
     {
+        Torch.TorchRuntime.EnsureTrainingPlatform();
         observer ??= NullPipelineObserver.Instance;
         request.Options.Validate();
         var (data, format) = Import(request.DataDir, request.Format, observer);
@@ -43,6 +44,7 @@ public static class DetectTrainPipeline
     /// <summary>Continues a stopped detect run from its last checkpoint (the data must not have changed).</summary>
     public static Task<DetectTrainResult> ResumeAsync(RunFolder run, IPipelineObserver? observer = null, CancellationToken ct = default)
     {
+        Torch.TorchRuntime.EnsureTrainingPlatform();
         observer ??= NullPipelineObserver.Instance;
         var plan = ReadPlan(run) ?? throw new LookoutException($"run {run.Id} is not a detector run (no {DetectPlan.FileName})");
         var (data, _) = Import(plan.DataDir, plan.Format, observer);

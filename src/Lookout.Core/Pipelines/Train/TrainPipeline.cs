@@ -17,6 +17,7 @@ public static class TrainPipeline
 {
     public static async Task<TrainPipelineResult> RunAsync(TrainRequest request, IPipelineObserver? observer = null, CancellationToken ct = default)
     {
+        Torch.TorchRuntime.EnsureTrainingPlatform();
         observer ??= NullPipelineObserver.Instance;
         request.Head.Validate();
         request.FineTune?.Validate();
@@ -64,6 +65,7 @@ public static class TrainPipeline
     /// <summary>Continues a killed or stopped fine-tuning run on the workspace's current catalog (which must not have changed).</summary>
     public static async Task<TrainResult> ResumeAsync(ResumeRequest request, IPipelineObserver? observer = null, CancellationToken ct = default)
     {
+        Torch.TorchRuntime.EnsureTrainingPlatform();
         var plan = FineTuneService.ReadPlan(request.Run);
         var items = new DatasetService(request.Workspace).Snapshot();
         var backbone = BackboneResolver.Resolve(plan.Backbone);

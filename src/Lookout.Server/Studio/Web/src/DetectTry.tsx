@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type DetectTryDto, type ProjectDto, type RunRowDto } from "./api";
-import { LiveFrame } from "./Try";
+import { PictureInput, RunPicker } from "./Try";
 
 const COLOURS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777", "#65a30d", "#4f46e5", "#ea580c"];
 
@@ -36,24 +36,14 @@ export function DetectTry({ project, run }: { project: ProjectDto; run?: string 
     <section class="try">
       <h2>Try it</h2>
       <div class="row">
-        <label>Detector{" "}
-          <select id="try-run" value={chosen} onChange={e => { const v = (e.target as HTMLSelectElement).value; setChosen(v); if (picture) void go(picture.blob, picture.name, v); }}>
-            <option value="latest">the latest run</option>
-            {withModel.map(r => <option value={r.id}>{r.id}{r.serves.length ? ` (serves ${r.serves.join(", ")})` : ""}</option>)}
-          </select>
-        </label>{" "}
+        <RunPicker label="Detector" runs={withModel} chosen={chosen} onChange={v => { setChosen(v); if (picture) void go(picture.blob, picture.name, v); }} />{" "}
         <label>Show boxes scored at least{" "}
           <input id="try-min" type="number" min={1} max={100} value={minScore} style={{ width: "4em" }}
             onChange={e => { const v = Math.min(100, Math.max(1, Number((e.target as HTMLInputElement).value) || 40)); setMinScore(v); if (picture) void go(picture.blob, picture.name, chosen, v); }} />%
         </label>
       </div>
       {runs && withModel.length === 0 && <p class="muted">No detector run has a model yet: train one on the Train tab first.</p>}
-      <div class="row">
-        <label class="button">Choose a picture
-          <input id="try-file" type="file" accept="image/*" hidden onChange={e => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) void go(f, f.name); }} />
-        </label>
-        <LiveFrame onFrame={b => void go(b, `camera-${Date.now()}.jpg`)} />
-      </div>
+      <PictureInput onPicture={(b, name) => void go(b, name)} />
       {error && <p class="error" id="try-error">{error}</p>}
       {picture && (
         <div class="try-result">

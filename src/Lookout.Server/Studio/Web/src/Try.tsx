@@ -52,20 +52,10 @@ function ClassifyTry({ project, run, onChanged }: { project: ProjectDto; run?: s
     <section class="try">
       <h2>Try it</h2>
       <div class="row">
-        <label>Model{" "}
-          <select id="try-run" value={chosen} onChange={e => { const v = (e.target as HTMLSelectElement).value; setChosen(v); if (picture) void go(picture.blob, picture.name, v); }}>
-            <option value="latest">the latest run</option>
-            {withModel.map(r => <option value={r.id}>{r.id}{r.serves.length ? ` (serves ${r.serves.join(", ")})` : ""}</option>)}
-          </select>
-        </label>
+        <RunPicker label="Model" runs={withModel} chosen={chosen} onChange={v => { setChosen(v); if (picture) void go(picture.blob, picture.name, v); }} />
       </div>
       {runs && withModel.length === 0 && <p class="muted">No run has a model yet: train one on the Train tab first.</p>}
-      <div class="row">
-        <label class="button">Choose a picture
-          <input id="try-file" type="file" accept="image/*" hidden onChange={e => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) void go(f, f.name); }} />
-        </label>
-        <LiveFrame onFrame={b => void go(b, `camera-${Date.now()}.jpg`)} />
-      </div>
+      <PictureInput onPicture={(b, name) => void go(b, name)} />
       {error && <p class="error" id="try-error">{error}</p>}
       {picture && (
         <div class="try-result">
@@ -113,8 +103,32 @@ function ClassifyTry({ project, run, onChanged }: { project: ProjectDto; run?: s
   );
 }
 
+/** Which run answers: "the latest run" or any run that has a model (and what it serves). */
+export function RunPicker({ label, runs, chosen, onChange }: { label: string; runs: RunRowDto[]; chosen: string; onChange: (run: string) => void }) {
+  return (
+    <label>{label}{" "}
+      <select id="try-run" value={chosen} onChange={e => onChange((e.target as HTMLSelectElement).value)}>
+        <option value="latest">the latest run</option>
+        {runs.map(r => <option value={r.id}>{r.id}{r.serves.length ? ` (serves ${r.serves.join(", ")})` : ""}</option>)}
+      </select>
+    </label>
+  );
+}
+
+/** A picture to try: a file, or a frame of the live camera. */
+export function PictureInput({ onPicture }: { onPicture: (picture: Blob, name: string) => void }) {
+  return (
+    <div class="row">
+      <label class="button">Choose a picture
+        <input id="try-file" type="file" accept="image/*" hidden onChange={e => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) onPicture(f, f.name); }} />
+      </label>
+      <LiveFrame onFrame={b => onPicture(b, `camera-${Date.now()}.jpg`)} />
+    </div>
+  );
+}
+
 /** A live camera (getUserMedia, as the Collect tab uses) with one button that hands over a JPEG frame; the phone's camera app where live video is not allowed. */
-export function LiveFrame({ onFrame }: { onFrame: (jpeg: Blob) => void }) {
+function LiveFrame({ onFrame }: { onFrame: (jpeg: Blob) => void }) {
   const [note, setNote] = useState("");
   const { video, stream, start, stop, grab } = useCamera(setNote);
   if (!liveCameraAllowed()) {

@@ -32,10 +32,11 @@ public static class DeployCommand
             if (path is not null) Lookout.Core.IO.AtomicFile.WriteAllText(Path.GetFullPath(path), text);
             if (cli.Json) cli.WriteJson(new { config = path is null ? text : null, file = path is null ? null : Path.GetFullPath(path), replicas = commands });
             else if (path is null) Console.Out.Write(text);
-            cli.Note("start the replicas (each in its own service or terminal), then nginx:");
-            foreach (var c in commands) cli.Note("  " + c);
-            cli.Note($"  mkdir -p DIR/tmp && nginx -p DIR -c {(path is null ? "DIR/nginx.conf" : Path.GetFullPath(path))} -e DIR/error.log");
-            cli.Note("probe each replica's /healthz/ready (503 while draining or before a model loads) on its own port.");
+            // Plain lines, not the console's wrapped markup: these are commands to copy.
+            Console.Error.WriteLine("start the replicas (each in its own service or terminal), then nginx:");
+            foreach (var c in commands) Console.Error.WriteLine("  " + c);
+            Console.Error.WriteLine($"  mkdir -p DIR/tmp && nginx -p DIR -c {(path is null ? "DIR/nginx.conf" : Path.GetFullPath(path))} -e DIR/error.log");
+            Console.Error.WriteLine("probe each replica's /healthz/ready on its own port (503 while draining or before a model loads).");
             return Task.FromResult(ExitCodes.Ok);
         });
         return new Command("deploy", "Configuration for running Lookout in production (nginx in front of serve replicas).") { nginx };

@@ -80,16 +80,15 @@ public sealed class ServeReplicasTests : IDisposable
     public async Task Replicas_behind_nginx_survive_a_crash_a_drain_and_a_rolling_model_update_without_a_failed_request()
     {
         Assert.True(NginxServer.Installed, "nginx is installed by scripts/setup.sh --tests");
-        int listen = LoopbackServers.FreePort();
-        int[] ports = [LoopbackServers.FreePort(), LoopbackServers.FreePort(), LoopbackServers.FreePort()];
+        int basePort = LoopbackServers.FreeConsecutivePorts(4);
+        int[] ports = [basePort, basePort + 1, basePort + 2];
+        int listen = basePort + 3;
         // Replica i listens on base port + i, as the generated config says.
         var conf = Path.Combine(_root, "nginx.conf");
-        var deploy = await CliRunner.RunAsync(_root, ["deploy", "nginx", "--replicas", "3", "--base-port", $"{ports[0]}", "--listen", $"127.0.0.1:{listen}",
+        var deploy = await CliRunner.RunAsync(_root, ["deploy", "nginx", "--replicas", "3", "--base-port", $"{basePort}", "--listen", $"127.0.0.1:{listen}",
             "--models", _models, "--drain", "3s", "-o", conf]);
         Assert.True(deploy.ExitCode == 0, deploy.StdErr);
         Assert.Contains("--drain 3s", deploy.StdErr);
-        ports = [ports[0], ports[0] + 1, ports[0] + 2];
-        Assert.All(ports.Skip(1), p => Assert.False(LoopbackServers.Listening(p), $"port {p} is taken"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         foreach (var p in ports) StartReplica(p);
         _nginx = new NginxServer(Path.Combine(_root, "nginx"), conf, listen);

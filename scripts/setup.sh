@@ -33,6 +33,8 @@ if [ $for_tests -eq 1 ]; then
   # own node name): whether Debian's services autostart on install, or run at all, does not matter to them.
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need_apt+=(rabbitmq-server)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql)
+  # serve-replica tests start their own nginx (own prefix, config and loopback port) in front of lookout serve processes
+  [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 fi
 if [ $for_arm64 -eq 1 ]; then
   [ -x /usr/bin/qemu-aarch64-static ] || need_apt+=(qemu-user-static)

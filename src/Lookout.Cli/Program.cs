@@ -11,4 +11,7 @@ foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 var parse = root.Parse(args);
-return await parse.InvokeAsync(cancellationToken: cts.Token);
+// SIGTERM/Ctrl+C cancel the token; the process is forced down only if a command ignores that for this long. Longer than
+// System.CommandLine's 2 s default so `serve --drain` can keep answering for its whole drain period (at most 60 s).
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = Lookout.Server.ServerOptions.MaxDrainPeriod + TimeSpan.FromSeconds(30) };
+return await parse.InvokeAsync(invocation, cts.Token);

@@ -47,6 +47,7 @@ public static class LookoutServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(loader);
         builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddSingleton<ServingState>();
         builder.Services.AddSingleton(sp => new ModelRegistry(loader,
             new BatchingOptions(options.MaxBatchSize, options.MaxBatchWait, options.QueueCapacity, options.RetryAfterSeconds),
             sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<ModelRegistry>>(), options.DefaultModel));
@@ -106,11 +107,32 @@ public static class LookoutServer
     }
 
     /// <summary>Serves until <paramref name="ct"/> is cancelled (Ctrl+C in the CLI), then drains and unloads.</summary>
+    /// <remarks>
+    /// The caller's token is the stop signal (the CLI cancels it on SIGTERM and Ctrl+C); the host's own signal handling
+    /// is replaced so that a stop first drains: /healthz/ready answers 503 for <see cref="ServerOptions.DrainPeriod"/>
+    /// while every request, new or in flight, is still served; then Kestrel closes the port and finishes what it holds.
+    /// </remarks>
     public static async Task RunAsync(ServerOptions options, IImageModelLoader? loader = null, Action<WebApplicationBuilder>? configure = null, CancellationToken ct = default)
     {
-        await using var app = BuildApp(options, loader, configure);
+        await using var app = BuildApp(options, loader, b =>
+        {
+            b.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
+            configure?.Invoke(b);
+        });
         await app.StartAsync(ct);
-        try { await app.WaitForShutdownAsync(ct); }
+        try
+        {
+            var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+            try { await Task.Delay(Timeout.Infinite, either.Token); } catch (OperationCanceledException) { }
+            if (!stopping.IsCancellationRequested && options.DrainPeriod > TimeSpan.Zero
+                && app.Services.GetRequiredService<ServingState>().BeginDrain())
+            {
+                var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lookout.Server");
+                log.LogInformation("Draining for {Seconds:0.#} s: /healthz/ready now answers 503, requests are still served", options.DrainPeriod.TotalSeconds);
+                await Task.Delay(options.DrainPeriod, CancellationToken.None);
+            }
+        }
         finally { await app.StopAsync(CancellationToken.None); }
     }
 

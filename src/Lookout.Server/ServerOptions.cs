@@ -73,6 +73,14 @@ public sealed record ServerOptions
     /// </summary>
     public IReadOnlyList<string> ImportAllowedRanges { get; init; } = [];
 
+    /// <summary>
+    /// After SIGTERM/Ctrl+C: how long the server reports not-ready on <c>/healthz/ready</c> while still answering every
+    /// request, before it closes its port and finishes in-flight work. Behind a load balancer this lets traffic move
+    /// to other replicas without a single failed request; zero (the default) stops at once, as a desktop user expects.
+    /// </summary>
+    public TimeSpan DrainPeriod { get; init; } = TimeSpan.Zero;
+    public static readonly TimeSpan MaxDrainPeriod = TimeSpan.FromSeconds(60);
+
     public string CatalogPath => new Core.Workspace(Workspace).CatalogPath;
 
     /// <summary>True when every listen URL is a loopback address (127.x, ::1, localhost).</summary>
@@ -103,6 +111,7 @@ public sealed record ServerOptions
         if (string.IsNullOrWhiteSpace(Workspace)) throw new LookoutException("No workspace folder given.");
         if (!Core.Inference.Detectors.DetectorModel.Names.Contains(Detector, StringComparer.OrdinalIgnoreCase))
             throw new LookoutException($"Unknown detector '{Detector}'; choose one of: {string.Join(", ", Core.Inference.Detectors.DetectorModel.Names)}.");
+        if (DrainPeriod < TimeSpan.Zero || DrainPeriod > MaxDrainPeriod) throw new LookoutException($"Drain period must be between 0 and {MaxDrainPeriod.TotalSeconds:0} s.");
         if (VisionConcurrency < 1) throw new LookoutException("Vision concurrency must be at least 1.");
         if (ApiKey is not null && ApiKeyFile is not null) throw new LookoutException("Give the API key inline or as a file, not both.");
         var key = ApiKey;

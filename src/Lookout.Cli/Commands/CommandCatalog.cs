@@ -18,6 +18,7 @@ public static class CommandCatalog
         ExplainCommand.Create(),
         ExportCommand.Create(),
         ServeCommand.Create(),
+        DeployCommand.Create(),
         StudioCommand.Create(),
         VideoCommand.Create(),
         WatchCommand.Create(),

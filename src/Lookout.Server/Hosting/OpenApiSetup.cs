@@ -46,7 +46,9 @@ internal static class OpenApiSetup
         ["POST /v1/vision/listmodels"] = new("DeepStack's model list: name, file time and size in MB of every served model", [Key], []),
         ["GET /v1/models"] = new("Served models", [], []),
         ["POST /v1/models/{name}/reload"] = new("Reload a model from its file; in-flight requests finish on the old version", [], []),
-        ["GET /healthz"] = new("Liveness", [], []),
+        ["GET /healthz"] = new("Liveness (kept for existing monitors; same as /healthz/live plus the model count)", [], []),
+        ["GET /healthz/live"] = new("Liveness: the process answers (restart it if not)", [], []),
+        ["GET /healthz/ready"] = new("Readiness: 200 when a model is loaded and the server is not draining, else 503 (take it out of rotation)", [], []),
         ["GET /metrics"] = new("Prometheus text format", [], []),
     };
 

@@ -14,6 +14,32 @@ internal static class LoopbackServers
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> consecutive free ports below Linux's ephemeral range (32768+), so outgoing connections
+    /// (a proxy's to its upstreams) never take one as their local port while a test restarts a server on it.
+    /// </summary>
+    public static int FreeConsecutivePorts(int count)
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            int first = Random.Shared.Next(20000, 32000 - count);
+            var held = new List<TcpListener>();
+            try
+            {
+                for (int p = first; p < first + count; p++)
+                {
+                    var l = new TcpListener(IPAddress.Loopback, p);
+                    l.Start();
+                    held.Add(l);
+                }
+                return first;
+            }
+            catch (SocketException) { /* taken: try another range */ }
+            finally { foreach (var l in held) l.Stop(); }
+        }
+        throw new InvalidOperationException($"no {count} consecutive free loopback ports found");
+    }
+
     public static bool Listening(int port)
     {
         try

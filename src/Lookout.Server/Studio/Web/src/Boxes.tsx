@@ -18,8 +18,8 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
   const [index, setIndex] = useState<BoxIndexDto | null>(null);
   const [at, setAt] = useState(0);
   const [picture, setPicture] = useState<Picture | null>(null);
-  const [boxes, setBoxes] = useState<EditBox[]>([]);
-  const [selected, setSelected] = useState<number | null>(null);
+  const [boxes, setBoxes, latestBoxes] = useLatest<EditBox[]>([]);
+  const [selected, setSelected, latestSelected] = useLatest<number | null>(null);
   const [current, setCurrent] = useState<string>("");
   const [status, setStatus] = useState("");
   const [note, setNote] = useState(""); // what the last undo did; cleared by the next save
@@ -69,7 +69,7 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
 
   const W = picture?.data.width ?? 1, H = picture?.data.height ?? 1;
 
-  const save = async (list: EditBox[] = boxes) => {
+  const save = async (list: EditBox[] = latestBoxes.current) => {
     if (id === undefined) return;
     const usable = list.filter(isUsable);
     setNote("");
@@ -118,6 +118,7 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
       const t = e.target as HTMLElement;
       if (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA") return;
       const k = e.key;
+      const boxes = latestBoxes.current, selected = latestSelected.current;
       if (k === "Enter") { e.preventDefault(); void save(); }
       else if ((k === "z" && (e.ctrlKey || e.metaKey)) || k === "u") { e.preventDefault(); void undoLast(); }
       else if (k === "Escape") setSelected(null);
@@ -258,4 +259,18 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
       </div>
     </section>
   );
+}
+
+/**
+ * State whose latest value the key handler reads at once: keys can arrive faster than the page re-renders, and a
+ * handler from the previous render would act on stale boxes (Enter right after three Shift+← saved only two of them).
+ */
+function useLatest<T>(initial: T) {
+  const [value, setValue] = useState(initial);
+  const latest = useRef(initial);
+  const set = (next: T | ((current: T) => T)) => {
+    latest.current = typeof next === "function" ? (next as (current: T) => T)(latest.current) : next;
+    setValue(latest.current);
+  };
+  return [value, set, latest] as const;
 }

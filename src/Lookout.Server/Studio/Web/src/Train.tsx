@@ -106,10 +106,11 @@ export function Train({ project, onDone }: { project: ProjectDto; onDone: () => 
                 ? <>validation loss {live.epochs[live.epochs.length - 1]!.valLoss?.toFixed(3) ?? "–"}</>
                 : <>validation accuracy {((live.epochs[live.epochs.length - 1]!.valAccuracy ?? NaN) * 100).toFixed(1)}%</>}</p>
           )}
-          {running && live.total > 0 && (
+          {/* Kept when the job ends: a quick retrain can finish between two polls, and the user still sees how far it got. */}
+          {live.total > 0 && (
             <div class="progress" id="job-progress">
               <div class="bar"><i style={{ width: `${pct}%` }} /></div>
-              <span>{live.phase}: {Math.round(live.done)} / {Math.round(live.total)} {live.unit}{live.eta !== null && ` · about ${seconds(live.eta)} left`}</span>
+              <span>{live.phase}: {Math.round(live.done)} / {Math.round(live.total)} {live.unit}{running && live.eta !== null && ` · about ${seconds(live.eta)} left`}</span>
             </div>
           )}
           <Curves points={live.epochs} />

@@ -113,8 +113,10 @@ public class WatchServiceTests : IDisposable
         Assert.Equal(25, stats.FramesIn);
         Assert.True(stats.Dropped >= 10, $"a 4 fps model on a 10 fps camera must drop frames: {stats}");
         Assert.Equal(stats.FramesIn, stats.Processed + stats.Dropped);
-        // Queues of 1-2 frames: a frame waits for ~2 inferences (0.75 s), not for the backlog (lossless would reach ~3.8 s).
-        Assert.True(stats.FrameLatency.MaxMs < 2000, $"latency grew with the backlog: {stats.FrameLatency}");
+        // Queues of 1-2 frames: a frame waits for ~2 inferences (0.75 s), not for the backlog (lossless: the median frame
+        // would wait ~1.9 s and the last ~3.8 s). The median, not the maximum: one frame can wait for the first
+        // inference's warm-up on a loaded machine (seen: max 2.3 s, median 0.3 s).
+        Assert.True(stats.FrameLatency.P50Ms < 1200, $"latency grew with the backlog: {stats.FrameLatency}");
     }
 
     [Fact]

@@ -16,12 +16,10 @@ namespace Lookout.Server.Tests.Studio;
 /// </summary>
 public class StudioBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
 
     [Fact]
     public async Task EmptyProject_ToLabelledClasses_ByUploadCameraAndUrls_ThenSuggestionsKeysAndAWalkthrough()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
         var dir = Directory.CreateTempSubdirectory("lookout-studio-ui-").FullName;
         var shots = Path.Combine(AppContext.BaseDirectory, "studio-screens");
         Directory.CreateDirectory(shots);
@@ -44,20 +42,12 @@ public class StudioBrowserTests
         using var http = new HttpClient { BaseAddress = new Uri(url) };
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                    "--disable-sync", "--disable-quic", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                    $"--use-file-for-fake-video-capture={camera}"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={camera}");
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 860 } });
         await context.GrantPermissionsAsync(["camera"], new() { Origin = url });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(20_000);
-        var errors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{m.Text} ({m.Location})"); };
-        page.PageError += (_, e) => errors.Add(e);
+        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(shots, name + ".png") });
 
         // 1. An empty projects list; create a project and its classes.

@@ -15,12 +15,10 @@ namespace Lookout.Server.Tests.Studio;
 /// </summary>
 public class StudioTrainBrowserTests(ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
 
     [Fact]
     public async Task Label_Train_OpenACell_RelabelTwo_Retrain_MetricsChange_Promote_Classify()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
         var dir = Directory.CreateTempSubdirectory("lookout-studio-train-ui-").FullName;
         var shots = Path.Combine(AppContext.BaseDirectory, "studio-screens");
         Directory.CreateDirectory(shots);
@@ -38,16 +36,10 @@ public class StudioTrainBrowserTests(ITestOutputHelper output)
         }
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
         page.SetDefaultTimeout(30_000);
-        var errors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{m.Text} ({m.Location})"); };
-        page.PageError += (_, e) => errors.Add(e);
+        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "train-" + name + ".png"), FullPage = true });
 
         // Label: the inbox's three pictures go to "circle" (key 1) after a select-all.

@@ -12,30 +12,14 @@ namespace Lookout.Server.Tests.Studio;
 /// </summary>
 public class StudioTryBoxesBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
     // Answers that need the server (a model run, a save) get longer than Playwright's 5 s: the CI box is a loaded 2-core one.
     private static readonly LocatorAssertionsToHaveTextOptions SlowText = new() { Timeout = 15_000 };
     private static readonly LocatorAssertionsToContainTextOptions SlowContain = new() { Timeout = 15_000 };
     private static readonly string Shots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "studio-screens")).FullName;
 
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] extra) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-    {
-        ExecutablePath = Chromium, Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic", .. extra],
-    });
-
-    private static List<string> WatchErrors(IPage page)
-    {
-        var errors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add($"{m.Text} ({m.Location})"); };
-        page.PageError += (_, e) => errors.Add(e);
-        return errors;
-    }
-
     [Fact]
     public async Task TryIt_OnAPhone_CameraFrameAndUpload_ShowClassUnknownAndGradCam_ThenAddThePictureToAClass()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
         var dir = Directory.CreateTempSubdirectory("lookout-studio-try-ui-").FullName;
         var camera = StudioMedia.Clip(Path.Combine(dir, "camera.y4m"), ("0xC82828", 6)); // a red scene
         await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
@@ -47,12 +31,12 @@ public class StudioTryBoxesBrowserTests
         StudioTryBoxesApiTests.WriteColourRun(Path.Combine(dir, "projects", "colours"), "train1", ["blue", "green", "red"], calibrated: true);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={camera}");
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={camera}");
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2 });
         await context.GrantPermissionsAsync(["camera"], new() { Origin = url });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(20_000);
-        var errors = WatchErrors(page);
+        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "try-" + name + ".png"), });
 
         // A frame of the live camera: the red scene is "red", with its scores and the Grad-CAM of the answer.
@@ -99,7 +83,6 @@ public class StudioTryBoxesBrowserTests
     [Fact]
     public async Task BoxEditor_AcceptSuggestionsWithEnter_AdjustOneWithKeys_DrawOne_Undo_LabelFilesHoldTheBoxes()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
         var dir = Directory.CreateTempSubdirectory("lookout-studio-boxes-ui-").FullName;
         await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
         await app.StartAsync();
@@ -107,10 +90,10 @@ public class StudioTryBoxesBrowserTests
         var data = Path.Combine(dir, "projects", "crowd", "data");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
         page.SetDefaultTimeout(20_000);
-        var errors = WatchErrors(page);
+        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "boxes-" + name + ".png") });
 
         // A detection project, its class, and two group photos added on the Collect tab.

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type BoxesDto, type BoxIndexDto, type ProjectDto, type SuggestionsDto } from "./api";
 import { drag, hit, isUsable, normalise, nudge, type EditBox, type Handle } from "./boxGeometry";
-import { classForKey, hotkeyFor } from "./hotkeys";
+import { classForKey, hotkeyFor, useKeydown } from "./hotkeys";
 
 const COLOURS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777", "#65a30d", "#4f46e5", "#ea580c"];
 
@@ -113,35 +113,31 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
   const go = (delta: number) => setAt(a => Math.min(pictures.length - 1, Math.max(0, a + delta)));
 
   // The keyboard drives the editor (form fields keep their keys).
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA") return;
-      const k = e.key;
-      const boxes = latestBoxes.current, selected = latestSelected.current;
-      if (k === "Enter") { e.preventDefault(); void save(); }
-      else if ((k === "z" && (e.ctrlKey || e.metaKey)) || k === "u") { e.preventDefault(); void undoLast(); }
-      else if (k === "Escape") setSelected(null);
-      else if (k === "Tab") {
-        e.preventDefault();
-        if (boxes.length === 0) return;
-        setSelected(s => (s === null ? (e.shiftKey ? boxes.length - 1 : 0) : (s + (e.shiftKey ? boxes.length - 1 : 1)) % boxes.length));
-      } else if ((k === "Delete" || k === "Backspace" || k === "x") && selected !== null) {
-        e.preventDefault();
-        setBoxes(bs => bs.filter((_, j) => j !== selected));
-        setSelected(null);
-      } else if (k.startsWith("Arrow")) {
-        e.preventDefault();
-        if (selected === null) { if (k === "ArrowRight") go(1); else if (k === "ArrowLeft") go(-1); return; }
-        const step = Math.max(1, Math.round(Math.max(W, H) / (e.altKey ? 500 : 100)));
-        setBoxes(bs => bs.map((b, j) => (j === selected ? nudge(b, k, e.shiftKey, step, W, H) : b)));
-      } else if (!e.ctrlKey && !e.metaKey && !e.altKey) {
-        const label = classForKey(k, classes);
-        if (label) { e.preventDefault(); setLabel(label); }
-      }
-    };
-    addEventListener("keydown", onKey);
-    return () => removeEventListener("keydown", onKey);
+  useKeydown(e => {
+    const t = e.target as HTMLElement;
+    if (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA") return;
+    const k = e.key;
+    const boxes = latestBoxes.current, selected = latestSelected.current;
+    if (k === "Enter") { e.preventDefault(); void save(); }
+    else if ((k === "z" && (e.ctrlKey || e.metaKey)) || k === "u") { e.preventDefault(); void undoLast(); }
+    else if (k === "Escape") setSelected(null);
+    else if (k === "Tab") {
+      e.preventDefault();
+      if (boxes.length === 0) return;
+      setSelected(s => (s === null ? (e.shiftKey ? boxes.length - 1 : 0) : (s + (e.shiftKey ? boxes.length - 1 : 1)) % boxes.length));
+    } else if ((k === "Delete" || k === "Backspace" || k === "x") && selected !== null) {
+      e.preventDefault();
+      setBoxes(bs => bs.filter((_, j) => j !== selected));
+      setSelected(null);
+    } else if (k.startsWith("Arrow")) {
+      e.preventDefault();
+      if (selected === null) { if (k === "ArrowRight") go(1); else if (k === "ArrowLeft") go(-1); return; }
+      const step = Math.max(1, Math.round(Math.max(W, H) / (e.altKey ? 500 : 100)));
+      setBoxes(bs => bs.map((b, j) => (j === selected ? nudge(b, k, e.shiftKey, step, W, H) : b)));
+    } else if (!e.ctrlKey && !e.metaKey && !e.altKey) {
+      const label = classForKey(k, classes);
+      if (label) { e.preventDefault(); setLabel(label); }
+    }
   });
 
   const toPicture = (e: PointerEvent) => {

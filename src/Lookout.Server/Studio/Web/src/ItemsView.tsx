@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { api, FIRST_PAGE, type ClusterDto, type ItemDto, type LabelChangeDto, type ProjectDto } from "./api";
 import { Grid } from "./Grid";
-import { classForKey, hotkeyFor } from "./hotkeys";
+import { classForKey, hotkeyFor, useKeydown } from "./hotkeys";
 import { empty, retain, type Selection } from "./selection";
 import { UndoStack, undoPlan } from "./undo";
 
@@ -95,39 +95,28 @@ export function ItemsView({ project, view, undo, onChanged }: Props) {
 
   const run = (p: Promise<unknown>) => void p.catch(e => setStatus((e as Error).message));
 
-  // The listener is registered once and always calls the handler of the latest render (assigned below, during render):
-  // effects run after paint, so a listener re-registered in an effect could still see the previous selection.
-  const onKeyRef = useRef<(e: KeyboardEvent) => void>(() => {});
-  useEffect(() => {
-    const listener = (e: KeyboardEvent) => onKeyRef.current(e);
-    document.addEventListener("keydown", listener);
-    return () => document.removeEventListener("keydown", listener);
-  }, []);
-  {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (t.closest("input:not([type=checkbox]), textarea, select")) return;
-      const ctrl = e.ctrlKey || e.metaKey;
-      if (ctrl && e.key.toLowerCase() === "z" || (!ctrl && e.key.toLowerCase() === "u")) { e.preventDefault(); run(undoLast()); return; }
-      if (ctrl && e.key.toLowerCase() === "a") { e.preventDefault(); setSel({ ids: new Set(shown.map(i => i.id)), anchor: shown[0]?.id ?? null }); return; }
-      if (ctrl || e.altKey) return;
-      if (e.key === "Escape") { setSel(empty); return; }
-      if (e.key === "Enter") { e.preventDefault(); run(acceptSuggestions(targets())); return; }
-      if (e.key === "x" || e.key === "Delete") { run(exclude(targets(), view.kind !== "excluded", "by hand")); return; }
-      if (e.key.startsWith("Arrow")) {
-        e.preventDefault();
-        const cols = Math.max(1, Math.floor(((document.querySelector(".grid") as HTMLElement)?.clientWidth ?? 800) / 144));
-        const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[e.key] ?? 0;
-        const next = Math.max(0, Math.min(shown.length - 1, (focus < 0 ? 0 : focus + step)));
-        setFocus(next);
-        if (shown[next]) setSel(e.shiftKey ? { ids: new Set([...sel.ids, shown[next]!.id]), anchor: sel.anchor } : { ids: new Set([shown[next]!.id]), anchor: shown[next]!.id });
-        return;
-      }
-      const to = classForKey(e.key, classes);
-      if (to) { e.preventDefault(); run(label(targets(), to)); }
-    };
-    onKeyRef.current = onKey;
-  }
+  useKeydown(e => {
+    const t = e.target as HTMLElement;
+    if (t.closest("input:not([type=checkbox]), textarea, select")) return;
+    const ctrl = e.ctrlKey || e.metaKey;
+    if (ctrl && e.key.toLowerCase() === "z" || (!ctrl && e.key.toLowerCase() === "u")) { e.preventDefault(); run(undoLast()); return; }
+    if (ctrl && e.key.toLowerCase() === "a") { e.preventDefault(); setSel({ ids: new Set(shown.map(i => i.id)), anchor: shown[0]?.id ?? null }); return; }
+    if (ctrl || e.altKey) return;
+    if (e.key === "Escape") { setSel(empty); return; }
+    if (e.key === "Enter") { e.preventDefault(); run(acceptSuggestions(targets())); return; }
+    if (e.key === "x" || e.key === "Delete") { run(exclude(targets(), view.kind !== "excluded", "by hand")); return; }
+    if (e.key.startsWith("Arrow")) {
+      e.preventDefault();
+      const cols = Math.max(1, Math.floor(((document.querySelector(".grid") as HTMLElement)?.clientWidth ?? 800) / 144));
+      const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[e.key] ?? 0;
+      const next = Math.max(0, Math.min(shown.length - 1, (focus < 0 ? 0 : focus + step)));
+      setFocus(next);
+      if (shown[next]) setSel(e.shiftKey ? { ids: new Set([...sel.ids, shown[next]!.id]), anchor: sel.anchor } : { ids: new Set([shown[next]!.id]), anchor: shown[next]!.id });
+      return;
+    }
+    const to = classForKey(e.key, classes);
+    if (to) { e.preventDefault(); run(label(targets(), to)); }
+  });
 
   const suggested = items.filter(i => i.suggestion && !i.suggestion.unknown && i.suggestion.score >= threshold && classes.includes(i.suggestion.label));
   const flagged = items.filter(i => (i.blurry || i.empty) && !i.excluded);

@@ -69,7 +69,7 @@ public static class CompactCnnTrainer
                 int n = Math.Min(options.BatchSize, order.Length - start);
                 using var scope = NewDisposeScope();
                 foreach (var g in optimizer.ParamGroups) g.LearningRate = LearningRate(options, step++, totalSteps);
-                var x = tensor(trainBatches.Build(order.AsSpan(start, n), rng)).reshape(n, 3, train.Height, train.Width);
+                var x = trainBatches.Tensor(order.AsSpan(start, n), rng);
                 var y = tensor(order.AsSpan(start, n).ToArray().Select(i => (long)train.Labels[i]).ToArray());
                 optimizer.zero_grad();
                 var logits = model.call(x);
@@ -123,7 +123,7 @@ public static class CompactCnnTrainer
         {
             int n = Math.Min(256, idx.Length - start);
             using var scope = NewDisposeScope();
-            var x = tensor(batches.Build(idx.AsSpan(start, n), null)).reshape(n, 3, set.Height, set.Width);
+            var x = batches.Tensor(idx.AsSpan(start, n), null);
             var y = tensor(idx.AsSpan(start, n).ToArray().Select(i => (long)set.Labels[i]).ToArray());
             var logits = model.call(x);
             lossSum += nn.functional.cross_entropy(logits, y).item<float>() * n;
@@ -145,8 +145,8 @@ public static class CompactCnnTrainer
         {
             int n = Math.Min(256, idx.Length - start);
             using var scope = NewDisposeScope();
-            var x = tensor(batches.Build(idx.AsSpan(start, n), null)).reshape(n, 3, set.Height, set.Width);
-            var e = model.Embed(x).data<float>().ToArray();
+            var x = batches.Tensor(idx.AsSpan(start, n), null);
+            var e = model.Embed(x).contiguous().data<float>().ToArray();
             int d = e.Length / n;
             for (int i = 0; i < n; i++) rows[start + i] = e.AsSpan(i * d, d).ToArray();
         }

@@ -12,7 +12,7 @@ namespace Lookout.Bench;
 /// <c>train --task detect</c> end to end on 300 generated boxed images (100 scenes × 3 frames, 320×240): training
 /// images/s, minutes until the exported detector is usable (import → split → train → export → test mAP), the mAP it
 /// reached, and inference ms/frame of the trained detector (decode + NMS in its graph) at batch 1 and batch 8 against
-/// the COCO NanoDet (C# decode) measured in the same run. Options: <c>--epochs N</c> (default: the training default),
+/// the COCO NanoDet (C# decode) measured in the same run. Options: <c>--epochs N</c> (default: the training default, chosen by data size),
 /// <c>--input-size S</c>.
 /// </summary>
 public static class DetectTrainBench
@@ -32,6 +32,7 @@ public static class DetectTrainBench
         {
             var data = Path.Combine(work, "scenes");
             BoxScenesGenerator.Generate(data, new BoxScenesOptions { Scenes = 100, FramesPerScene = 3, Seed = 5 });
+            var loadBefore = LoadAverage();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var result = await DetectTrainPipeline.RunAsync(new DetectTrainRequest
@@ -40,8 +41,10 @@ public static class DetectTrainBench
             });
             clock.Stop();
             var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            double imagesPerSecond = result.TrainImages * (double)options.Epochs / result.TrainTime.TotalSeconds;
-            Console.WriteLine($"train {result.TrainImages} / val {result.ValImages} / test {result.TestImages} images, {options.Epochs} epochs at {options.InputSize}px: " +
+            int epochs = result.Training.History.Count;
+            double imagesPerSecond = result.TrainImages * (double)epochs / result.TrainTime.TotalSeconds;
+            Console.WriteLine($"load average before {loadBefore}, after {LoadAverage()} (2 cores; a shared machine)");
+            Console.WriteLine($"train {result.TrainImages} / val {result.ValImages} / test {result.TestImages} images, {epochs} epochs{(options.Epochs is null ? " (the default: chosen by data size)" : "")} at {options.InputSize}px letterboxed: " +
                 $"{imagesPerSecond:F1} training images/s; usable detector after {clock.Elapsed.TotalMinutes:F1} min (process CPU {cpuUsed.TotalMinutes:F1} min); " +
                 $"test mAP@0.5 {result.Test?.Map.Map50:0.000}, mAP@0.5:0.95 {result.Test?.Map.Map50To95:0.000}");
 
@@ -58,10 +61,10 @@ public static class DetectTrainBench
         }
     }
 
-    /// <summary>Median ms per frame over <see cref="Frames"/> frames, <paramref name="batch"/> frames per call (whole frame stretched each time).</summary>
+    /// <summary>Median ms per frame over <see cref="Frames"/> frames, <paramref name="batch"/> frames per call (the frame fitted by each model's own spec once).</summary>
     private static double PerFrame(DetectorService detector, RgbImage frame, int batch)
     {
-        var input = PixelOps.Stretch(frame, detector.Spec.Width, detector.Spec.Height);
+        var input = ImageDecoder.Fit(frame, ImageTarget.For(detector.Spec));
         var inputs = Enumerable.Repeat(input, batch).ToList();
         var sizes = Enumerable.Repeat((frame.Width, frame.Height), batch).ToList();
         detector.Detect(inputs, sizes);
@@ -74,6 +77,10 @@ public static class DetectTrainBench
         }
         return times.Order().ElementAt(times.Count / 2);
     }
+
+    /// <summary>1-, 5- and 15-minute load averages (the machine is shared: numbers are read against it).</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static int? Arg(string[] args, string name)
     {

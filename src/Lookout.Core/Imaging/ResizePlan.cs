@@ -63,6 +63,43 @@ internal sealed record ResizePlan(ThumbnailKind Kind, int BoxWidth, int BoxHeigh
         return ((width - cw) / 2, (height - ch) / 2, cw, ch);
     }
 
+    /// <summary>
+    /// How a <paramref name="width"/> x <paramref name="height"/> image sits in the output: letterbox content is the
+    /// image fitted inside the target (the longer side exact, the other rounded, as libvips' thumbnail does) and centred
+    /// with integer offsets (libvips' centre gravity); a centre crop drops equal margins of the filled image.
+    /// </summary>
+    public InputPlacement Placement(int width, int height)
+    {
+        int tw = Target.Width, th = Target.Height;
+        switch (Target.Fit)
+        {
+            case ImageFit.Stretch: return new((float)tw / width, (float)th / height, 0, 0);
+            case ImageFit.Letterbox:
+            {
+                var (cw, ch) = FitInside(width, height, tw, th);
+                return new((float)cw / width, (float)ch / height, (tw - cw) / 2, (th - ch) / 2);
+            }
+            case ImageFit.ShrinkWithin:
+            {
+                if (width <= tw && height <= th) return new(1, 1, 0, 0);
+                var (cw, ch) = FitInside(width, height, tw, th);
+                return new((float)cw / width, (float)ch / height, 0, 0);
+            }
+            default:
+            {
+                double fill = Math.Max((double)tw / width, (double)th / height);
+                double sw = width * fill, sh = height * fill;
+                return new((float)fill, (float)fill, (float)(-(sw - tw) / 2), (float)(-(sh - th) / 2));
+            }
+        }
+    }
+
+    /// <summary>The size of a <paramref name="width"/> x <paramref name="height"/> image fitted inside <paramref name="tw"/> x <paramref name="th"/>, aspect kept.</summary>
+    public static (int Width, int Height) FitInside(int width, int height, int tw, int th) =>
+        (long)width * th >= (long)height * tw
+            ? (tw, Math.Clamp((int)Math.Round((double)height * tw / width), 1, th))
+            : (Math.Clamp((int)Math.Round((double)width * th / height), 1, tw), th);
+
     /// <summary>The most pixels any stage holds for a <paramref name="width"/> x <paramref name="height"/> input (for tests and reasoning).</summary>
     public long LargestStagePixels(int width, int height)
     {

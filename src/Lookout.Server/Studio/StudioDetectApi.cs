@@ -4,6 +4,7 @@ using Lookout.Core.Runs;
 using Lookout.Core.Studio;
 using Lookout.Core.Studio.Jobs;
 using Lookout.Core.Studio.Results;
+using Lookout.Core.Studio.Trying;
 using Lookout.Server.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ using static Lookout.Server.Studio.StudioApi;
 
 namespace Lookout.Server.Studio;
 
-/// <summary>A detection project's side of Train, Results and Try it: the time estimate, a detector run's mAP and galleries, boxes on a picture.</summary>
+/// <summary>A detection project's side of Train, Results and Try it: the time estimate, a detector run's mAP and galleries, boxes on a picture or a video's frames.</summary>
 public static class StudioDetectApi
 {
     public static IEndpointRouteBuilder MapStudioDetectApi(this IEndpointRouteBuilder app, ILogger log)
@@ -41,7 +42,40 @@ public static class StudioDetectApi
         g.MapPost("/runs/{run}/detect", TryAsync).WithSummary(
             "Try a detector run (run=latest: the newest with a model) on a picture (raw body, application/octet-stream): boxes in the picture's pixels with class and score. Nothing is stored.")
             .Accepts<byte[]>("application/octet-stream");
+        g.MapPost("/runs/{run}/detect-video", TryVideoAsync).WithSummary(
+            $"Try a detector run (run=latest: the newest with a model) on a video (raw body, application/octet-stream): up to {VideoDetectTry.MaxFrames} frames " +
+            $"spread over the clip (at most {VideoDetectTry.FrameSide} px, base64 JPEG) with the boxes found on each, in that frame's pixels. Nothing is stored.")
+            .Accepts<byte[]>("application/octet-stream");
         return app;
+    }
+
+    private static async Task<Envelope<DetectVideoTryDto>> TryVideoAsync(string project, string run, float? minScore, HttpContext http, StudioHost studio, CancellationToken ct)
+    {
+        var p = studio.Open(project).Project;
+        (var folder, run) = DetectorRun(p, run);
+        var request = http.Request;
+        if (request.HasFormContentType)
+            throw new ApiException(StatusCodes.Status415UnsupportedMediaType, "send the video as the raw body with Content-Type application/octet-stream");
+        long max = studio.Limits.MaxVideoBytes;
+        if (request.ContentLength > max) throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"larger than the limit of {max / 1024 / 1024} MB");
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max;
+        var options = new DetectorOptions { MinScore = minScore ?? new DetectorOptions().MinScore };
+        using var detector = DetectorService.Open(folder.ModelPath);
+        var frames = await VideoDetectTry.RunAsync(p, detector, request.Body, studio.Limits, options, ct);
+        return Ok(new DetectVideoTryDto(run, frames.Select(f => new DetectedFrameDto(f.TimeMs, f.Width, f.Height, Convert.ToBase64String(f.Jpeg),
+            f.Detections.Select(d => new BoxDto(d.Label, d.Box.X1, d.Box.Y1, d.Box.X2, d.Box.Y2, MathF.Round(d.Score, 3))).ToList())).ToList()));
+    }
+
+    /// <summary>The run a Try names ("latest": the newest detector run with a model), checked to be a detector with a model.</summary>
+    private static (RunFolder Folder, string Run) DetectorRun(StudioProject p, string run)
+    {
+        if (run == "latest")
+            run = new RunStore(p.Workspace.RunsDir).List().LastOrDefault(r => r.Task == RunSummary.DetectTask && r.HasModel)?.Id
+                ?? throw new StudioException("no detector run with a model yet: train first", StudioProblem.NotFound);
+        var folder = Open(p, run);
+        if (!DetectResults.IsDetectRun(folder)) throw new StudioException($"run {run} is not a detector run", StudioProblem.Conflict);
+        if (!File.Exists(folder.ModelPath)) throw new StudioException($"run {run} has no model yet", StudioProblem.Conflict);
+        return (folder, run);
     }
 
     private static RunFolder Open(StudioProject p, string run)
@@ -55,12 +89,7 @@ public static class StudioDetectApi
     private static async Task<Envelope<DetectTryDto>> TryAsync(string project, string run, float? minScore, HttpContext http, StudioHost studio, CancellationToken ct)
     {
         var p = studio.Open(project).Project;
-        if (run == "latest")
-            run = new RunStore(p.Workspace.RunsDir).List().LastOrDefault(r => r.Task == RunSummary.DetectTask && r.HasModel)?.Id
-                ?? throw new StudioException("no detector run with a model yet: train first", StudioProblem.NotFound);
-        var folder = Open(p, run);
-        if (!DetectResults.IsDetectRun(folder)) throw new StudioException($"run {run} is not a detector run", StudioProblem.Conflict);
-        if (!File.Exists(folder.ModelPath)) throw new StudioException($"run {run} has no model yet", StudioProblem.Conflict);
+        (var folder, run) = DetectorRun(p, run);
         var bytes = await ReadBodyAsync(http, studio.Limits.MaxImageBytes, ct);
         var options = new DetectorOptions { MinScore = minScore ?? new DetectorOptions().MinScore };
         var result = await Task.Run(() =>
@@ -87,6 +116,12 @@ public static class StudioDetectApi
         return buffer.ToArray();
     }
 }
+
+/// <summary>A sampled frame of a tried video: its time, size, the frame (base64 JPEG) and the boxes in its pixels.</summary>
+public sealed record DetectedFrameDto(long TimeMs, int Width, int Height, string Image, IReadOnlyList<BoxDto> Boxes);
+
+/// <summary>A detector's boxes on the sampled frames of a tried video.</summary>
+public sealed record DetectVideoTryDto(string Run, IReadOnlyList<DetectedFrameDto> Frames);
 
 /// <summary>A detector's boxes on a tried picture, in the picture's pixels (after EXIF orientation).</summary>
 public sealed record DetectTryDto(string Run, int Width, int Height, IReadOnlyList<BoxDto> Boxes);

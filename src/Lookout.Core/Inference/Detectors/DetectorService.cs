@@ -7,9 +7,11 @@ namespace Lookout.Core.Inference.Detectors;
 
 /// <summary>
 /// COCO-80 object detection with a catalog detector (nanodet by default: Apache-2.0; centernet has no upstream
-/// licence). The ONNX is loaded once; every method is thread-safe (one shared ONNX Runtime session). The whole frame
-/// is stretched to the model's square input, as upstream does, and boxes are scaled back to the original
-/// (EXIF-oriented) width and height. The converted detector graphs are batch-1 (nanodet's reshape shapes are
+/// licence), or a detector trained by <c>train --task detect</c>. The ONNX is loaded once; every method is thread-safe
+/// (one shared ONNX Runtime session). Every input is made by the model's own <see cref="PreprocessSpec"/> (the COCO
+/// models stretch the frame to their square input, as upstream does; trained detectors letterbox it, older trained
+/// files stretch) and boxes map back through the same plan (<see cref="InputPlacement"/>) to the original
+/// (EXIF-oriented) pixels. The converted detector graphs are batch-1 (nanodet's reshape shapes are
 /// constants with N=1, and ORT also runs centernet's in-graph <c>detections</c> branch, whose shapes are fixed), so
 /// images go one per session call; the C# decode itself is batch-agnostic.
 /// </summary>
@@ -64,12 +66,13 @@ public sealed class DetectorService : IDisposable
         // (survivors never overlap within a class beyond the IoU limit) and adds class filtering, the cap and scaling.
         // Class-agnostic NMS then runs on the per-class survivors: the same result except when a box suppressed within
         // its class would have outlived its suppressor in the agnostic pass (rare; documented, not hidden).
-        return candidates.Select((c, i) => (IReadOnlyList<Detection>)Postprocess(c, Entry.InputSize, sizes[i].Width, sizes[i].Height, options, _model.Labels)).ToList();
+        return candidates.Select((c, i) => (IReadOnlyList<Detection>)Postprocess(c, InputPlacement.For(Spec, sizes[i].Width, sizes[i].Height),
+            sizes[i].Width, sizes[i].Height, options, _model.Labels)).ToList();
     }
 
-    /// <summary>Detects in a decoded full frame (e.g. a video frame); boxes are in its pixels.</summary>
+    /// <summary>Detects in a decoded full frame (e.g. a video frame), fitted like a file would be; boxes are in its pixels.</summary>
     public IReadOnlyList<Detection> Detect(RgbImage frame, DetectorOptions? options = null) =>
-        Detect([PixelOps.Stretch(frame, Spec.Width, Spec.Height)], [(frame.Width, frame.Height)], options)[0];
+        Detect([ImageDecoder.Fit(frame, ImageTarget.For(Spec))], [(frame.Width, frame.Height)], options)[0];
 
     /// <summary>Decodes and detects encoded bytes (an upload); a bad image becomes an error result, never an exception.</summary>
     public DetectionResult Detect(byte[] data, DetectorOptions? options = null, string sourceName = "upload")
@@ -121,18 +124,24 @@ public sealed class DetectorService : IDisposable
         }
     }
 
-    /// <summary>
-    /// Candidates (model-input pixels) -> final detections: class filter, NMS, at most MaxDetections, boxes scaled
-    /// from the square input to the original size and clipped to it, labelled, sorted by score.
-    /// </summary>
+    /// <summary>Postprocess for a square input the whole image was stretched to (the COCO models).</summary>
     public static List<Detection> Postprocess(IEnumerable<RawDetection> candidates, int inputSize, int width, int height, DetectorOptions options,
+        IReadOnlyList<string>? labels = null) =>
+        Postprocess(candidates, new InputPlacement((float)inputSize / width, (float)inputSize / height, 0, 0), width, height, options, labels);
+
+    /// <summary>
+    /// Candidates (model-input pixels) -> final detections: class filter, NMS, at most MaxDetections, boxes mapped
+    /// from the input back to the original image through <paramref name="placement"/> and clipped to it, labelled,
+    /// sorted by score. A box lying wholly in letterbox padding clips to nothing and is dropped.
+    /// </summary>
+    public static List<Detection> Postprocess(IEnumerable<RawDetection> candidates, InputPlacement placement, int width, int height, DetectorOptions options,
         IReadOnlyList<string>? labels = null)
     {
         labels ??= CocoLabels.All;
         var wanted = candidates.Where(c => c.Score >= options.MinScore && (options.Classes is null || options.Classes.Contains(c.ClassId)));
         var kept = Nms.Apply(wanted, options.NmsIoU, options.MaxDetections, perClass: !options.ClassAgnosticNms);
-        float sx = (float)width / inputSize, sy = (float)height / inputSize;
-        return kept.Select(k => new Detection(labels[k.ClassId], k.Score, k.Box.Scale(sx, sy).Clamp(width, height)) { ClassId = k.ClassId })
+        return kept.Select(k => new Detection(labels[k.ClassId], k.Score, placement.ToSource(k.Box).Clamp(width, height)) { ClassId = k.ClassId })
+            .Where(d => d.Box.Width > 0 && d.Box.Height > 0)
             .ToList();
     }
 

@@ -9,7 +9,7 @@ namespace Lookout.Core.Inference.Detectors;
 /// <summary>
 /// A detector trained by <c>lookout train --task detect</c>: a NanoDet graph sized to the user's classes, exported as
 /// one ONNX file whose metadata says <c>lookout.task</c> = detect and carries <c>lookout.labels</c> (class order) and
-/// <c>lookout.preprocess</c> (input size; stretched, uint8 RGB in). Files exported since the in-graph decode carry
+/// <c>lookout.preprocess</c> (input size and resize mode: letterboxed since it was introduced, stretched before; uint8 RGB in). Files exported since the in-graph decode carry
 /// <c>lookout.postprocess</c> and answer final boxes (<see cref="InGraphDetectionRunner"/>); older run files output
 /// NanoDet's raw heads, which still decode here with <see cref="NanoDetDecoder"/> like the COCO model.
 /// </summary>

@@ -71,12 +71,13 @@ public static class DetectTrainPipeline
         var warnings = new List<string>();
         using var log = new RunLog(run.LogPath);
         using var metrics = MetricsTsvWriter.Append(run.MetricsPath);
-        var events = new RunEvents(observer, new CompositeObserver(log, metrics), PipelinePhase.FineTune, options.Epochs);
-        void Warn(string w) { warnings.Add(w); events.Warning(PipelinePhase.Split, w); }
-
         var splits = BoxSplit.Assign(data.Images, plan.DataDir, options.Seed, plan.ValFraction, plan.TestFraction);
         List<BoxedImage> Of(Split s) => data.Images.Where(i => splits[i.Path] == s).ToList();
         var (train, val, test) = (Of(Split.Train), Of(Split.Val), Of(Split.Test));
+        int epochs = options.EpochsFor(train.Count);
+        var events = new RunEvents(observer, new CompositeObserver(log, metrics), PipelinePhase.FineTune, epochs);
+        void Warn(string w) { warnings.Add(w); events.Warning(PipelinePhase.Split, w); }
+
         events.Message(PipelinePhase.Split, $"split by source: train {train.Count}, val {val.Count}, test {test.Count} images");
         var trainBoxes = data.Classes.Select(c => (c, train.Sum(i => i.Boxes.Count(b => b.Label == c)))).ToList();
         foreach (var w in DetectionReportWriter.FewBoxWarnings(trainBoxes, "training boxes")) Warn(w);
@@ -105,9 +106,9 @@ public static class DetectTrainPipeline
             events.Message(PipelinePhase.Evaluate, $"untrained head on test: mAP@0.5 {baseline.Map50:0.000}, mAP@0.5:0.95 {baseline.Map50To95:0.000}");
         }
 
-        events.Message(PipelinePhase.FineTune, $"fine-tuning NanoDet's head for {data.Classes.Count} classes at {options.InputSize}px: {options.Epochs} epochs, batch {options.BatchSize}");
+        events.Message(PipelinePhase.FineTune, $"fine-tuning NanoDet's head for {data.Classes.Count} classes at {options.InputSize}px, letterboxed: {epochs} epochs{(options.Epochs is null ? $" (chosen for {train.Count} training images)" : "")}, batch {options.BatchSize}");
         var clock = Stopwatch.StartNew();
-        long totalSteps = (long)((trainSamples.Count + options.BatchSize - 1) / options.BatchSize) * options.Epochs;
+        long totalSteps = (long)((trainSamples.Count + options.BatchSize - 1) / options.BatchSize) * epochs;
         var sink = new FineTuneObservers(new FineTuneToTrainingObserver(events), new StepProgress(observer, totalSteps));
         var trained = new DetectorTrainer(options, sink).Train(sized, trainSamples, valSamples, CheckpointDir(run), ct);
         clock.Stop();

@@ -3,9 +3,11 @@ using Lookout.Core.Imaging;
 namespace Lookout.Core.Training.Detection;
 
 /// <summary>
-/// Augmentation that keeps boxes true: a random scale/crop window (boxes clipped to it, dropped when less than
-/// <see cref="MinVisible"/> of them is left), horizontal flip, brightness/contrast jitter, and mosaic (four images in
-/// the quadrants, each cropped the same way). Without augmentation an image is stretched whole, as served.
+/// Augmentation that keeps boxes true, on letterboxed inputs like the ones the exported detector is served
+/// (<see cref="DetectorExport.Spec"/>): a random scale/crop window (boxes clipped to it, dropped when less than
+/// <see cref="MinVisible"/> of them is left) fitted into the square with its aspect kept up to a mild stretch, sometimes
+/// shrunk, placed anywhere on grey; horizontal flip, brightness/contrast jitter, and mosaic (four images in the
+/// quadrants, each fitted the same way). Without augmentation an image is letterboxed whole and centred, as served.
 /// </summary>
 public sealed class BoxAugmenter(int size, double mosaicProbability = 0.3)
 {
@@ -13,43 +15,59 @@ public sealed class BoxAugmenter(int size, double mosaicProbability = 0.3)
 
     public int Size { get; } = size;
 
-    /// <summary>The whole image stretched to the model's square input, boxes scaled with it.</summary>
+    /// <summary>The whole image letterboxed into the model's square input exactly as served (<see cref="ResizePlan"/>'s geometry), boxes mapped with it.</summary>
     public (RgbImage Image, List<TrainBox> Boxes) Plain(BoxSample s)
     {
-        var full = new BoxF(0, 0, s.Image.Width, s.Image.Height);
-        return (PixelOps.CropResize(s.Image, full, Size, Size), Map(s.Boxes, full, 0, 0, Size, Size));
+        var canvas = Canvas(Size);
+        var (cw, ch) = ResizePlan.FitInside(s.Image.Width, s.Image.Height, Size, Size);
+        var boxes = Paste(canvas, Size, s, new BoxF(0, 0, s.Image.Width, s.Image.Height), (Size - cw) / 2, (Size - ch) / 2, cw, ch);
+        return (new RgbImage(Size, Size, canvas), boxes);
     }
 
     /// <param name="others">Samples mosaic may draw the other three tiles from.</param>
     public (RgbImage Image, List<TrainBox> Boxes) Augment(BoxSample s, IReadOnlyList<BoxSample> others, Random rng)
     {
-        RgbImage image;
+        var canvas = Canvas(Size);
         List<TrainBox> boxes;
         if (others.Count >= 4 && rng.NextDouble() < mosaicProbability)
         {
             int half = Size / 2;
-            var px = new byte[Size * Size * 3];
             boxes = [];
             var tiles = new[] { s, others[rng.Next(others.Count)], others[rng.Next(others.Count)], others[rng.Next(others.Count)] };
-            for (int t = 0; t < 4; t++)
-            {
-                int ox = (t % 2) * half, oy = (t / 2) * half;
-                var window = Window(tiles[t].Image, rng);
-                var tile = PixelOps.CropResize(tiles[t].Image, window, half, half);
-                for (int y = 0; y < half; y++)
-                    Array.Copy(tile.Pixels, y * half * 3, px, ((oy + y) * Size + ox) * 3, half * 3);
-                boxes.AddRange(Map(tiles[t].Boxes, window, ox, oy, half, half));
-            }
-            image = new RgbImage(Size, Size, px);
+            for (int t = 0; t < 4; t++) boxes.AddRange(Fitted(canvas, tiles[t], (t % 2) * half, (t / 2) * half, half, rng));
         }
-        else
-        {
-            var window = Window(s.Image, rng);
-            image = PixelOps.CropResize(s.Image, window, Size, Size);
-            boxes = Map(s.Boxes, window, 0, 0, Size, Size);
-        }
+        else boxes = Fitted(canvas, s, 0, 0, Size, rng);
+        var image = new RgbImage(Size, Size, canvas);
         if (rng.NextDouble() < 0.5) (image, boxes) = Flip(image, boxes);
         return (Jitter(image, rng), boxes);
+    }
+
+    /// <summary>A random window of the sample fitted (aspect kept up to ±15 %, half the time shrunk to 60–100 %) at a random place in a <paramref name="side"/>² cell.</summary>
+    private List<TrainBox> Fitted(byte[] canvas, BoxSample s, int cellX, int cellY, int side, Random rng)
+    {
+        var window = Window(s.Image, rng);
+        double aspect = window.Width / window.Height * Math.Exp((rng.NextDouble() - 0.5) * 0.3);
+        double zoom = rng.NextDouble() < 0.5 ? 0.6 + 0.4 * rng.NextDouble() : 1;
+        int cw = (int)Math.Clamp(Math.Round(side * zoom * Math.Min(1, aspect)), 2, side);
+        int ch = (int)Math.Clamp(Math.Round(side * zoom * Math.Min(1, 1 / aspect)), 2, side);
+        int x = cellX + rng.Next(side - cw + 1), y = cellY + rng.Next(side - ch + 1);
+        return Paste(canvas, Size, s, window, x, y, cw, ch);
+    }
+
+    /// <summary>Samples <paramref name="window"/> of the image into the <paramref name="w"/> x <paramref name="h"/> rectangle at (x, y) of the canvas; its boxes mapped and clipped the same way.</summary>
+    private static List<TrainBox> Paste(byte[] canvas, int canvasSide, BoxSample s, BoxF window, int x, int y, int w, int h)
+    {
+        var tile = PixelOps.CropResize(s.Image, window, w, h);
+        for (int row = 0; row < h; row++)
+            Array.Copy(tile.Pixels, row * w * 3, canvas, ((y + row) * canvasSide + x) * 3, w * 3);
+        return Map(s.Boxes, window, x, y, w, h);
+    }
+
+    private static byte[] Canvas(int side)
+    {
+        var px = new byte[side * side * 3];
+        Array.Fill(px, ImageLoader.LetterboxFill);
+        return px;
     }
 
     /// <summary>A crop covering 45–100% of the image's area with aspect jitter, placed at random.</summary>

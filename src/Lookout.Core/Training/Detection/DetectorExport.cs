@@ -7,7 +7,8 @@ using Lookout.Core.Models.Onnx;
 namespace Lookout.Core.Training.Detection;
 
 /// <summary>
-/// The one-file detector <c>train --task detect</c> writes: uint8 RGB [N,S,S,3] in (the whole image stretched to S×S),
+/// The one-file detector <c>train --task detect</c> writes: uint8 RGB [N,S,S,3] in (the whole image letterboxed into S×S:
+/// aspect kept, centred, grey 114 bars),
 /// final <c>boxes</c>/<c>scores</c>/<c>classes</c>/<c>batch_index</c> out (<see cref="DetectionPostprocessGraph"/>), and
 /// metadata that makes it self-describing: <c>lookout.task</c>=detect, <c>lookout.labels</c>, <c>lookout.preprocess</c>,
 /// <c>lookout.postprocess</c> (outputs, box convention, NMS defaults), backbone, run and code version.
@@ -18,9 +19,13 @@ public static class DetectorExport
     public const float DefaultScoreThreshold = DetectorOptions.DefaultMinScore, DefaultIoU = DetectorOptions.DefaultNmsIoU;
     public const int DefaultMaxPerClass = 100;
 
-    /// <summary>How a detector's input is made: the whole frame stretched to the square input, 0..255 → 0..1 in-graph.</summary>
+    /// <summary>
+    /// How a detector's input is made: the whole frame letterboxed into the square input (a 16:9 camera frame keeps its
+    /// objects' shapes; what <see cref="BoxAugmenter"/> trains on), 0..255 → 0..1 in-graph. Files written before this
+    /// say <see cref="ResizeMode.Stretch"/> and are still served that way: every consumer reads the spec from the file.
+    /// </summary>
     public static PreprocessSpec Spec(int inputSize) =>
-        new() { Width = inputSize, Height = inputSize, Resize = ResizeMode.Stretch, Mean = [0, 0, 0], Std = [255, 255, 255] };
+        new() { Width = inputSize, Height = inputSize, Resize = ResizeMode.Letterbox, Mean = [0, 0, 0], Std = [255, 255, 255] };
 
     /// <summary>The trained raw-head graph with decode + NMS appended and the metadata above.</summary>
     public static OnnxModel Build(OnnxModel trained, IReadOnlyList<string> labels, string backbone, string runId, string codeVersion)
@@ -30,7 +35,7 @@ public static class DetectorExport
         model.Metadata[TrainedDetectorModel.PostprocessKey] = JsonSerializer.Serialize(new
         {
             outputs = InGraphDetectionRunner.OutputNames,
-            boxes = "x1,y1,x2,y2 in model-input pixels (scale by original/input size to map back: the input is the stretched frame)",
+            boxes = "x1,y1,x2,y2 in model-input pixels; the input is the frame letterboxed (lookout.preprocess): original = (box - pad) / scale, scale = S / max(width, height), pad = (S - round(side * scale)) / 2 (integer) per axis",
             classes = "index into lookout.labels",
             batchIndex = "image of the batch each box belongs to",
             nms = "per class",

@@ -38,7 +38,8 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
         var parameters = module.TrainableInitializers.Select(n => ("head/" + n, module.TrainableParameters[n])).ToList();
         using var optimizer = new AdamW([new ParameterGroup("head", options.LearningRate, parameters)], options.WeightDecay);
         long stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        long totalSteps = stepsPerEpoch * options.Epochs, warmup = Math.Min(stepsPerEpoch, totalSteps / 10);
+        int epochs = options.EpochsFor(train.Count);
+        long totalSteps = stepsPerEpoch * epochs, warmup = Math.Min(stepsPerEpoch, totalSteps / 10);
 
         var history = new List<FineTuneEpoch>();
         int startEpoch = 0, bestEpoch = -1;
@@ -57,7 +58,7 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
             history.AddRange(ck.History);
         }
 
-        for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
+        for (int epoch = startEpoch; epoch < epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
@@ -99,7 +100,7 @@ public sealed class DetectorTrainer(DetectorTrainOptions options, IFineTuneObser
             foreach (var (k, v) in Snapshot(parameters)) tensors["param/" + k] = v;
             foreach (var (k, v) in best) tensors["best/" + k] = v;
             foreach (var (k, v) in optimizer.State()) tensors["opt/" + k] = ToArray(v);
-            new FineTuneCheckpoint(optionsJson, epoch + 1, step, optimizer.StepCount, bestVal, bestEpoch, 0, epoch + 1 == options.Epochs, [], history, tensors)
+            new FineTuneCheckpoint(optionsJson, epoch + 1, step, optimizer.StepCount, bestVal, bestEpoch, 0, epoch + 1 == epochs, [], history, tensors)
                 .Save(checkpointDir);
             observer?.OnEpochEnd(record);
         }

@@ -102,6 +102,36 @@ public sealed class DetectionPostprocessGraphTests : IDisposable
         }
     }
 
+    [Fact]
+    public void AFileThatSaysStretch_IsStillServedStretched_LikeTheModelItCameFrom()
+    {
+        // Files exported before letterboxing carry a Stretch spec: the COCO weights (trained on stretched frames) in such
+        // a file must find what the catalog NanoDet finds, in the same original-pixel boxes.
+        var coco = OnnxReader.Load(ModelCatalog.Default().GetPath("nanodet"));
+        var model = DetectorExport.Build(coco, CocoLabels.All, "nanodet", "old", "old");
+        Assert.Equal(ResizeMode.Letterbox, PreprocessSpec.FromJson(model.Metadata[Lookout.Core.Models.ModelMetadata.Preprocess]).Resize);
+        model.Metadata[Lookout.Core.Models.ModelMetadata.Preprocess] = (DetectorExport.Spec(416) with { Resize = ResizeMode.Stretch }).ToJson();
+        var path = Path.Combine(_dir, "old.onnx");
+        OnnxWriter.Save(model, path);
+        using var old = DetectorService.Open(path);
+        using var catalog = DetectorService.Open("nanodet");
+        Assert.Equal(ResizeMode.Stretch, old.Spec.Resize);
+        var options = new DetectorOptions { MinScore = 0.3f };
+        int compared = 0;
+        foreach (var photo in SamplePhotos.All)
+        {
+            var a = old.DetectFile(photo, options);
+            var b = catalog.DetectFile(photo, options);
+            Assert.Equal((b.Width, b.Height), (a.Width, a.Height));
+            foreach (var d in b.Detections.Where(d => d.Score >= 0.35f))
+            {
+                Assert.Contains(a.Detections, o => o.Label == d.Label && o.Box.IoU(d.Box) >= 0.95f);
+                compared++;
+            }
+        }
+        Assert.True(compared > 0);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }

@@ -56,6 +56,58 @@ public sealed class DetectorTrainerTests : IDisposable
     }
 
     [Fact]
+    public void LetterboxedAugmentation_KeepsEveryBoxOnItsObject_AndPlainIsTheServedGeometry()
+    {
+        // A 2:1 picture: blue-grey ground, two red squares. Whatever crop, shrink, placement, mosaic and flip the
+        // augmenter picks, each box it answers must cover red pixels (the object), never the grey bars or the ground.
+        const int w = 240, h = 120;
+        var px = new byte[w * h * 3];
+        for (int i = 0; i < px.Length; i += 3) { px[i] = 60; px[i + 1] = 90; px[i + 2] = 140; }
+        var truth = new[] { new BoxF(20, 30, 60, 70), new BoxF(150, 10, 210, 70) };
+        foreach (var b in truth)
+            for (int y = (int)b.Y1; y < (int)b.Y2; y++)
+                for (int x = (int)b.X1; x < (int)b.X2; x++) { int i = (y * w + x) * 3; px[i] = 230; px[i + 1] = 20; px[i + 2] = 20; }
+        var sample = new BoxSample(new RgbImage(w, h, px), truth.Select(b => new TrainBox(0, b)).ToList());
+        var augmenter = new BoxAugmenter(64, mosaicProbability: 0.5);
+
+        var (plain, plainBoxes) = augmenter.Plain(sample);
+        var placement = InputPlacement.For(new ImageTarget(64, 64, ImageFit.Letterbox), w, h);
+        Assert.Equal(truth.Select(placement.ToInput), plainBoxes.Select(b => b.Box));
+        Assert.Equal(ImageLoader.LetterboxFill, plain.Pixels[0]); // the bar above the picture
+
+        int boxes = 0;
+        for (int seed = 0; seed < 60; seed++)
+        {
+            var (image, found) = augmenter.Augment(sample, [sample, sample, sample, sample], new Random(seed));
+            foreach (var b in found)
+            {
+                int red = 0, all = 0;
+                for (int y = (int)MathF.Ceiling(b.Box.Y1); y < (int)b.Box.Y2; y++)
+                    for (int x = (int)MathF.Ceiling(b.Box.X1); x < (int)b.Box.X2; x++, all++)
+                    {
+                        int i = (y * 64 + x) * 3;
+                        if (image.Pixels[i] > image.Pixels[i + 2] + 40) red++;
+                    }
+                Assert.True(all == 0 || red >= 0.8 * all, $"seed {seed}: box {b.Box} is {red}/{all} object pixels");
+                boxes++;
+            }
+        }
+        Assert.True(boxes > 60, $"{boxes} boxes over 60 augmentations");
+    }
+
+    [Fact]
+    public void DefaultEpochs_FollowTheDataSize_WithinTheFloorAndCeiling_AndAnExplicitCountWins()
+    {
+        var auto = new DetectorTrainOptions();
+        Assert.Null(auto.Epochs);
+        Assert.Equal(15, auto.EpochsFor(210)); // 300 boxed images, 70 % for training
+        Assert.Equal(DetectorTrainOptions.MaxAutoEpochs, auto.EpochsFor(12));
+        Assert.Equal(DetectorTrainOptions.MinAutoEpochs, auto.EpochsFor(5000));
+        Assert.Equal(3, (auto with { Epochs = 3 }).EpochsFor(210));
+        Assert.Throws<ArgumentException>(() => (auto with { Epochs = 0 }).Validate());
+    }
+
+    [Fact]
     public void Atss_GivesEachBoxPositivesInsideIt_OnTheLevelThatFitsItsSize()
     {
         var grid = new AnchorGrid(128);

@@ -31,6 +31,8 @@ export interface DetectRunDto {
   hasPrCurves: boolean; falsePositives: GalleryPictureDto[]; misses: GalleryPictureDto[]; hasModel: boolean;
 }
 export interface DetectTryDto { run: string; width: number; height: number; boxes: BoxDto[] }
+export interface DetectedFrameDto { timeMs: number; width: number; height: number; image: string; boxes: BoxDto[] }
+export interface DetectVideoTryDto { run: string; frames: DetectedFrameDto[] }
 export interface EstimateDto { images: number; quickSeconds: number; betterSeconds: number; basis: string }
 export interface JobDto { id: number; mode: "quick" | "better"; state: "queued" | "running" | "done" | "failed" | "cancelled"; run: string | null; created: string; started: string | null; finished: string | null; error: string | null; attempts: number }
 export interface JobEventDto { seq: number; time: string; kind: "message" | "warning" | "progress" | "epoch" | "state"; data: Record<string, unknown> }
@@ -154,6 +156,10 @@ export const api = {
   tryDetect: async (project: string, run: string, picture: Blob, minScore?: number) => {
     const res = await fetch(`${p(project)}/runs/${encodeURIComponent(run)}/detect${minScore === undefined ? "" : `?minScore=${minScore}`}`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", Accept: "application/json" }, body: picture });
     return unwrap<DetectTryDto>(res.status, await res.text());
+  },
+  tryDetectVideo: async (project: string, run: string, video: Blob, minScore?: number) => {
+    const res = await fetch(`${p(project)}/runs/${encodeURIComponent(run)}/detect-video${minScore === undefined ? "" : `?minScore=${minScore}`}`, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", Accept: "application/json" }, body: video });
+    return unwrap<DetectVideoTryDto>(res.status, await res.text());
   },
   boxIndex: (project: string) => call<BoxIndexDto>("GET", `${p(project)}/boxes`),
   picture: (project: string, id: number) => `${p(project)}/pictures/${id}`,

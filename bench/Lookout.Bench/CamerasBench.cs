@@ -22,7 +22,7 @@ namespace Lookout.Bench;
 /// </summary>
 public static class CamerasBench
 {
-    private const double Fps = 5;
+    internal const double Fps = 5;
 
     /// <summary>One watcher run: per-camera processed fps (slowest camera), share of frames, latencies, batching, CPU.</summary>
     private sealed record Result(string Name, double MinCameraFps, double MedianCameraFps, double MinShare, double MaxShare,
@@ -98,7 +98,7 @@ public static class CamerasBench
     }
 
     /// <summary>A textured backdrop with a person-sized block walking across, 5 fps.</summary>
-    private static async Task MakeClip(string path, int w, int h, double seconds)
+    internal static async Task MakeClip(string path, int w, int h, double seconds)
     {
         await using var writer = FfmpegVideoWriter.Create(path, w, h, Fps);
         int n = (int)(seconds * Fps);

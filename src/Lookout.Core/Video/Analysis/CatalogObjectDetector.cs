@@ -16,8 +16,11 @@ public sealed class CatalogObjectDetector(DetectorService service, DetectorOptio
     public string Name => service.Name;
     public IReadOnlyList<string> Labels => service.Labels;
 
-    public IReadOnlyList<Detection> Detect(RgbImage frame) =>
-        service.Detect(frame, options).Select(d => d with { Box = d.Box.Normalize(frame.Width, frame.Height) }).ToList();
+    public IReadOnlyList<Detection> Detect(RgbImage frame) => DetectMany([frame])[0];
+
+    public IReadOnlyList<IReadOnlyList<Detection>> DetectMany(IReadOnlyList<RgbImage> frames) =>
+        service.Detect(frames, options).Select((found, i) =>
+            (IReadOnlyList<Detection>)found.Select(d => d with { Box = d.Box.Normalize(frames[i].Width, frames[i].Height) }).ToList()).ToList();
 
     public void Dispose() => service.Dispose();
 }

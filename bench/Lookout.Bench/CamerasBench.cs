@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Lookout.Core.Imaging;
+using Lookout.Core.Models;
 using Lookout.Core.Video;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch;
@@ -44,15 +45,18 @@ public static class CamerasBench
         {
             var clip = Path.Combine(dir, "camera.mp4");
             await MakeClip(clip, 1280, 720, seconds);
-            using var detector = new DetectorFrameAnalyzer(CatalogObjectDetector.Open());
+            // As 'lookout watch' opens it: one camera may use every core in its pass; several cameras get one pass per
+            // core, each with one ONNX Runtime thread.
+            using var detectorOne = new DetectorFrameAnalyzer(CatalogObjectDetector.Open());
+            using var detector = new DetectorFrameAnalyzer(CatalogObjectDetector.Open(runner: new OnnxRunnerOptions { IntraOpThreads = 1 }));
             var rules = RulesLoader.Parse("rules:\n  - name: bench\n    source: detector\n    when: { label: any, min_score: 0 }\n    cooldown: 1s\n    actions: [snapshot]\n");
             Console.WriteLine($"cameras: 720p clips at {Fps:0} fps played live for {seconds:0} s, detector {detector.Name}, {Environment.ProcessorCount} cores, load average {BenchAssets.LoadAverage()}; {rounds} interleaved rounds");
             var all = counts.ToDictionary(n => n, _ => new List<(Result Separate, Result Shared)>());
             for (int r = 0; r < rounds; r++)
                 foreach (int n in counts) // interleaved, so a noisy neighbour hurts both sides alike
                 {
-                    var separate = await Measure($"{n} separate watchers", dir, n, clip, detector, rules, shared: false);
-                    var shared = await Measure($"{n} cameras, one watcher", dir, n, clip, detector, rules, shared: true);
+                    var separate = await Measure($"{n} separate watchers", dir, n, clip, n == 1 ? detectorOne : detector, rules, shared: false);
+                    var shared = await Measure($"{n} cameras, one watcher", dir, n, clip, n == 1 ? detectorOne : detector, rules, shared: true);
                     Console.WriteLine(separate);
                     Console.WriteLine(shared);
                     all[n].Add((separate, shared));

@@ -1,6 +1,7 @@
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
+using Lookout.Core.Models;
 
 namespace Lookout.Core.Video.Analysis;
 
@@ -10,8 +11,9 @@ namespace Lookout.Core.Video.Analysis;
 /// </summary>
 public sealed class CatalogObjectDetector(DetectorService service, DetectorOptions? options = null) : IObjectDetector
 {
-    public static CatalogObjectDetector Open(string name = DetectorModel.DefaultName, DetectorOptions? options = null) =>
-        new(DetectorService.Open(name), options);
+    /// <param name="runner">Session settings, e.g. one intra-op thread when a scheduler runs one pass per core.</param>
+    public static CatalogObjectDetector Open(string name = DetectorModel.DefaultName, DetectorOptions? options = null, OnnxRunnerOptions? runner = null) =>
+        new(DetectorService.Open(name, options: runner), options);
 
     public string Name => service.Name;
     public IReadOnlyList<string> Labels => service.Labels;

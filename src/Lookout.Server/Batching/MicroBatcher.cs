@@ -53,7 +53,7 @@ public sealed class MicroBatcher : IAsyncDisposable
     public async Task<ModelRow> SubmitAsync(ModelHandle handle, RgbImage image, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var item = new Item(handle, image, new TaskCompletionSource<ModelRow>(TaskCreationOptions.RunContinuationsAsynchronously), ct);
+        var item = new Item(handle, image, new TaskCompletionSource<ModelRow>(TaskCreationOptions.RunContinuationsAsynchronously), ct, System.Diagnostics.Stopwatch.GetTimestamp());
         var ticket = _queue.TryAdd(item) ?? throw Overloaded();
         _metrics.SetQueueDepth(ModelName, QueueDepth);
         await using var registration = ct.Register(() =>
@@ -106,9 +106,12 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             var items = group.ToList();
             _metrics.ObserveBatch(ModelName, items.Count);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            foreach (var i in items) _metrics.ObserveQueueWait(ModelName, System.Diagnostics.Stopwatch.GetElapsedTime(i.Queued, started));
             try
             {
                 var rows = group.Key.Model.Predict(items.Select(i => i.Image).ToList());
+                _metrics.ObserveForward(ModelName, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 if (rows.Count != items.Count)
                     throw new InvalidOperationException($"model returned {rows.Count} rows for {items.Count} images");
                 for (int i = 0; i < items.Count; i++) items[i].Result.TrySetResult(rows[i]);
@@ -127,7 +130,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         await _stopped.Task.ConfigureAwait(false); // queued requests are still answered: they hold their model version
     }
 
-    private sealed record Item(ModelHandle Handle, RgbImage Image, TaskCompletionSource<ModelRow> Result, CancellationToken Cancel);
+    private sealed record Item(ModelHandle Handle, RgbImage Image, TaskCompletionSource<ModelRow> Result, CancellationToken Cancel, long Queued);
 }
 
 /// <summary>The forward pass threw; the cause is logged, the client gets a generic 500.</summary>

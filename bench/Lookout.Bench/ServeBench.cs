@@ -47,8 +47,10 @@ public static class ServeBench
             var large = Enumerable.Range(0, 4).Select(i => BenchAssets.PhotoLikeJpeg(4000, 3000, seed: i + 1)).ToArray();
             var baseOptions = new ServerOptions { ModelsDirectory = modelsDir, Urls = "http://127.0.0.1:0", WatchModels = false, QueueCapacity = 256 };
             var off = baseOptions with { MaxBatchSize = 1 };
-            var on = baseOptions; // the defaults: adaptive, no wait
+            var on = baseOptions; // the defaults: adaptive, no wait, one pass per core
             var wide = baseOptions with { MaxBatchSize = 16 };
+            // --one-worker: the previous arrangement (one pass at a time using every core) for both on and off
+            if (args.Contains("--one-worker")) { off = off with { InferenceWorkers = 1 }; on = on with { InferenceWorkers = 1 }; wide = wide with { InferenceWorkers = 1 }; }
             Load[] loads =
             [
                 new("640x480", small, 1, 40), new("640x480", small, 16, 240),
@@ -59,7 +61,7 @@ public static class ServeBench
             if (args.Contains("--clients")) loads = loads.Where(l => l.Clients == int.Parse(args[Array.IndexOf(args, "--clients") + 1], CultureInfo.InvariantCulture)).ToArray();
 
             Console.WriteLine($"model: {backboneName} + 5-class head; uploads 640x480 ~{small.Average(i => i.Length) / 1024:0} KB and 4000x3000 ~{large.Average(i => i.Length) / 1e6:0.0} MB JPEGs; {Environment.ProcessorCount} cores, load average {BenchAssets.LoadAverage()}");
-            Console.WriteLine($"load: {rounds} interleaved rounds per configuration, closed loop, loopback HTTP/1.1; batching on = the defaults (adaptive: takes what is waiting, max {on.MaxBatchSize}, no wait), off = max batch 1; at 16 clients also max 16");
+            Console.WriteLine($"load: {rounds} interleaved rounds per configuration, closed loop, loopback HTTP/1.1; {on.ResolvedInferenceWorkers} passes at once; batching on = the defaults (adaptive: takes what is waiting, max {on.MaxBatchSize}, no wait), off = max batch 1; at 16 clients also max 16");
             BatchingBound(Path.Combine(modelsDir, "bench.onnx"), small, large);
             await RunOnce("warm-up", on, small, 4, 32);
             var results = loads.ToDictionary(l => l, _ => new List<(ServeBenchResult Off, ServeBenchResult On)>());

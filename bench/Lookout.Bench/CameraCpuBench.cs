@@ -18,7 +18,8 @@ namespace Lookout.Bench;
 /// 1. ffmpeg decode to rgb24 (the child's CPU from getrusage), and with ffmpeg scaling to the model size instead;
 /// 2. motion gate; 3. stretch 720p → model input (libvips); 4. ONNX Runtime forward pass of the COCO NanoDet at
 /// batch 1/4/8 × intra-op threads 1/2 (the question: does a shared pass save CPU on this CPU?); 5. decode + NMS;
-/// 6. the same forward pass at 320 px (0.59× the pixels) and its agreement with 416 on the six sample photos.
+/// 6. the same forward pass at 320 px (0.59× the pixels) and its agreement with 416 on the six sample photos
+/// (converted here with the input size overridden; the FPN's constant upsampling sizes scale with it).
 /// The sum says how many frames per second two cores can possibly process. Options: <c>--frames N</c> (default 24).
 /// </summary>
 public static class CameraCpuBench
@@ -68,7 +69,7 @@ public static class CameraCpuBench
                     resized.WriteToMemory<byte>();
                 }
             });
-            Console.WriteLine($"  PROBE libvips resize linear {linearMs:0.0}, reduce linear {reduceMs:0.0}; threads {NetVips.NetVips.Concurrency}");
+            Console.WriteLine($"  (what a cheaper stretch would cost: libvips resize with a linear kernel {linearMs:0.0}, reduce linear {reduceMs:0.0} CPU-ms/frame)");
 
             var path416 = ModelCatalog.Default().GetPath(KnownModels.Nanodet.Name);
             var path320 = Path.Combine(dir, "nanodet-320.onnx");

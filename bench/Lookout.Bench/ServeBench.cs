@@ -50,6 +50,11 @@ public static class ServeBench
             var on = baseOptions; // the defaults: adaptive, no wait, one pass per core
             var wide = baseOptions with { MaxBatchSize = 16 };
             // --one-worker: the previous arrangement (one pass at a time using every core) for both on and off
+            if (args.Contains("--intra")) // ONNX Runtime threads per pass (default: cores / workers)
+            {
+                int t = int.Parse(args[Array.IndexOf(args, "--intra") + 1], CultureInfo.InvariantCulture);
+                off = off with { IntraOpThreads = t }; on = on with { IntraOpThreads = t }; wide = wide with { IntraOpThreads = t };
+            }
             if (args.Contains("--one-worker")) { off = off with { InferenceWorkers = 1 }; on = on with { InferenceWorkers = 1 }; wide = wide with { InferenceWorkers = 1 }; }
             Load[] loads =
             [

@@ -33,7 +33,7 @@ public static class LookoutServer
         loader ??= new ClassifierModelLoader(new Core.Models.OnnxRunnerOptions
         {
             BatchSize = Math.Max(1, options.MaxBatchSize),
-            IntraOpThreads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, options.ResolvedInferenceWorkers)),
+            IntraOpThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Math.Max(1, Environment.ProcessorCount / options.ResolvedInferenceWorkers),
         });
         var apiKey = options.Validate();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions

@@ -42,6 +42,9 @@ public sealed record ServerOptions
     /// </summary>
     public int InferenceWorkers { get; init; }
 
+    /// <summary>ONNX Runtime threads per pass; 0 = the cores divided between the workers (at least one).</summary>
+    public int IntraOpThreads { get; init; }
+
     /// <summary>The number of passes that run at once (<see cref="InferenceWorkers"/> resolved).</summary>
     public int ResolvedInferenceWorkers => InferenceWorkers > 0 ? InferenceWorkers : Environment.ProcessorCount;
     /// <summary>
@@ -113,6 +116,7 @@ public sealed record ServerOptions
         if (MaxUploadBytes < 1024) throw new LookoutException("Max upload size must be at least 1 KB.");
         if (MaxPixels < 1) throw new LookoutException("Max pixels must be positive.");
         if (MaxBatchSize < 1) throw new LookoutException("Max batch size must be at least 1.");
+        if (IntraOpThreads < 0) throw new LookoutException("Intra-op threads must be 0 (automatic) or more.");
         if (InferenceWorkers < 0) throw new LookoutException("Inference workers must be 0 (one per core) or more.");
         if (MaxBatchWait < TimeSpan.Zero || MaxBatchWait > TimeSpan.FromSeconds(1)) throw new LookoutException("Max batch wait must be between 0 and 1000 ms.");
         if (QueueCapacity < 1) throw new LookoutException("Queue capacity must be at least 1.");

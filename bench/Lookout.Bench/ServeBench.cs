@@ -12,6 +12,9 @@ namespace Lookout.Bench;
 public sealed record ServeBenchResult(string Name, int Requests, int Ok, int Overloaded, int OtherFailures,
     double Seconds, double P50Ms, double P99Ms, double RejectP99Ms, double CpuMsPerRequest)
 {
+    /// <summary>Where a request's time went (server metrics): mean decode, queue wait, pass wall time, images per pass.</summary>
+    public string Stages { get; init; } = "";
+
     public double Throughput => Ok / Seconds;
     public double TailRatio => P99Ms / P50Ms;
 }
@@ -44,16 +47,26 @@ public static class ServeBench
             var large = Enumerable.Range(0, 4).Select(i => BenchAssets.PhotoLikeJpeg(4000, 3000, seed: i + 1)).ToArray();
             var baseOptions = new ServerOptions { ModelsDirectory = modelsDir, Urls = "http://127.0.0.1:0", WatchModels = false, QueueCapacity = 256 };
             var off = baseOptions with { MaxBatchSize = 1 };
-            var on = baseOptions; // the defaults: adaptive, no wait
+            var on = baseOptions; // the defaults: adaptive, no wait, one pass per core
             var wide = baseOptions with { MaxBatchSize = 16 };
+            // --one-worker: the previous arrangement (one pass at a time using every core) for both on and off
+            if (args.Contains("--intra")) // ONNX Runtime threads per pass (default: cores / workers)
+            {
+                int t = int.Parse(args[Array.IndexOf(args, "--intra") + 1], CultureInfo.InvariantCulture);
+                off = off with { IntraOpThreads = t }; on = on with { IntraOpThreads = t }; wide = wide with { IntraOpThreads = t };
+            }
+            if (args.Contains("--one-worker")) { off = off with { InferenceWorkers = 1 }; on = on with { InferenceWorkers = 1 }; wide = wide with { InferenceWorkers = 1 }; }
             Load[] loads =
             [
                 new("640x480", small, 1, 40), new("640x480", small, 16, 240),
                 new("12-MP", large, 1, 12), new("12-MP", large, 16, 48),
             ];
+            // --only 640x480 and/or --clients 16 run a subset (to study one case)
+            if (args.Contains("--only")) loads = loads.Where(l => l.Upload == args[Array.IndexOf(args, "--only") + 1]).ToArray();
+            if (args.Contains("--clients")) loads = loads.Where(l => l.Clients == int.Parse(args[Array.IndexOf(args, "--clients") + 1], CultureInfo.InvariantCulture)).ToArray();
 
             Console.WriteLine($"model: {backboneName} + 5-class head; uploads 640x480 ~{small.Average(i => i.Length) / 1024:0} KB and 4000x3000 ~{large.Average(i => i.Length) / 1e6:0.0} MB JPEGs; {Environment.ProcessorCount} cores, load average {BenchAssets.LoadAverage()}");
-            Console.WriteLine($"load: {rounds} interleaved rounds per configuration, closed loop, loopback HTTP/1.1; batching on = the defaults (adaptive: takes what is waiting, max {on.MaxBatchSize}, no wait), off = max batch 1; at 16 clients also max 16");
+            Console.WriteLine($"load: {rounds} interleaved rounds per configuration, closed loop, loopback HTTP/1.1; {on.ResolvedInferenceWorkers} passes at once; batching on = the defaults (adaptive: takes what is waiting, max {on.MaxBatchSize}, no wait), off = max batch 1; at 16 clients also max 16");
             BatchingBound(Path.Combine(modelsDir, "bench.onnx"), small, large);
             await RunOnce("warm-up", on, small, 4, 32);
             var results = loads.ToDictionary(l => l, _ => new List<(ServeBenchResult Off, ServeBenchResult On)>());
@@ -129,7 +142,8 @@ public static class ServeBench
     private static readonly int[] MixedSizes = [3, 8, 5, 1, 7, 2, 6, 4, 8, 3, 5, 2];
 
     private static void Print(ServeBenchResult r) => Console.WriteLine(FormattableString.Invariant(
-        $"  {r.Name,-40} {r.Throughput,7:0.0} req/s  p50 {r.P50Ms,6:0} ms  p99 {r.P99Ms,6:0} ms  ok {r.Ok}  503 {r.Overloaded}{(r.Overloaded > 0 ? $" (p99 {r.RejectP99Ms:0.0} ms)" : "")}  other failures {r.OtherFailures}  cpu {r.CpuMsPerRequest:0.0} ms/req  ({r.Seconds:0.0} s, load {BenchAssets.LoadAverage()})"));
+        $"  {r.Name,-40} {r.Throughput,7:0.0} req/s  p50 {r.P50Ms,6:0} ms  p99 {r.P99Ms,6:0} ms  ok {r.Ok}  503 {r.Overloaded}{(r.Overloaded > 0 ? $" (p99 {r.RejectP99Ms:0.0} ms)" : "")}  other failures {r.OtherFailures}  cpu {r.CpuMsPerRequest:0.0} ms/req  ({r.Seconds:0.0} s, load {BenchAssets.LoadAverage()})") +
+        Environment.NewLine + $"  {"",-40} {r.Stages}");
 
     private static async Task<ServeBenchResult> RunOnce(string name, ServerOptions options, byte[][] images, int concurrency, int requests)
     {
@@ -172,11 +186,14 @@ public static class ServeBench
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Client)));
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+        var st = ((Lookout.Server.Metrics.ServerMetrics)app.Services.GetService(typeof(Lookout.Server.Metrics.ServerMetrics))!).Stages("bench");
+        var stages = FormattableString.Invariant(
+            $"decode {1000 * st.DecodeSeconds / Math.Max(1, st.Decodes):0.0} ms/img, queue wait {1000 * st.WaitSeconds / Math.Max(1, st.Waits):0.0} ms/img, pass {1000 * st.ForwardSeconds / Math.Max(1, st.Passes):0.0} ms wall for {(double)st.Waits / Math.Max(1, st.Passes):0.0} img ({1000 * st.ForwardSeconds / Math.Max(1, st.Waits):0.0} ms/img); model thread busy {st.ForwardSeconds / seconds:P0}; thread pool {ThreadPool.ThreadCount} threads");
         await app.StopAsync();
         latencies.Sort();
         rejections.Sort();
         return new ServeBenchResult(name, Math.Min(requests, next), ok, overloaded, other, seconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.99), Percentile(rejections, 0.99), cpuMs / Math.Max(1, ok + overloaded));
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), Percentile(rejections, 0.99), cpuMs / Math.Max(1, ok + overloaded)) { Stages = stages };
     }
 
     private static double Percentile(List<double> sorted, double p) =>

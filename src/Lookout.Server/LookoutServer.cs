@@ -29,7 +29,12 @@ public static class LookoutServer
     public static WebApplication BuildApp(ServerOptions options, IImageModelLoader? loader = null, Action<WebApplicationBuilder>? configure = null)
     {
         // One micro-batch is one session call (the runner would otherwise split it at its own batch size).
-        loader ??= new ClassifierModelLoader(new Core.Models.OnnxRunnerOptions { BatchSize = Math.Max(1, options.MaxBatchSize) });
+        // Passes run side by side (one per worker), so each gets its share of the cores as ONNX Runtime threads.
+        loader ??= new ClassifierModelLoader(new Core.Models.OnnxRunnerOptions
+        {
+            BatchSize = Math.Max(1, options.MaxBatchSize),
+            IntraOpThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Math.Max(1, Environment.ProcessorCount / options.ResolvedInferenceWorkers),
+        });
         var apiKey = options.Validate();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -49,7 +54,7 @@ public static class LookoutServer
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<ServingState>();
         builder.Services.AddSingleton(sp => new ModelRegistry(loader,
-            new BatchingOptions(options.MaxBatchSize, options.MaxBatchWait, options.QueueCapacity, options.RetryAfterSeconds),
+            new BatchingOptions(options.MaxBatchSize, options.MaxBatchWait, options.QueueCapacity, options.RetryAfterSeconds, options.ResolvedInferenceWorkers),
             sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<ModelRegistry>>(), options.DefaultModel));
         builder.Services.AddSingleton<ClassificationService>();
         builder.Services.AddSingleton<VisionModels>();   // detector and face models open on first use, not here

@@ -36,6 +36,18 @@ public sealed record ServerOptions
     /// </summary>
     public int MaxBatchSize { get; init; } = 8;
     /// <summary>
+    /// Forward passes of one model that may run at once; 0 = one per core. Each pass gets cores / workers ONNX Runtime
+    /// threads (one each by default): side-by-side single-threaded passes keep every core busy without one pass's
+    /// threads waiting for each other (measured in the serve bench, where one 2-thread pass at a time was the bottleneck).
+    /// </summary>
+    public int InferenceWorkers { get; init; }
+
+    /// <summary>ONNX Runtime threads per pass; 0 = the cores divided between the workers (at least one).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>The number of passes that run at once (<see cref="InferenceWorkers"/> resolved).</summary>
+    public int ResolvedInferenceWorkers => InferenceWorkers > 0 ? InferenceWorkers : Environment.ProcessorCount;
+    /// <summary>
     /// How long the first request of a batch waits for company. Zero (the default) = take only what is already
     /// queued: batches then form only when requests really wait behind a running pass, and an idle model never waits.
     /// </summary>
@@ -104,6 +116,8 @@ public sealed record ServerOptions
         if (MaxUploadBytes < 1024) throw new LookoutException("Max upload size must be at least 1 KB.");
         if (MaxPixels < 1) throw new LookoutException("Max pixels must be positive.");
         if (MaxBatchSize < 1) throw new LookoutException("Max batch size must be at least 1.");
+        if (IntraOpThreads < 0) throw new LookoutException("Intra-op threads must be 0 (automatic) or more.");
+        if (InferenceWorkers < 0) throw new LookoutException("Inference workers must be 0 (one per core) or more.");
         if (MaxBatchWait < TimeSpan.Zero || MaxBatchWait > TimeSpan.FromSeconds(1)) throw new LookoutException("Max batch wait must be between 0 and 1000 ms.");
         if (QueueCapacity < 1) throw new LookoutException("Queue capacity must be at least 1.");
         if (RequestTimeout <= TimeSpan.Zero) throw new LookoutException("Request timeout must be positive.");

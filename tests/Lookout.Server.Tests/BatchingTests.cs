@@ -10,7 +10,8 @@ public class BatchingTests
     private static async Task<(TestHost Host, Func<GatedModel> Model)> GatedHost(Func<ServerOptions, ServerOptions> tweak)
     {
         GatedModel? gated = null;
-        var host = await TestHost.StartAsync(tweak, new TestLoader(m => gated = new GatedModel(m)));
+        // One pass at a time (unless the test says otherwise), so the test decides what waits behind the gated pass.
+        var host = await TestHost.StartAsync(o => tweak(o with { InferenceWorkers = 1 }), new TestLoader(m => gated = new GatedModel(m)));
         return (host, () => gated!);
     }
 
@@ -43,6 +44,22 @@ public class BatchingTests
             Assert.Equal(colours[i].Item4, (await ClassifyApiTests.ReadData(await queued[i]))[0].Class);
         Assert.Equal([1, 6], model().Batches); // the six waiting requests went through in one forward pass
         Assert.Contains("lookout_batch_size_bucket{model=\"colours\",le=\"8\"} 2\n", await host.Client.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
+    public async Task TwoWorkers_RunASecondPassWhileTheFirstIsStillRunning()
+    {
+        var (host, model) = await GatedHost(o => o with { InferenceWorkers = 2, MaxBatchSize = 8 });
+        await using var _ = host;
+        model().Gate.Reset();
+        var first = host.Client.PostAsync("/v1/classify?top=1", TestHost.Form(TestModels.SolidImage(250, 0, 0)));
+        Assert.True(await model().Entered.WaitAsync(TimeSpan.FromSeconds(10)));   // pass 1 holds the gate
+        var second = host.Client.PostAsync("/v1/classify?top=1", TestHost.Form(TestModels.SolidImage(0, 0, 250)));
+        Assert.True(await model().Entered.WaitAsync(TimeSpan.FromSeconds(10)));   // pass 2 started anyway: no queueing behind pass 1
+        model().Gate.Set();
+        Assert.Equal("red", (await ClassifyApiTests.ReadData(await first))[0].Class);
+        Assert.Equal("blue", (await ClassifyApiTests.ReadData(await second))[0].Class);
+        Assert.Equal([1, 1], model().Batches);
     }
 
     [Fact]

@@ -17,10 +17,15 @@ public static class ServeCommand
         var cors = new Option<string[]>("--cors") { Description = "Origins whose web pages may call the API (CORS and the cross-site check; closed by default)." };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most requests coalesced into one forward pass (1 = no batching).", DefaultValueFactory = _ => d.MaxBatchSize };
         var maxWait = new Option<int>("--max-wait-ms") { Description = "How long a request may wait for others to batch with (0 = never: batches form from requests already waiting).", DefaultValueFactory = _ => (int)d.MaxBatchWait.TotalMilliseconds };
+        var workers = new Option<int>("--inference-workers")
+        {
+            Description = "Forward passes of a model that run at once, each on cores/workers threads (0 = one per core: best under load; 1 = one pass using every core: fastest for a lone request).",
+            DefaultValueFactory = _ => d.InferenceWorkers,
+        };
         var queue = new Option<int>("--queue") { Description = "Requests queued per model before answering 503.", DefaultValueFactory = _ => d.QueueCapacity };
         var drain = new Option<string>("--drain") { Description = "On SIGTERM/Ctrl+C, answer 503 on /healthz/ready but keep serving this long before stopping (e.g. 5s; for replicas behind a load balancer).", DefaultValueFactory = _ => "0s" };
         var command = new Command("serve", "Serve exported models over HTTP: /v1/classify, /v1/detect, DeepStack routes (faces from --workspace), a web page at /, /metrics.")
-            { models, model, urls, apiKeyFile, cors, maxBatch, maxWait, queue, drain };
+            { models, model, urls, apiKeyFile, cors, maxBatch, maxWait, workers, queue, drain };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var files = (parse.GetValue(model) ?? []).Select(m => Locations.Model(parse, m)).ToList();
@@ -37,6 +42,7 @@ public static class ServeCommand
                 CorsOrigins = parse.GetValue(cors) ?? [],
                 MaxBatchSize = parse.GetValue(maxBatch),
                 MaxBatchWait = TimeSpan.FromMilliseconds(parse.GetValue(maxWait)),
+                InferenceWorkers = parse.GetValue(workers),
                 QueueCapacity = parse.GetValue(queue),
                 DrainPeriod = Durations.Parse(parse.GetValue(drain)!, "--drain"),
                 // The face routes use this workspace's gallery (the one `lookout faces enroll` fills).

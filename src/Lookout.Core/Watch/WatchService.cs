@@ -46,7 +46,7 @@ public sealed class WatchService
         using var store = EventStore.Open(options.Workspace);
         await using var dispatcher = AlertDispatcher.Create(rules, options.Workspace, store);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var scheduler = new SharedFrameScheduler(analyzer, cameras.Count, options.MaxBatch);
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras.Count, options.MaxBatch, passBudget: options.PassBudget);
 
         var pipelines = cameras.Select((camera, i) => Pipeline(camera.Source, i, scheduler, rules, options, runs[i], dispatcher, observer, stop)).ToArray();
         var ticker = Tick(observer, runs, scheduler, options.StatsInterval, stop.Token);
@@ -77,7 +77,7 @@ public sealed class WatchService
         return Task.WhenAll(
             Stage(frames.Writer, stop, () => ReadSource(source, frames.Writer, run, observer, stop.Token)),
             Stage(moving.Writer, stop, () => GateMotion(frames.Reader, moving.Writer, gate, run, stop.Token)),
-            Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, frame => scheduler.AnalyzeAsync(camera, frame, stop.Token), run, stop.Token)),
+            Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, scheduler, camera, drop, run, stop.Token)),
             Stage(fired.Writer, stop, () => Evaluate(analysed.Reader, fired.Writer, new RuleEngine(rules), stop.Token)),
             Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, stop.Token)));
     }
@@ -124,16 +124,34 @@ public sealed class WatchService
         }
     }
 
-    private static async Task Infer(ChannelReader<Captured> input, ChannelWriter<Analysed> output, Func<Imaging.RgbImage, Task<FrameAnalysis>> analyze,
-        Run run, CancellationToken ct)
+    /// <summary>
+    /// Asks the scheduler for a turn as soon as a frame is waiting; the frame is taken when the turn comes (for live
+    /// sources the newest one, older ones count as dropped), so it never ages in a queue while other cameras run.
+    /// </summary>
+    private static async Task Infer(ChannelReader<Captured> input, ChannelWriter<Analysed> output, SharedFrameScheduler scheduler, int camera,
+        bool dropStale, Run run, CancellationToken ct)
     {
-        await foreach (var c in input.ReadAllAsync(ct).ConfigureAwait(false))
+        while (await input.WaitToReadAsync(ct).ConfigureAwait(false))
         {
-            var analysis = await analyze(c.Frame.Pixels).ConfigureAwait(false);
+            Captured? taken = null;
+            var analysis = await scheduler.AnalyzeAsync(camera, () => (taken = TakeNext(input, dropStale, run)).Frame.Pixels, ct).ConfigureAwait(false);
+            var c = taken!;
             Interlocked.Increment(ref run.Processed);
             run.FrameLatency.Add(Stopwatch.GetElapsedTime(c.Arrival).TotalMilliseconds);
             await output.WriteAsync(new Analysed(c, analysis), ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The next frame (this stage is the channel's only reader, and it waited for one); the newest when dropping.</summary>
+    private static Captured TakeNext(ChannelReader<Captured> input, bool dropStale, Run run)
+    {
+        if (!input.TryRead(out var next)) throw new InvalidOperationException("the frame the watcher waited for is gone");
+        while (dropStale && input.TryRead(out var newer))
+        {
+            next = newer;
+            Interlocked.Increment(ref run.Dropped);
+        }
+        return next;
     }
 
     private static async Task Evaluate(ChannelReader<Analysed> input, ChannelWriter<Fired> output, RuleEngine engine, CancellationToken ct)

@@ -5,7 +5,8 @@ using Lookout.Server.Models;
 
 namespace Lookout.Server.Batching;
 
-public sealed record BatchingOptions(int MaxBatchSize, TimeSpan MaxWait, int QueueCapacity, int RetryAfterSeconds);
+/// <param name="Workers">Forward passes of one model that may run at once (each on its own thread, taking its own batch).</param>
+public sealed record BatchingOptions(int MaxBatchSize, TimeSpan MaxWait, int QueueCapacity, int RetryAfterSeconds, int Workers = 1);
 
 /// <summary>
 /// Coalesces concurrent requests for one model into batched forward passes, adaptively (the policy is
@@ -18,13 +19,18 @@ public sealed record BatchingOptions(int MaxBatchSize, TimeSpan MaxWait, int Que
 /// request whose caller gives up leaves the queue at once. Each queued item carries the model version it was decoded
 /// for, so a hot swap never mixes versions in a batch. Forward passes run on the batcher's own thread, never on a
 /// thread-pool thread: a 2-core pool blocked for a whole pass would stall every other request's continuations.
+/// With several workers (the server's default: one per core, each pass on one ONNX Runtime thread) passes run side by
+/// side, so one slow pass never holds up the whole model: one batcher thread whose pass used every core was the
+/// bottleneck (busy 93-97% of the time) and, on a shared machine, each of its multi-threaded ops waited for its slowest
+/// thread.
 /// </summary>
 public sealed class MicroBatcher : IAsyncDisposable
 {
     private readonly AdaptiveBatchQueue<Item> _queue;
     private readonly BatchingOptions _options;
     private readonly ServerMetrics _metrics;
-    private readonly Thread _worker;
+    private readonly Thread[] _workers;
+    private int _running;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MicroBatcher(string modelName, BatchingOptions options, ServerMetrics metrics)
@@ -33,8 +39,10 @@ public sealed class MicroBatcher : IAsyncDisposable
         _options = options;
         _metrics = metrics;
         _queue = new AdaptiveBatchQueue<Item>(options.QueueCapacity);
-        _worker = new Thread(Run) { IsBackground = true, Name = $"lookout-batcher-{modelName}" };
-        _worker.Start();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Workers, 1);
+        _running = options.Workers;
+        _workers = Enumerable.Range(0, options.Workers).Select(i => new Thread(Run) { IsBackground = true, Name = $"lookout-batcher-{modelName}-{i}" }).ToArray();
+        foreach (var w in _workers) w.Start();
     }
 
     public string ModelName { get; }
@@ -53,7 +61,7 @@ public sealed class MicroBatcher : IAsyncDisposable
     public async Task<ModelRow> SubmitAsync(ModelHandle handle, RgbImage image, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var item = new Item(handle, image, new TaskCompletionSource<ModelRow>(TaskCreationOptions.RunContinuationsAsynchronously), ct);
+        var item = new Item(handle, image, new TaskCompletionSource<ModelRow>(TaskCreationOptions.RunContinuationsAsynchronously), ct, System.Diagnostics.Stopwatch.GetTimestamp());
         var ticket = _queue.TryAdd(item) ?? throw Overloaded();
         _metrics.SetQueueDepth(ModelName, QueueDepth);
         await using var registration = ct.Register(() =>
@@ -76,7 +84,7 @@ public sealed class MicroBatcher : IAsyncDisposable
                 var live = batch.Where(i => !i.Cancel.IsCancellationRequested).ToList();
                 if (live.Count > 0) Execute(live);
             }
-            _stopped.TrySetResult();
+            if (Interlocked.Decrement(ref _running) == 0) _stopped.TrySetResult();
         }
         catch (Exception e)
         {
@@ -106,9 +114,12 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             var items = group.ToList();
             _metrics.ObserveBatch(ModelName, items.Count);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            foreach (var i in items) _metrics.ObserveQueueWait(ModelName, System.Diagnostics.Stopwatch.GetElapsedTime(i.Queued, started));
             try
             {
                 var rows = group.Key.Model.Predict(items.Select(i => i.Image).ToList());
+                _metrics.ObserveForward(ModelName, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 if (rows.Count != items.Count)
                     throw new InvalidOperationException($"model returned {rows.Count} rows for {items.Count} images");
                 for (int i = 0; i < items.Count; i++) items[i].Result.TrySetResult(rows[i]);
@@ -127,7 +138,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         await _stopped.Task.ConfigureAwait(false); // queued requests are still answered: they hold their model version
     }
 
-    private sealed record Item(ModelHandle Handle, RgbImage Image, TaskCompletionSource<ModelRow> Result, CancellationToken Cancel);
+    private sealed record Item(ModelHandle Handle, RgbImage Image, TaskCompletionSource<ModelRow> Result, CancellationToken Cancel, long Queued);
 }
 
 /// <summary>The forward pass threw; the cause is logged, the client gets a generic 500.</summary>

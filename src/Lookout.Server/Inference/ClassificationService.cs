@@ -19,7 +19,7 @@ public sealed record Classification(
 /// <see cref="PreprocessSpec"/> (content sniffed, limits enforced), queue for a batched forward pass, rank.
 /// Exactly what <c>lookout predict</c> does with the same file, so the scores are identical.
 /// </summary>
-public sealed class ClassificationService(ModelRegistry registry, ServerOptions options)
+public sealed class ClassificationService(ModelRegistry registry, ServerOptions options, Metrics.ServerMetrics metrics)
 {
     public async Task<Classification> ClassifyAsync(string? modelName, byte[] image, CancellationToken ct)
     {
@@ -35,6 +35,7 @@ public sealed class ClassificationService(ModelRegistry registry, ServerOptions 
         var clock = Stopwatch.StartNew();
         var pixels = ImageLoader.Load(image, model.Spec, options.ImageLimits);
         var decodeTime = clock.Elapsed;
+        metrics.ObserveDecode(name, decodeTime);
 
         ModelRow row;
         try { row = await batcher.SubmitAsync(lease.Handle, pixels, timeout.Token); }

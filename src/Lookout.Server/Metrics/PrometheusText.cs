@@ -55,6 +55,13 @@ internal sealed class HistogramFamily(string name, string help, double[] bounds,
         }
     }
 
+    /// <summary>Sum and count of one series (zeros when it has no observation yet).</summary>
+    public (double Sum, long Count) Total(params string[] labels)
+    {
+        if (!_series.TryGetValue(new LabelSet(labels), out var s)) return (0, 0);
+        lock (s) return (s.Sum, s.Count);
+    }
+
     public void Write(StringBuilder sb)
     {
         PrometheusText.Header(sb, name, help, "histogram");

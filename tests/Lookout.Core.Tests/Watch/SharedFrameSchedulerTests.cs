@@ -98,6 +98,55 @@ public class SharedFrameSchedulerTests
     }
 
     [Fact]
+    public async Task FrameIsTakenWhenTheCamerasTurnComes_SoItIsTheNewest()
+    {
+        var analyzer = new RecordingAnalyzer();
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 2, maxBatch: 4, workers: 1);
+        analyzer.Gate.Reset();
+        var busy = scheduler.AnalyzeAsync(0, Frame(0), CancellationToken.None);
+        Assert.True(await analyzer.Entered.WaitAsync(TimeSpan.FromSeconds(10)));     // the model is busy with camera 0
+        int newest = 10, takes = 0;
+        var waiting = scheduler.AnalyzeAsync(1, () => { takes++; return Frame(newest); }, CancellationToken.None);
+        newest = 11;                                                                   // camera 1 got a newer frame meanwhile
+        analyzer.Gate.Set();
+        await busy;
+        Assert.Equal(11f, (await waiting).Predictions[0].Score);
+        Assert.Equal(1, takes);
+    }
+
+    /// <summary>A model that takes a fixed time per frame (sleeps), so the scheduler can measure its cost.</summary>
+    private sealed class SlowAnalyzer(int msPerFrame) : IFrameAnalyzer
+    {
+        public readonly List<int> BatchSizes = [];
+        public string Name => "slow";
+        public IReadOnlyList<string> Labels => ["x"];
+        public AnalyzerKinds Kinds => AnalyzerKinds.Classifier;
+        public FrameAnalysis Analyze(RgbImage frame) => AnalyzeMany([frame])[0];
+
+        public IReadOnlyList<FrameAnalysis> AnalyzeMany(IReadOnlyList<RgbImage> frames)
+        {
+            lock (BatchSizes) BatchSizes.Add(frames.Count);
+            Thread.Sleep(msPerFrame * frames.Count);
+            return frames.Select(_ => new FrameAnalysis([], [], [])).ToList();
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task PassBudget_LimitsAPassToTheFramesThatFit_AtTheMeasuredCost()
+    {
+        var analyzer = new SlowAnalyzer(msPerFrame: 40);
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras: 6, maxBatch: 8, workers: 1, passBudget: TimeSpan.FromMilliseconds(100));
+        await scheduler.AnalyzeAsync(0, Frame(0), CancellationToken.None);             // first pass: the cost is measured
+        for (int round = 0; round < 3; round++)
+            await Task.WhenAll(Enumerable.Range(0, 6).Select(c => scheduler.AnalyzeAsync(c, Frame(c), CancellationToken.None)));
+        // 40 ms a frame (more on a loaded machine, never less) fits at most 2 in 100 ms; every camera still served.
+        Assert.All(analyzer.BatchSizes.Skip(1), b => Assert.InRange(b, 1, 2));
+        Assert.Equal(1 + 18, analyzer.BatchSizes.Sum());
+    }
+
+    [Fact]
     public async Task CancelledWait_FreesTheCamerasSlot()
     {
         var analyzer = new RecordingAnalyzer();

@@ -13,6 +13,12 @@ public abstract class DetectorModel
     /// <summary>Candidates for one image (outputs in <see cref="OutputNames"/> order), boxes in model-input pixels.</summary>
     public abstract List<RawDetection> Decode(float[][] outputs, float minScore);
 
+    /// <summary>
+    /// True when the converted graph takes any batch (several frames in one forward pass). CenterNet's in-graph
+    /// <c>detections</c> branch has fixed shapes, so it goes one image per call.
+    /// </summary>
+    public virtual bool TakesBatches => false;
+
     /// <summary>Class names by class index.</summary>
     public virtual IReadOnlyList<string> Labels => CocoLabels.All;
 
@@ -57,6 +63,7 @@ public sealed class NanoDetModel : DetectorModel
 {
     public override CatalogEntry Entry => KnownModels.Nanodet;
     public override IReadOnlyList<string> OutputNames { get; } = ["cls_s8", "cls_s16", "cls_s32", "reg_s8", "reg_s16", "reg_s32"];
+    public override bool TakesBatches => true; // importer version 2 keeps the batch axis through its reshapes
 
     public override List<RawDetection> Decode(float[][] outputs, float minScore)
     {

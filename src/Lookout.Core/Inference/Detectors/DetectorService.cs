@@ -11,9 +11,9 @@ namespace Lookout.Core.Inference.Detectors;
 /// (one shared ONNX Runtime session). Every input is made by the model's own <see cref="PreprocessSpec"/> (the COCO
 /// models stretch the frame to their square input, as upstream does; trained detectors letterbox it, older trained
 /// files stretch) and boxes map back through the same plan (<see cref="InputPlacement"/>) to the original
-/// (EXIF-oriented) pixels. The converted detector graphs are batch-1 (nanodet's reshape shapes are
-/// constants with N=1, and ORT also runs centernet's in-graph <c>detections</c> branch, whose shapes are fixed), so
-/// images go one per session call; the C# decode itself is batch-agnostic.
+/// (EXIF-oriented) pixels. NanoDet and trained detectors take batches (several images in one session call);
+/// CenterNet is batch-1 (ORT also runs its in-graph <c>detections</c> branch, whose shapes are fixed), so its images
+/// go one per call. The C# decode itself is batch-agnostic.
 /// </summary>
 public sealed class DetectorService : IDisposable
 {
@@ -29,7 +29,7 @@ public sealed class DetectorService : IDisposable
         if (model is TrainedDetectorModel { DecodesInGraph: true })
             _inGraph = new InGraphDetectionRunner(onnxPath, model.Entry.Preprocess, options);
         else
-            _runner = new OnnxImageRunner(onnxPath, model.OutputNames[0], model.Entry.Preprocess, (options ?? OnnxRunnerOptions.Default) with { BatchSize = 1 });
+            _runner = new OnnxImageRunner(onnxPath, model.OutputNames[0], model.Entry.Preprocess, model.TakesBatches ? options : (options ?? OnnxRunnerOptions.Default) with { BatchSize = 1 });
     }
 
     /// <summary>Opens a detector by name (<see cref="DetectorModel.Names"/>), converting it into the cache on first use.</summary>
@@ -71,8 +71,14 @@ public sealed class DetectorService : IDisposable
     }
 
     /// <summary>Detects in a decoded full frame (e.g. a video frame), fitted like a file would be; boxes are in its pixels.</summary>
-    public IReadOnlyList<Detection> Detect(RgbImage frame, DetectorOptions? options = null) =>
-        Detect([ImageDecoder.Fit(frame, ImageTarget.For(Spec))], [(frame.Width, frame.Height)], options)[0];
+    public IReadOnlyList<Detection> Detect(RgbImage frame, DetectorOptions? options = null) => Detect([frame], options)[0];
+
+    /// <summary>Detects in several full frames (e.g. one per camera) in one forward pass when the model takes batches.</summary>
+    public IReadOnlyList<IReadOnlyList<Detection>> Detect(IReadOnlyList<RgbImage> frames, DetectorOptions? options = null)
+    {
+        var target = ImageTarget.For(Spec);
+        return Detect(frames.Select(f => ImageDecoder.Fit(f, target)).ToList(), frames.Select(f => (f.Width, f.Height)).ToList(), options);
+    }
 
     /// <summary>Decodes and detects encoded bytes (an upload); a bad image becomes an error result, never an exception.</summary>
     public DetectionResult Detect(byte[] data, DetectorOptions? options = null, string sourceName = "upload")

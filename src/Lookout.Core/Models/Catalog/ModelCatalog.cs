@@ -18,7 +18,7 @@ public sealed record CatalogStatus(CatalogEntry Entry, bool Converted, string Pa
 public sealed class ModelCatalog(string cacheRoot, string? sourceDirectory = null)
 {
     /// <summary>Part of every TF.js-converted file name; change it when the TF.js importer's output changes.</summary>
-    public const string ImporterVersion = "1";
+    public const string ImporterVersion = "2"; // 2: the batch axis survives Pad, Slice and broadcasting, so detectors take batches
 
     private static readonly object Gate = new();
 

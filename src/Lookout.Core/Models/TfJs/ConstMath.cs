@@ -47,7 +47,7 @@ internal static class ConstMath
         {
             long x = i - (r - a.Length) >= 0 ? a[i - (r - a.Length)] : 1;
             long y = i - (r - b.Length) >= 0 ? b[i - (r - b.Length)] : 1;
-            result[i] = x == 1 ? y : y == 1 ? x : x == y ? x : x < 0 || y < 0 ? Math.Max(x, y)
+            result[i] = x == 1 ? y : y == 1 ? x : x == y ? x : x < 0 && y < 0 ? Math.Min(x, y) /* the batch (-2) is more than unknown (-1) */ : x < 0 || y < 0 ? Math.Max(x, y)
                 : throw new TfJsFormatException($"Shapes [{string.Join(",", a)}] and [{string.Join(",", b)}] do not broadcast.");
         }
         return result;

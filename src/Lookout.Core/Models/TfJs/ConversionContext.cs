@@ -14,6 +14,13 @@ internal sealed class ConversionContext(OnnxGraphBuilder builder)
 
     public OnnxGraphBuilder B { get; } = builder;
 
+    /// <summary>
+    /// How much the input's height and width were changed from the model's declared size (1 when kept). A resize to a
+    /// constant size inside the graph (an FPN upsampling to the next level's grid) scales with it, so a detector
+    /// converted at another input size still adds matching grids.
+    /// </summary>
+    public (double Height, double Width) InputScale { get; set; } = (1, 1);
+
     public void Set(TfRef r, TfValue v) => _values[r] = v;
     public bool Has(TfRef r) => _values.ContainsKey(r);
 

@@ -16,6 +16,8 @@ internal static class ModelInput
         shape[0] = TfValue.Batch; // any batch
         if (o.InputHeight is { } h) shape[hAxis] = h;
         if (o.InputWidth is { } w) shape[wAxis] = w;
+        if (declared[hAxis] > 0 && declared[wAxis] > 0)
+            ctx.InputScale = ((double)shape[hAxis] / declared[hAxis], (double)shape[wAxis] / declared[wAxis]);
 
         if (o.Preprocess is { } spec)
         {

@@ -1,6 +1,7 @@
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference;
 using Lookout.Core.Inference.Detectors;
+using Lookout.Core.Models;
 
 namespace Lookout.Core.Video.Analysis;
 
@@ -10,14 +11,18 @@ namespace Lookout.Core.Video.Analysis;
 /// </summary>
 public sealed class CatalogObjectDetector(DetectorService service, DetectorOptions? options = null) : IObjectDetector
 {
-    public static CatalogObjectDetector Open(string name = DetectorModel.DefaultName, DetectorOptions? options = null) =>
-        new(DetectorService.Open(name), options);
+    /// <param name="runner">Session settings, e.g. one intra-op thread when a scheduler runs one pass per core.</param>
+    public static CatalogObjectDetector Open(string name = DetectorModel.DefaultName, DetectorOptions? options = null, OnnxRunnerOptions? runner = null) =>
+        new(DetectorService.Open(name, options: runner), options);
 
     public string Name => service.Name;
     public IReadOnlyList<string> Labels => service.Labels;
 
-    public IReadOnlyList<Detection> Detect(RgbImage frame) =>
-        service.Detect(frame, options).Select(d => d with { Box = d.Box.Normalize(frame.Width, frame.Height) }).ToList();
+    public IReadOnlyList<Detection> Detect(RgbImage frame) => DetectMany([frame])[0];
+
+    public IReadOnlyList<IReadOnlyList<Detection>> DetectMany(IReadOnlyList<RgbImage> frames) =>
+        service.Detect(frames, options).Select((found, i) =>
+            (IReadOnlyList<Detection>)found.Select(d => d with { Box = d.Box.Normalize(frames[i].Width, frames[i].Height) }).ToList()).ToList();
 
     public void Dispose() => service.Dispose();
 }

@@ -13,6 +13,9 @@ public interface IObjectDetector : IDisposable
     string Name { get; }
     IReadOnlyList<string> Labels { get; }
     IReadOnlyList<Detection> Detect(RgbImage frame);
+
+    /// <summary>Several frames at once, results in order; detectors whose model takes batches run one forward pass.</summary>
+    IReadOnlyList<IReadOnlyList<Detection>> DetectMany(IReadOnlyList<RgbImage> frames) => frames.Select(Detect).ToList();
 }
 
 /// <summary>Boxes from an <see cref="IObjectDetector"/>, optionally only at or above a score (detectors emit many weak boxes).</summary>
@@ -22,8 +25,13 @@ public sealed class DetectorFrameAnalyzer(IObjectDetector detector, float minSco
     public IReadOnlyList<string> Labels => detector.Labels;
     public AnalyzerKinds Kinds => AnalyzerKinds.Detector;
 
-    public FrameAnalysis Analyze(RgbImage frame) =>
-        new([], detector.Detect(frame).Where(d => d.Score >= minScore).OrderByDescending(d => d.Score).ToArray(), []);
+    public FrameAnalysis Analyze(RgbImage frame) => ToAnalysis(detector.Detect(frame));
+
+    /// <summary>One forward pass for all the frames when the detector takes batches (cameras sharing a pass).</summary>
+    public IReadOnlyList<FrameAnalysis> AnalyzeMany(IReadOnlyList<RgbImage> frames) => detector.DetectMany(frames).Select(ToAnalysis).ToList();
+
+    private FrameAnalysis ToAnalysis(IReadOnlyList<Detection> found) =>
+        new([], found.Where(d => d.Score >= minScore).OrderByDescending(d => d.Score).ToArray(), []);
 
     public void Dispose()
     {

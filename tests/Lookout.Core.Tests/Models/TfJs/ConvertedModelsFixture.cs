@@ -24,13 +24,15 @@ public sealed class ConvertedModelsFixture : IDisposable
         })).Value;
 
     /// <summary>Runs a model on the deterministic uint8 image and returns every output by name.</summary>
-    public Dictionary<string, (int[] Shape, float[] Data)> Run(string name, int size, int batch = 1)
+    public Dictionary<string, (int[] Shape, float[] Data)> Run(string name, int size, int batch = 1) =>
+        Run(name, size, Enumerable.Repeat(Goldens.Image(size), batch).ToArray());
+
+    /// <summary>Runs a model on the given uint8 NHWC images (each size x size x 3) as one batch.</summary>
+    public Dictionary<string, (int[] Shape, float[] Data)> Run(string name, int size, IReadOnlyList<byte[]> images)
     {
         var session = Get(name).Session;
-        var one = Goldens.Image(size);
-        var pixels = new byte[one.Length * batch];
-        for (int b = 0; b < batch; b++) one.CopyTo(pixels, b * one.Length);
-        var input = new DenseTensor<byte>(pixels, [batch, size, size, 3]);
+        var pixels = images.SelectMany(i => i).ToArray();
+        var input = new DenseTensor<byte>(pixels, [images.Count, size, size, 3]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("image", input)]);
         return results.ToDictionary(r => r.Name, r =>
         {

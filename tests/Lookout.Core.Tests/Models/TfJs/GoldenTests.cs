@@ -122,6 +122,27 @@ public class GoldenTests(ConvertedModelsFixture models, ITestOutputHelper output
         AssertClose($"{name} batch row 1", batch.Data[dim..], single);
     }
 
+    /// <summary>
+    /// The watcher shares one forward pass between cameras, so a detector must take a batch: each row of a batch of
+    /// three different images equals that image run alone (a Reshape pinned to batch 1 would mix or reject rows).
+    /// </summary>
+    [Theory]
+    [InlineData("nanodet", 416)]
+    [InlineData("blazeface", 256)]
+    public void Detectors_BatchOfThreeDifferentImages_EqualsSingleRuns(string name, int size)
+    {
+        var one = Goldens.Image(size);
+        byte[][] images = [one, one.Select(v => (byte)(255 - v)).ToArray(), one.Select((v, i) => (byte)(v ^ (i * 31))).ToArray()];
+        var batch = models.Run(name, size, images);
+        foreach (var (output, (shape, data)) in batch)
+        {
+            Assert.Equal(images.Length, shape[0]);
+            int per = data.Length / images.Length;
+            for (int i = 0; i < images.Length; i++)
+                AssertClose($"{name} {output} batch row {i}", data[(i * per)..((i + 1) * per)], models.Run(name, size, [images[i]])[output].Data);
+        }
+    }
+
     [Fact]
     public void FullModels_SatisfyOutputInvariants()
     {

@@ -45,7 +45,7 @@ internal static class ReduceOps
     private static TfValue Resize(TfNode n, ConversionContext c)
     {
         var x = c.Get(n, 0);
-        var size = c.Const(n, 1).AsLongs();
+        var size = ScaledSize(c.Const(n, 1).AsLongs(), c.InputScale);
         bool alignCorners = n.Attr("align_corners")?.Bool ?? false, halfPixel = n.Attr("half_pixel_centers")?.Bool ?? false;
         var mode = alignCorners ? "align_corners" : halfPixel ? "half_pixel" : "asymmetric";
         var xs = c.As(x, Perms.Nchw);
@@ -55,6 +55,13 @@ internal static class ReduceOps
         var y = c.Emit("Resize", [xs, "", "", sizes], OnnxAttribute.Of("mode", "linear"),
             OnnxAttribute.Of("coordinate_transformation_mode", mode));
         return c.Var(y, Perms.Nchw, TfDType.Float32, [x.Shape[0], size[0], size[1], x.Shape[3]]);
+    }
+
+    /// <summary>A constant resize size scaled like the model input; unchanged unless both scaled sizes are whole numbers.</summary>
+    private static long[] ScaledSize(long[] size, (double Height, double Width) scale)
+    {
+        double h = size[0] * scale.Height, w = size[1] * scale.Width;
+        return Math.Abs(h - Math.Round(h)) < 1e-9 && Math.Abs(w - Math.Round(w)) < 1e-9 ? [(long)Math.Round(h), (long)Math.Round(w)] : size;
     }
 
     private static TfValue[] TopK(TfNode n, ConversionContext c)

@@ -110,7 +110,7 @@ internal static class ShapeOps
         var begins = x.Perm.Select(a => p[2 * a]); var ends = x.Perm.Select(a => p[2 * a + 1]);
         var inputs = new List<string> { c.As(x, x.Perm), c.Int64s("pads", [.. begins, .. ends]) };
         if (n.Inputs.Count > 2) inputs.Add(c.ConstAs(c.Const(n, 2), 0, []));
-        var shape = x.Shape.Select((d, i) => d < 0 ? -1 : d + p[2 * i] + p[2 * i + 1]).ToArray();
+        var shape = x.Shape.Select((d, i) => d < 0 ? (p[2 * i] == 0 && p[2 * i + 1] == 0 ? d : -1) : d + p[2 * i] + p[2 * i + 1]).ToArray(); // an unpadded batch axis stays the batch
         var y = c.Emit("Pad", inputs, OnnxAttribute.Of("mode", mode));
         return c.Var(y, x.Perm, x.DType, shape);
     }
@@ -144,7 +144,7 @@ internal static class ShapeOps
 
     private static long SliceLength(long dim, long b, long e, long s)
     {
-        if (dim < 0) return -1;
+        if (dim < 0) return b == 0 && e == long.MaxValue && s == 1 ? dim : -1; // a whole unknown axis (the batch) stays what it was
         long Clamp(long v, long lo, long hi) => Math.Min(Math.Max(v, lo), hi);
         if (b < 0 && b != long.MinValue) b += dim;
         if (e < 0 && e != long.MinValue) e += dim;

@@ -137,7 +137,7 @@ public class StudioTryBoxesBrowserTests
         for (int i = 0; i < 3; i++) await page.Keyboard.PressAsync("Shift+ArrowLeft");
         await Shot("02-adjusted");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.Locator("#boxes-status")).ToContainTextAsync($"Saved {suggested} boxes on", SlowContain);
+        // The position moves on once the save is answered (the next picture's suggestions then replace the status).
         await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("2 of 2 · 1 reviewed", SlowText);
         var adjusted = File.ReadAllLines(txt1);
         Assert.Equal(suggested, adjusted.Length);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lookout.Core.Watch.Alerts;
+using Lookout.Core.Watch.Sharing;
 using Lookout.Core.Watch.Sources;
 
 namespace Lookout.Core.Watch;
@@ -23,6 +24,15 @@ public sealed class TextWatchObserver(TextWriter output) : IWatchObserver
         Write(FormattableString.Invariant(
             $"alert {alert.Rule}: {alert.Label} {alert.Score:0.00} on {alert.Camera} at {alert.FrameTime.TotalSeconds:0.0} s [{actions}]{(alert.SnapshotPath is { } p ? " " + p : "")}"));
     }
+
+    public void OnOwnership(CameraOwnership change) => Write(change.Change switch
+    {
+        OwnershipChange.Acquired => $"camera {change.Camera}: acquired (epoch {change.Epoch})",
+        OwnershipChange.FirstFrame => $"camera {change.Camera}: first frame processed (epoch {change.Epoch}){(change.Detail is { } d ? " " + d : "")}",
+        _ => $"camera {change.Camera}: stopped (epoch {change.Epoch}){(change.Detail is { } r ? ": " + r : "")}",
+    });
+
+    public void OnLeaseNote(string message) => Write($"leases: {message}");
 
     private void Write(string line)
     {

@@ -64,7 +64,7 @@ public static class WatchCommand
                 Workspace = workspace,
                 Motion = parse.GetValue(noMotion) ? null : new MotionOptions(),
             };
-            var observer = new TextWatchObserver(Console.Error);
+            var observer = new TextWatchObserver(Console.Error, milliseconds: parse.GetValue(db) is { Length: > 0 });
             IReadOnlyList<WatchStats> stats;
             if (parse.GetValue(db) is { Length: > 0 } connection)
             {
@@ -118,7 +118,8 @@ public static class CameraSpec
             var line = raw.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
             int eq = line.IndexOf('=');
-            var (name, source) = eq > 0 && line[..eq].All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? (line[..eq], line[(eq + 1)..].Trim()) : ((string?)null, line);
+            var key = eq > 0 ? line[..eq].Trim() : "";
+            var (name, source) = key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? (key, line[(eq + 1)..].Trim()) : ((string?)null, line);
             if (!source.Contains("://", StringComparison.Ordinal) && !source.StartsWith("/dev/", StringComparison.Ordinal) && !Path.IsPathRooted(source))
                 source = Path.Combine(dir, source);
             specs.Add(name is null ? source : $"{name}={source}");

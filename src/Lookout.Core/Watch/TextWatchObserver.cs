@@ -5,8 +5,11 @@ using Lookout.Core.Watch.Sources;
 
 namespace Lookout.Core.Watch;
 
-/// <summary>Plain log lines for a console or log file: periodic stats, source changes, one line per alert.</summary>
-public sealed class TextWatchObserver(TextWriter output) : IWatchObserver
+/// <summary>
+/// Plain log lines for a console or log file: periodic stats, source changes, one line per alert.
+/// <paramref name="milliseconds"/> stamps lines to the millisecond (shared cameras: ordering a handover between watchers).
+/// </summary>
+public sealed class TextWatchObserver(TextWriter output, bool milliseconds = false) : IWatchObserver
 {
     private readonly Lock _lock = new();
 
@@ -36,6 +39,6 @@ public sealed class TextWatchObserver(TextWriter output) : IWatchObserver
 
     private void Write(string line)
     {
-        lock (_lock) output.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {line}");
+        lock (_lock) output.WriteLine($"{DateTime.Now.ToString(milliseconds ? "HH:mm:ss.fff" : "HH:mm:ss", CultureInfo.InvariantCulture)} {line}");
     }
 }

@@ -33,7 +33,11 @@ public sealed class SharedAlertRecorder(SharedEventLog log, SnapshotWriter snaps
             }
         }
         var window = TimeSpan.FromSeconds(Math.Max(1, rule.Cooldown.TotalSeconds * 0.9));
-        if (!await AdmitAsync(alert, fence, window, jpeg, ct)) return null;
+        if (!await AdmitAsync(alert, fence, window, jpeg, ct))
+        {
+            note($"alert {alert.Rule} on {alert.Camera} not sent: already recorded within {window.TotalSeconds:0.#} s (a failover) or the lease (epoch {fence}) has ended");
+            return null;
+        }
         if (jpeg is not null)
         {
             try

@@ -104,6 +104,21 @@ public sealed class CameraLeaseTests : IDisposable
     }
 
     [Fact]
+    public async Task AlertJustAcrossABucketEdge_IsStillADuplicate_WithinTheWindow()
+    {
+        // The unique key's bucket alone would let a repeat through right after a bucket boundary; the window check must not.
+        var lease = Assert.Single(await _leases.RenewAndAcquireAsync("A", [], ["cam3"], 1, Long, default));
+        var window = TimeSpan.FromSeconds(2);
+        await using (var cmd = _db.CreateCommand("SELECT pg_sleep(2 - mod(extract(epoch FROM clock_timestamp())::numeric, 2) - 0.3)"))
+            await cmd.ExecuteNonQueryAsync(); // 0.3 s before the database clock enters the next 2 s bucket
+        Assert.True(await _events.TryAddAsync(Alert("cam3"), "A", lease.Epoch, window, null, default));
+        await Task.Delay(600);
+        Assert.False(await _events.TryAddAsync(Alert("cam3"), "A", lease.Epoch, window, null, default));
+        var rows = await _events.ListAsync(10, "cam3", default);
+        Assert.Single(rows);
+    }
+
+    [Fact]
     public async Task Released_IsFreeAtOnce_AndHeartbeatsCountTheWatchersOfOneList()
     {
         var a = await Acquire("A", 4, Long);

@@ -12,24 +12,52 @@ namespace Lookout.Cli.Tests.Scale;
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Collection("scale-out")]
-public sealed class CameraLeaseTests : IDisposable
+public sealed class CameraLeaseTests : IClassFixture<CameraLeaseTests.Server>, IDisposable
 {
+    /// <summary>One PostgreSQL for the class (starting one takes seconds); each test gets its own fresh database in it.</summary>
+    public sealed class Server : IDisposable
+    {
+        private readonly string _root;
+
+        public Server()
+        {
+            _root = Directory.CreateTempSubdirectory("lookout-leases-").FullName;
+            File.SetUnixFileMode(_root, (UnixFileMode)0b111_101_101);
+            Assert.True(PostgresServer.Installed, "postgresql-15 is installed by scripts/setup.sh --tests");
+            Pg = new PostgresServer(Path.Combine(_root, "pg"));
+            Pg.Start();
+        }
+
+        public PostgresServer Pg { get; }
+
+        public string NewDatabase()
+        {
+            var name = $"leases_{Guid.NewGuid():N}";
+            using (var conn = new NpgsqlConnection(Pg.ConnectionString + ";Pooling=false"))
+            {
+                conn.Open();
+                using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", conn);
+                cmd.ExecuteNonQuery();
+            }
+            return Pg.ConnectionString.Replace("Database=postgres", $"Database={name}", StringComparison.Ordinal);
+        }
+
+        public void Dispose()
+        {
+            Pg.Dispose();
+            try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
     private static readonly string[] Cameras = ["cam1", "cam2", "cam3", "cam4"];
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
-    private readonly string _root;
-    private readonly PostgresServer _pg;
     private readonly NpgsqlDataSource _db;
     private readonly CameraLeaseStore _leases;
     private readonly SharedEventLog _events;
 
-    public CameraLeaseTests()
+    public CameraLeaseTests(Server server)
     {
-        _root = Directory.CreateTempSubdirectory("lookout-leases-").FullName;
-        File.SetUnixFileMode(_root, (UnixFileMode)0b111_101_101);
-        Assert.True(PostgresServer.Installed, "postgresql-15 is installed by scripts/setup.sh --tests");
-        _pg = new PostgresServer(Path.Combine(_root, "pg"));
-        _pg.Start();
-        _db = CameraSchema.Open(_pg.ConnectionString);
+        _db = CameraSchema.Open(server.NewDatabase());
         CameraSchema.EnsureAsync(_db, default).GetAwaiter().GetResult();
         _leases = new CameraLeaseStore(_db);
         _events = new SharedEventLog(_db);
@@ -186,10 +214,5 @@ public sealed class CameraLeaseTests : IDisposable
         Assert.All(await _leases.ListAsync(default), r => Assert.False(r.Live));
     }
 
-    public void Dispose()
-    {
-        _db.Dispose();
-        _pg.Dispose();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
+    public void Dispose() => _db.Dispose();
 }

@@ -45,7 +45,7 @@ public sealed class WatchService
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var scheduler = new SharedFrameScheduler(analyzer, cameras.Count, options.MaxBatch);
 
-        var pipelines = cameras.Select((camera, i) => Pipeline(camera.Source, i, scheduler, rules, options, runs[i], dispatcher, observer, stop, 0, null)).ToArray();
+        var pipelines = cameras.Select((camera, i) => Pipeline(camera.Source, i, scheduler, rules, options, runs[i], dispatcher, observer, stop, 0, null, stop.Token)).ToArray();
         var ticker = Tick(observer, runs, scheduler, options.StatsInterval, stop.Token);
         try
         {
@@ -93,7 +93,8 @@ public sealed class WatchService
             string reason = "source ended";
             try
             {
-                await Pipeline(cameras[i].Source, i, scheduler, rules, options, runs[i], dispatcher, watchObserver, camera, lease.Epoch, FirstFrame).ConfigureAwait(false);
+                await Pipeline(cameras[i].Source, i, scheduler, rules, options, runs[i], dispatcher, watchObserver, camera, lease.Epoch, FirstFrame, stop.Token)
+                    .ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (camera.IsCancellationRequested)
             {
@@ -148,8 +149,9 @@ public sealed class WatchService
 
     /// <param name="fence">The lease epoch alerts are written under (0 on one box).</param>
     /// <param name="firstFrame">Called once, after the first frame went through the model.</param>
+    /// <param name="notify">Cancels an admitted alert's notifications: the watcher's token, never just this camera's.</param>
     private static Task Pipeline(IFrameSource source, int camera, SharedFrameScheduler scheduler, RuleSet rules, WatchOptions options, Run run,
-        AlertDispatcher dispatcher, IWatchObserver observer, CancellationTokenSource stop, long fence, Action? firstFrame)
+        AlertDispatcher dispatcher, IWatchObserver observer, CancellationTokenSource stop, long fence, Action? firstFrame, CancellationToken notify)
     {
         bool drop = options.DropFrames ?? source.IsLive;
         var frames = FrameChannel(options.FrameQueueCapacity, drop, run);
@@ -162,7 +164,7 @@ public sealed class WatchService
             Stage(moving.Writer, stop, () => GateMotion(frames.Reader, moving.Writer, gate, run, stop.Token)),
             Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, frame => scheduler.AnalyzeAsync(camera, frame, stop.Token), run, firstFrame, stop.Token)),
             Stage(fired.Writer, stop, () => Evaluate(analysed.Reader, fired.Writer, new RuleEngine(rules), stop.Token)),
-            Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, fence, stop.Token)));
+            Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, fence, notify, stop.Token)));
     }
 
     private static Channel<Captured> FrameChannel(int capacity, bool drop, Run run) =>
@@ -228,13 +230,14 @@ public sealed class WatchService
                 await output.WriteAsync(new Fired(a.Captured, a.Analysis, rule, decision), ct).ConfigureAwait(false);
     }
 
-    private static async Task Act(ChannelReader<Fired> input, AlertDispatcher dispatcher, Run run, IWatchObserver observer, long fence, CancellationToken ct)
+    private static async Task Act(ChannelReader<Fired> input, AlertDispatcher dispatcher, Run run, IWatchObserver observer, long fence,
+        CancellationToken notify, CancellationToken ct)
     {
         await foreach (var f in input.ReadAllAsync(ct).ConfigureAwait(false))
         {
             var frame = f.Captured.Frame;
             // Not admitted: another watcher already alerted this (failover) or our lease has ended. Nothing was sent.
-            if (await dispatcher.DispatchAsync(f.Rule, f.Decision, run.Camera, frame.Seq, frame.Time, frame.Pixels, f.Analysis, ct, fence).ConfigureAwait(false)
+            if (await dispatcher.DispatchAsync(f.Rule, f.Decision, run.Camera, frame.Seq, frame.Time, frame.Pixels, f.Analysis, ct, fence, notify).ConfigureAwait(false)
                 is not { } dispatched)
                 continue;
             var (alert, outcomes) = dispatched;

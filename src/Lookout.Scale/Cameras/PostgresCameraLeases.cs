@@ -25,7 +25,7 @@ public sealed class PostgresCameraLeases(CameraLeaseStore store, LeaseOptions op
     private readonly Dictionary<string, Held> _held = new(StringComparer.Ordinal);
     /// <summary>Cameras whose pipelines were told to stop and may still be running; never taken again before they have stopped.</summary>
     private readonly Dictionary<string, Task> _stopping = new(StringComparer.Ordinal);
-    /// <summary>Cameras stopped here whose lease may still name this watcher: released once stopped.</summary>
+    /// <summary>Cameras stopped here whose lease may still name this watcher: released (at the next poll) once stopped.</summary>
     private readonly HashSet<string> _toRelease = new(StringComparer.Ordinal);
 
     public async Task RunAsync(IReadOnlyList<string> cameras, Func<CameraLease, Task> onAcquired, CancellationToken ct)
@@ -101,13 +101,8 @@ public sealed class PostgresCameraLeases(CameraLeaseStore store, LeaseOptions op
             // A watcher joined: hand the newest cameras over. Stop them here first, then release them in the database.
             var excess = _held.Values.OrderByDescending(h => h.Acquired).Take(_held.Count - share).Select(h => h.Lease.Camera).ToList();
             note($"{watchers} watchers share {cameras.Count} cameras (at most {share} each): handing over {string.Join(", ", excess)}");
+            // Never wait here: the other leases must be renewed on time. The next poll releases what has stopped by then.
             foreach (var camera in excess) Lose(camera);
-            await Task.WhenAny(Task.WhenAll(excess.Select(c => _stopping[c])), Task.Delay(options.Poll, ct));
-            foreach (var (camera, task) in _stopping.ToList())
-                if (task.IsCompleted) _stopping.Remove(camera);
-            var handed = _toRelease.Where(c => !_stopping.ContainsKey(c)).ToList();
-            await store.ReleaseAsync(options.Owner, handed, ct);
-            _toRelease.ExceptWith(handed);
         }
     }
 

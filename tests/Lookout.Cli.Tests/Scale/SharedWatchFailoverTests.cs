@@ -136,6 +136,9 @@ public sealed class SharedWatchFailoverTests(ITestOutputHelper log) : IDisposabl
         // 1. Three watchers spread six cameras 2/2/2, every camera runs, and each camera's alert is recorded.
         await WaitFor(() => Holdings() is { Count: 3 } h && h.Values.All(n => n == 2), "three watchers holding two cameras each", TimeSpan.FromSeconds(40));
         await WaitFor(() => Events() == CameraCount, "one alert per camera", TimeSpan.FromSeconds(20));
+        // Sent too (the webhook follows the insert): a watcher killed between the two would lose that notification,
+        // by design — at most once, never twice (docs/scale-out.md).
+        await WaitFor(() => hooks.Count == CameraCount, "one webhook per alert", TimeSpan.FromSeconds(20));
         log.WriteLine($"spread 2/2/2 and {CameraCount} alerts after {clock.Elapsed.TotalSeconds:0.0} s");
 
         // 2. SIGKILL one watcher; its cameras must run elsewhere within 30 s (TTL 3 s + a 1 s poll).

@@ -44,10 +44,14 @@ public sealed class AlertDispatcher : IAsyncDisposable
         return snapshots;
     }
 
+    /// <param name="fence">The camera lease's epoch (shared cameras), 0 on one box.</param>
+    /// <param name="notifyCt">Cancels the notifications; default <paramref name="ct"/>. Shared cameras pass the watcher's own
+    /// token: once the shared table admitted an alert nobody else will send it, so losing the camera a moment later must
+    /// not cancel its webhook (each notifier is bounded by its own timeout).</param>
     /// <returns>The alert and each action's outcome, or null when the recorder did not admit it (nothing was sent).</returns>
     public async Task<(AlertEvent Event, IReadOnlyList<ActionOutcome> Outcomes)?> DispatchAsync(
         Rule rule, AlertDecision decision, string camera, long seq, TimeSpan frameTime, RgbImage frame, FrameAnalysis analysis, CancellationToken ct,
-        long fence = 0)
+        long fence = 0, CancellationToken? notifyCt = null)
     {
         var alert = new AlertEvent(Guid.NewGuid().ToString("N"), camera, rule.Name, decision.Label, decision.Score, decision.TopScore,
             DateTimeOffset.UtcNow, frameTime, seq, decision.Box, null);
@@ -55,10 +59,11 @@ public sealed class AlertDispatcher : IAsyncDisposable
         alert = recorded.Alert;
         var outcomes = new List<ActionOutcome>();
         if (recorded.Snapshot is { } snapshot) outcomes.Add(snapshot);
+        var sendCt = notifyCt ?? ct;
         foreach (var notifier in _notifiers.Where(n => rule.Actions.Contains(n.Name)))
         {
-            try { outcomes.Add(await notifier.NotifyAsync(alert, ct).ConfigureAwait(false)); }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            try { outcomes.Add(await notifier.NotifyAsync(alert, sendCt).ConfigureAwait(false)); }
+            catch (Exception e) when (e is not OperationCanceledException || !sendCt.IsCancellationRequested)
             {
                 // Notifiers report expected failures as outcomes; anything else still must not stop the watcher.
                 outcomes.Add(new ActionOutcome(notifier.Name, false, $"{e.GetType().Name}: {e.Message}"));

@@ -23,6 +23,7 @@ public static class JobsCommands
         jobs.Subcommands.Add(Submit());
         jobs.Subcommands.Add(Status());
         jobs.Subcommands.Add(Results());
+        jobs.Subcommands.Add(JobsDeadLettersCommand.Create());
         return jobs;
     }
 

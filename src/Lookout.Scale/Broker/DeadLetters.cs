@@ -9,8 +9,8 @@ public sealed record DeadLetter(string? JobId, string? ModelId, IReadOnlyList<st
 
 /// <summary>
 /// Reads the dead-letter queue and, on request, puts messages back on the work queue. Reading takes every message
-/// unacknowledged (so each is seen once) and hands back the ones it keeps when it is done: they stay in the queue,
-/// in their order. A replayed message is published to the work queue as a first try (publisher confirm), and only
+/// unacknowledged (so each is seen once) and hands back (requeues) the ones it keeps when it is done: they stay in
+/// the queue, possibly in another order. A replayed message is published to the work queue as a first try (publisher confirm), and only
 /// then removed from the dead-letter queue: a crash in between leaves it in both, and the workers' idempotent writes
 /// make the second copy harmless.
 /// </summary>
@@ -41,7 +41,7 @@ public static class DeadLetters
         }
         finally
         {
-            // Back in the queue, in order (closing the channel would do it too; this says so).
+            // Back in the queue (closing the channel would do it too; this says so).
             foreach (var tag in kept) await channel.BasicNackAsync(tag, multiple: false, requeue: true, CancellationToken.None);
         }
         return letters;

@@ -45,12 +45,17 @@ public static class WatchCommand
         {
             var ruleSet = RulesLoader.Load(parse.GetValue(rules)!);
             var workspace = parse.GetValue(GlobalOptions.Workspace) ?? Path.Combine(Environment.CurrentDirectory, ".lookout");
-            using var analyzer = FrameAnalyzers.Create(parse, parse.GetValue(model), parse.GetValue(detector), parse.GetValue(minScore),
-                parse.GetValue(faces) ? new Lookout.Core.Workspace(workspace).EnsureCreated().CatalogPath : null);
-            var sourceOptions = new SourceOptions { Fps = parse.GetValue(fps), RealTime = parse.GetValue(realtime), Loop = parse.GetValue(loop) };
+            // The camera list and lease settings are checked before the model loads: a typo fails at once.
             var specs = parse.GetValue(sourceArg) ?? [];
             if (parse.GetValue(cameraList) is { } listFile) specs = [.. specs, .. CameraSpec.ReadList(listFile)];
             if (specs.Length == 0) throw new Lookout.Core.LookoutException("no camera: give sources (name=source) or --cameras cameras.txt");
+            var connection = parse.GetValue(db) is { Length: > 0 } c ? c : null;
+            var leaseOptions = new LeaseOptions { Ttl = Durations.Parse(parse.GetValue(leaseTtl)!, "--lease-ttl") };
+            if (parse.GetValue(name) is { } n) leaseOptions = leaseOptions with { Owner = n };
+            if (connection is not null) leaseOptions.Validate();
+            using var analyzer = FrameAnalyzers.Create(parse, parse.GetValue(model), parse.GetValue(detector), parse.GetValue(minScore),
+                parse.GetValue(faces) ? new Lookout.Core.Workspace(workspace).EnsureCreated().CatalogPath : null);
+            var sourceOptions = new SourceOptions { Fps = parse.GetValue(fps), RealTime = parse.GetValue(realtime), Loop = parse.GetValue(loop) };
             if (specs.Length > 1 && parse.GetValue(camera) is not null)
                 throw new Lookout.Core.LookoutException("--camera names a single source; name several as name=source");
             var cameras = specs.Select(spec =>
@@ -64,13 +69,10 @@ public static class WatchCommand
                 Workspace = workspace,
                 Motion = parse.GetValue(noMotion) ? null : new MotionOptions(),
             };
-            var observer = new TextWatchObserver(Console.Error, milliseconds: parse.GetValue(db) is { Length: > 0 });
+            var observer = new TextWatchObserver(Console.Error, milliseconds: connection is not null);
             IReadOnlyList<WatchStats> stats;
-            if (parse.GetValue(db) is { Length: > 0 } connection)
+            if (connection is not null)
             {
-                var leaseOptions = new LeaseOptions { Ttl = Durations.Parse(parse.GetValue(leaseTtl)!, "--lease-ttl") };
-                if (parse.GetValue(name) is { } n) leaseOptions = leaseOptions with { Owner = n };
-                leaseOptions.Validate();
                 await using var database = CameraSchema.Open(connection);
                 await CameraSchema.EnsureAsync(database, ct);
                 var leases = new PostgresCameraLeases(new CameraLeaseStore(database), leaseOptions, observer.OnLeaseNote);

@@ -118,7 +118,8 @@ public sealed class WatchService
             return task;
         }
 
-        var ticker = Tick(watchObserver, runs, scheduler, options.StatsInterval, stop.Token);
+        // Stats lines only for cameras this watcher has run: the others belong to other watchers.
+        var ticker = Tick(watchObserver, runs, scheduler, options.StatsInterval, stop.Token, run => Interlocked.Read(ref run.FramesIn) > 0);
         try
         {
             await leases.RunAsync(cameras.Select(c => c.Name).ToList(), OnAcquired, stop.Token).ConfigureAwait(false);
@@ -247,11 +248,12 @@ public sealed class WatchService
         }
     }
 
-    private static async Task Tick(IWatchObserver observer, Run[] runs, SharedFrameScheduler scheduler, TimeSpan interval, CancellationToken ct)
+    private static async Task Tick(IWatchObserver observer, Run[] runs, SharedFrameScheduler scheduler, TimeSpan interval, CancellationToken ct,
+        Func<Run, bool>? include = null)
     {
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-            foreach (var run in runs) observer.OnStats(run.Snapshot(scheduler));
+            foreach (var run in runs.Where(r => include?.Invoke(r) != false)) observer.OnStats(run.Snapshot(scheduler));
     }
 
     /// <summary>Counters shared by the stages (updated with Interlocked).</summary>

@@ -189,6 +189,17 @@ public sealed class SharedWatchFailoverTests(ITestOutputHelper log) : IDisposabl
                 Assert.True(runs[i - 1].End <= runs[i].Start,
                     $"{camera} ran in {runs[i - 1].Watcher} until {runs[i - 1].End:HH:mm:ss.fff} and in {runs[i].Watcher} from {runs[i].Start:HH:mm:ss.fff}");
         }
+        // The CLI reads the shared table: events list --db, and the picture kept in the row.
+        var listed = await CliRunner.RunAsync(_root, ["--json", "events", "list", "--db", conn]);
+        Assert.True(listed.ExitCode == 0, listed.StdErr);
+        var listedRows = JsonDocument.Parse(listed.StdOut).RootElement.EnumerateArray().ToList();
+        Assert.Equal(events.Select(e => e.Alert.Id).Order(), listedRows.Select(r => r.GetProperty("id").GetString()).Order());
+        var picture = Path.Combine(_root, "picture.jpg");
+        var saved = await CliRunner.RunAsync(_root, ["events", "snapshot", events[0].Alert.Id, "--db", conn, "-o", picture]);
+        Assert.True(saved.ExitCode == 0, saved.StdErr);
+        Assert.Equal(events[0].SnapshotBytes, new FileInfo(picture).Length);
+        Assert.Equal([0xFF, 0xD8, 0xFF], File.ReadAllBytes(picture)[..3]); // a JPEG ...
+        ImageLoader.Load(picture, new PreprocessSpec()); // ... that decodes
         log.WriteLine($"{pollList.Count} lease polls, test {clock.Elapsed.TotalSeconds:0.0} s");
         _hooks.Stop();
         await receiving;

@@ -12,4 +12,19 @@ public class CameraSpecTests
     [InlineData("=x.mp4", null, "=x.mp4")]
     public void NameIsTakenOnlyFromASimplePrefix(string spec, string? name, string source) =>
         Assert.Equal((name, source), CameraSpec.Parse(spec));
+
+    [Fact]
+    public void CameraList_SkipsCommentsAndBlankLines_AndResolvesRelativeSourcesAgainstItsFolder()
+    {
+        var dir = Directory.CreateTempSubdirectory("lookout-cameras-").FullName;
+        try
+        {
+            var list = Path.Combine(dir, "cameras.txt");
+            File.WriteAllLines(list, ["# the yard", "", "gate=clips/gate.mp4", "  door = rtsp://cam2/stream?a=b  ", "/srv/snapshots/garage", "porch=/dev/video0"]);
+            Assert.Equal([$"gate={Path.Combine(dir, "clips/gate.mp4")}", "door=rtsp://cam2/stream?a=b", "/srv/snapshots/garage", "porch=/dev/video0"],
+                CameraSpec.ReadList(list));
+            Assert.Throws<Lookout.Core.LookoutException>(() => CameraSpec.ReadList(Path.Combine(dir, "missing.txt")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -23,6 +23,7 @@ public static class JobsCommands
         jobs.Subcommands.Add(Submit());
         jobs.Subcommands.Add(Status());
         jobs.Subcommands.Add(Results());
+        jobs.Subcommands.Add(JobsDeadLettersCommand.Create());
         return jobs;
     }
 
@@ -35,14 +36,15 @@ public static class JobsCommands
         var top = new Option<int>("--top", "-k") { Description = "Classes kept per image.", DefaultValueFactory = _ => 5 };
         var broker = ScaleOptions.Broker();
         var db = ScaleOptions.Db();
+        var resume = new Option<string?>("--resume") { Description = "Continue this job (a submit that died): the same input, model and task; images already queued for it are skipped." };
         var command = new Command("submit", "Enqueue every image of a folder or list file as batches for the workers; prints the job id.")
-            { input, model, task, batch, top, broker, db };
+            { input, model, task, batch, top, resume, broker, db };
         CommandRunner.SetHandler(command, async (parse, output, ct) =>
         {
             var files = ExpandInput(parse.GetValue(input)!);
             if (files.IsEmpty) throw new LookoutException("no image files matched");
             var request = new SubmitRequest(files.Files, Locations.Model(parse, parse.GetValue(model)!), JobTasks.Parse(parse.GetValue(task)!),
-                Math.Max(1, parse.GetValue(top)), parse.GetValue(batch));
+                Math.Max(1, parse.GetValue(top)), parse.GetValue(batch)) { ResumeJobId = parse.GetValue(resume) };
             await using var store = JobStore.Open(ScaleOptions.DbConnection(parse, db));
             await using var connection = await BrokerConnector.ConnectAsync(ScaleOptions.BrokerUri(parse, broker), "lookout-submit", TimeSpan.FromSeconds(10), output.Note, ct);
             var outcome = await ProgressSink.RunAsync(output, sink =>
@@ -52,12 +54,13 @@ public static class JobsCommands
                 output.WriteJson(new
                 {
                     job = outcome.JobId, model = outcome.ModelId, task = request.Task.Name(), images = outcome.Images, batches = outcome.Batches,
-                    alreadyDone = outcome.AlreadyDone, unreadable = unreadable.Select(u => new { file = u.Item1, error = u.Item2 }),
+                    alreadyDone = outcome.AlreadyDone, alreadyQueued = outcome.AlreadyQueued, unreadable = unreadable.Select(u => new { file = u.Item1, error = u.Item2 }),
                 });
             else
             {
                 output.Line(outcome.JobId);
                 output.Note($"{outcome.Images} images in {outcome.Batches} batches" + (outcome.AlreadyDone > 0 ? $" ({outcome.AlreadyDone} answered by this model before, not enqueued)" : "")
+                    + (outcome.AlreadyQueued > 0 ? $" ({outcome.AlreadyQueued} already queued by the run that stopped, skipped)" : "")
                     + $"; watch with: lookout jobs status {outcome.JobId} --watch");
                 foreach (var (file, error) in unreadable) output.Warn($"{file}: {error}");
             }

@@ -1,11 +1,15 @@
 using System.Globalization;
 using Lookout.Core.Watch.Alerts;
+using Lookout.Core.Watch.Sharing;
 using Lookout.Core.Watch.Sources;
 
 namespace Lookout.Core.Watch;
 
-/// <summary>Plain log lines for a console or log file: periodic stats, source changes, one line per alert.</summary>
-public sealed class TextWatchObserver(TextWriter output) : IWatchObserver
+/// <summary>
+/// Plain log lines for a console or log file: periodic stats, source changes, one line per alert.
+/// <paramref name="milliseconds"/> stamps lines to the millisecond (shared cameras: ordering a handover between watchers).
+/// </summary>
+public sealed class TextWatchObserver(TextWriter output, bool milliseconds = false) : IWatchObserver
 {
     private readonly Lock _lock = new();
 
@@ -24,8 +28,17 @@ public sealed class TextWatchObserver(TextWriter output) : IWatchObserver
             $"alert {alert.Rule}: {alert.Label} {alert.Score:0.00} on {alert.Camera} at {alert.FrameTime.TotalSeconds:0.0} s [{actions}]{(alert.SnapshotPath is { } p ? " " + p : "")}"));
     }
 
+    public void OnOwnership(CameraOwnership change) => Write(change.Change switch
+    {
+        OwnershipChange.Acquired => $"camera {change.Camera}: acquired (epoch {change.Epoch})",
+        OwnershipChange.FirstFrame => $"camera {change.Camera}: first frame processed (epoch {change.Epoch}){(change.Detail is { } d ? " " + d : "")}",
+        _ => $"camera {change.Camera}: stopped (epoch {change.Epoch}){(change.Detail is { } r ? ": " + r : "")}",
+    });
+
+    public void OnLeaseNote(string message) => Write($"leases: {message}");
+
     private void Write(string line)
     {
-        lock (_lock) output.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {line}");
+        lock (_lock) output.WriteLine($"{DateTime.Now.ToString(milliseconds ? "HH:mm:ss.fff" : "HH:mm:ss", CultureInfo.InvariantCulture)} {line}");
     }
 }

@@ -6,6 +6,7 @@ using Lookout.Core.Watch.Alerts;
 using Lookout.Core.Watch.Events;
 using Lookout.Core.Watch.Motion;
 using Lookout.Core.Watch.Rules;
+using Lookout.Core.Watch.Sharing;
 using Lookout.Core.Watch.Sources;
 
 namespace Lookout.Core.Watch;
@@ -36,11 +37,7 @@ public sealed class WatchService
     public async Task<IReadOnlyList<WatchStats>> RunAsync(IReadOnlyList<WatchCamera> cameras, IFrameAnalyzer analyzer, RuleSet rules,
         WatchOptions options, IWatchObserver? observer = null, CancellationToken ct = default)
     {
-        options.Validate();
-        if (cameras.Count == 0) throw new LookoutException("no camera to watch");
-        if (cameras.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new LookoutException($"two cameras are named '{twice.Key}'; give each its own name (name=source)");
-        RuleEngine.Validate(rules, analyzer);
+        Validate(cameras, analyzer, rules, options);
         observer ??= NullWatchObserver.Instance;
         var runs = cameras.Select(c => new Run(c.Name)).ToArray();
         using var store = EventStore.Open(options.Workspace);
@@ -48,7 +45,7 @@ public sealed class WatchService
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var scheduler = new SharedFrameScheduler(analyzer, cameras.Count, options.MaxBatch, passBudget: options.PassBudget);
 
-        var pipelines = cameras.Select((camera, i) => Pipeline(camera.Source, i, scheduler, rules, options, runs[i], dispatcher, observer, stop)).ToArray();
+        var pipelines = cameras.Select((camera, i) => Pipeline(camera.Source, i, scheduler, rules, options, runs[i], dispatcher, observer, stop, 0, null, stop.Token)).ToArray();
         var ticker = Tick(observer, runs, scheduler, options.StatsInterval, stop.Token);
         try
         {
@@ -65,8 +62,97 @@ public sealed class WatchService
         return final;
     }
 
+    /// <summary>
+    /// A camera list shared with other watchers (on this or other hosts): this watcher runs only the cameras whose
+    /// lease it holds (<paramref name="leases"/>), starting a camera's pipeline when its lease is won and stopping it
+    /// the moment the lease is lost; alerts go through <paramref name="recorder"/> with the lease's fencing token.
+    /// Runs until <paramref name="ct"/> is cancelled or a pipeline fails; stats per listed camera, in order (zero for
+    /// cameras never owned here).
+    /// </summary>
+    public async Task<IReadOnlyList<WatchStats>> RunSharedAsync(IReadOnlyList<WatchCamera> cameras, IFrameAnalyzer analyzer, RuleSet rules,
+        WatchOptions options, ICameraLeases leases, IAlertRecorder recorder, IWatchObserver? observer = null, CancellationToken ct = default)
+    {
+        Validate(cameras, analyzer, rules, options);
+        var watchObserver = observer ?? NullWatchObserver.Instance;
+        var runs = cameras.Select(c => new Run(c.Name)).ToArray();
+        var index = cameras.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        await using var dispatcher = AlertDispatcher.Create(rules, recorder);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var scheduler = new SharedFrameScheduler(analyzer, cameras.Count, options.MaxBatch, passBudget: options.PassBudget);
+        var owned = new List<Task>();
+        Exception? fatal = null;
+
+        async Task Own(CameraLease lease)
+        {
+            int i = index[lease.Camera];
+            using var camera = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, lease.Lost);
+            watchObserver.OnOwnership(new CameraOwnership(lease.Camera, OwnershipChange.Acquired, lease.Epoch));
+            var acquired = Stopwatch.StartNew();
+            void FirstFrame() => watchObserver.OnOwnership(new CameraOwnership(lease.Camera, OwnershipChange.FirstFrame, lease.Epoch,
+                FormattableString.Invariant($"{acquired.Elapsed.TotalSeconds:0.00} s after acquiring")));
+            string reason = "source ended";
+            try
+            {
+                await Pipeline(cameras[i].Source, i, scheduler, rules, options, runs[i], dispatcher, watchObserver, camera, lease.Epoch, FirstFrame, stop.Token)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (camera.IsCancellationRequested)
+            {
+                reason = lease.Lost.IsCancellationRequested ? "lease ended" : "watcher stopping";
+            }
+            catch (Exception e)
+            {
+                // A failing pipeline stops the whole watcher, as on one box; its leases then expire and others take over.
+                reason = $"{e.GetType().Name}: {e.Message}";
+                Interlocked.CompareExchange(ref fatal, e, null);
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+            watchObserver.OnOwnership(new CameraOwnership(lease.Camera, OwnershipChange.Stopped, lease.Epoch, reason));
+        }
+
+        Task OnAcquired(CameraLease lease)
+        {
+            if (!index.ContainsKey(lease.Camera)) throw new InvalidOperationException($"lease for unknown camera '{lease.Camera}'");
+            var task = Task.Run(() => Own(lease));
+            lock (owned) owned.Add(task);
+            return task;
+        }
+
+        // Stats lines only for cameras this watcher has run: the others belong to other watchers.
+        var ticker = Tick(watchObserver, runs, scheduler, options.StatsInterval, stop.Token, run => Interlocked.Read(ref run.FramesIn) > 0);
+        try
+        {
+            await leases.RunAsync(cameras.Select(c => c.Name).ToList(), OnAcquired, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            Task[] running;
+            lock (owned) running = [.. owned];
+            await Task.WhenAll(running).ConfigureAwait(false);
+            try { await ticker.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+        if (fatal is not null) throw fatal;
+        var final = runs.Select(r => r.Snapshot(scheduler)).ToList();
+        foreach (var s in final) watchObserver.OnStats(s);
+        return final;
+    }
+
+    private static void Validate(IReadOnlyList<WatchCamera> cameras, IFrameAnalyzer analyzer, RuleSet rules, WatchOptions options)
+    {
+        options.Validate();
+        if (cameras.Count == 0) throw new LookoutException("no camera to watch");
+        if (cameras.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new LookoutException($"two cameras are named '{twice.Key}'; give each its own name (name=source)");
+        RuleEngine.Validate(rules, analyzer);
+    }
+
+    /// <param name="fence">The lease epoch alerts are written under (0 on one box).</param>
+    /// <param name="firstFrame">Called once, after the first frame went through the model.</param>
+    /// <param name="notify">Cancels an admitted alert's notifications: the watcher's token, never just this camera's.</param>
     private static Task Pipeline(IFrameSource source, int camera, SharedFrameScheduler scheduler, RuleSet rules, WatchOptions options, Run run,
-        AlertDispatcher dispatcher, IWatchObserver observer, CancellationTokenSource stop)
+        AlertDispatcher dispatcher, IWatchObserver observer, CancellationTokenSource stop, long fence, Action? firstFrame, CancellationToken notify)
     {
         bool drop = options.DropFrames ?? source.IsLive;
         var frames = FrameChannel(options.FrameQueueCapacity, drop, run);
@@ -77,9 +163,9 @@ public sealed class WatchService
         return Task.WhenAll(
             Stage(frames.Writer, stop, () => ReadSource(source, frames.Writer, run, observer, stop.Token)),
             Stage(moving.Writer, stop, () => GateMotion(frames.Reader, moving.Writer, gate, run, stop.Token)),
-            Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, scheduler, camera, drop, run, stop.Token)),
+            Stage(analysed.Writer, stop, () => Infer(moving.Reader, analysed.Writer, scheduler, camera, drop, run, firstFrame, stop.Token)),
             Stage(fired.Writer, stop, () => Evaluate(analysed.Reader, fired.Writer, new RuleEngine(rules), stop.Token)),
-            Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, stop.Token)));
+            Stage<Fired>(null, stop, () => Act(fired.Reader, dispatcher, run, observer, fence, notify, stop.Token)));
     }
 
     private static Channel<Captured> FrameChannel(int capacity, bool drop, Run run) =>
@@ -129,7 +215,7 @@ public sealed class WatchService
     /// sources the newest one, older ones count as dropped), so it never ages in a queue while other cameras run.
     /// </summary>
     private static async Task Infer(ChannelReader<Captured> input, ChannelWriter<Analysed> output, SharedFrameScheduler scheduler, int camera,
-        bool dropStale, Run run, CancellationToken ct)
+        bool dropStale, Run run, Action? firstFrame, CancellationToken ct)
     {
         while (await input.WaitToReadAsync(ct).ConfigureAwait(false))
         {
@@ -137,6 +223,8 @@ public sealed class WatchService
             var analysis = await scheduler.AnalyzeAsync(camera, () => (taken = TakeNext(input, dropStale, run)).Frame.Pixels, ct).ConfigureAwait(false);
             var c = taken!;
             Interlocked.Increment(ref run.Processed);
+            firstFrame?.Invoke();
+            firstFrame = null;
             run.FrameLatency.Add(Stopwatch.GetElapsedTime(c.Arrival).TotalMilliseconds);
             await output.WriteAsync(new Analysed(c, analysis), ct).ConfigureAwait(false);
         }
@@ -161,23 +249,29 @@ public sealed class WatchService
                 await output.WriteAsync(new Fired(a.Captured, a.Analysis, rule, decision), ct).ConfigureAwait(false);
     }
 
-    private static async Task Act(ChannelReader<Fired> input, AlertDispatcher dispatcher, Run run, IWatchObserver observer, CancellationToken ct)
+    private static async Task Act(ChannelReader<Fired> input, AlertDispatcher dispatcher, Run run, IWatchObserver observer, long fence,
+        CancellationToken notify, CancellationToken ct)
     {
         await foreach (var f in input.ReadAllAsync(ct).ConfigureAwait(false))
         {
             var frame = f.Captured.Frame;
-            var (alert, outcomes) = await dispatcher.DispatchAsync(f.Rule, f.Decision, run.Camera, frame.Seq, frame.Time, frame.Pixels, f.Analysis, ct).ConfigureAwait(false);
+            // Not admitted: another watcher already alerted this (failover) or our lease has ended. Nothing was sent.
+            if (await dispatcher.DispatchAsync(f.Rule, f.Decision, run.Camera, frame.Seq, frame.Time, frame.Pixels, f.Analysis, ct, fence, notify).ConfigureAwait(false)
+                is not { } dispatched)
+                continue;
+            var (alert, outcomes) = dispatched;
             Interlocked.Increment(ref run.Events);
             run.AlertLatency.Add(Stopwatch.GetElapsedTime(f.Captured.Arrival).TotalMilliseconds);
             observer.OnAlert(alert, outcomes);
         }
     }
 
-    private static async Task Tick(IWatchObserver observer, Run[] runs, SharedFrameScheduler scheduler, TimeSpan interval, CancellationToken ct)
+    private static async Task Tick(IWatchObserver observer, Run[] runs, SharedFrameScheduler scheduler, TimeSpan interval, CancellationToken ct,
+        Func<Run, bool>? include = null)
     {
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-            foreach (var run in runs) observer.OnStats(run.Snapshot(scheduler));
+            foreach (var run in runs.Where(r => include?.Invoke(r) != false)) observer.OnStats(run.Snapshot(scheduler));
     }
 
     /// <summary>Counters shared by the stages (updated with Interlocked).</summary>

@@ -15,6 +15,8 @@ namespace Lookout.Scale.Jobs;
 /// job, then reads each image once, hashes it and publishes batches with publisher confirms (a batch counts as sent
 /// only when the broker has it on disk). Items are recorded in the database before their batch is published, so a
 /// result can always be joined to its job; images answered by this model before are recorded but not enqueued.
+/// Items are marked queued once their batch is confirmed, so <see cref="SubmitRequest.ResumeJobId"/> can continue a
+/// submit that died without enqueuing those images again.
 /// </summary>
 public sealed class JobSubmitter(JobStore store, IConnection broker)
 {
@@ -27,8 +29,21 @@ public sealed class JobSubmitter(JobStore store, IConnection broker)
         var (modelId, modelName, onnx) = ReadModel(request);
         await store.EnsureSchemaAsync(ct);
         await store.PutModelAsync(modelId, modelName, onnx, ct);
-        var jobId = NewJobId();
-        await store.CreateJobAsync(new JobInfo(jobId, modelId, modelName, request.Task, request.Top, request.Files.Count, DateTimeOffset.UtcNow), ct);
+        string jobId;
+        var recorded = new Dictionary<string, (int Seq, bool Queued)>(StringComparer.Ordinal);
+        if (request.ResumeJobId is { } resume)
+        {
+            var job = await store.GetJobAsync(resume, ct);
+            if (job.ModelId != modelId || job.Task != request.Task)
+                throw new LookoutException($"job {resume} was submitted with another model or task ({job.ModelName}, {job.Task.Name()}); resume it with the same --model and --task");
+            jobId = resume;
+            recorded = await store.RecordedItemsAsync(jobId, ct);
+        }
+        else
+        {
+            jobId = NewJobId();
+            await store.CreateJobAsync(new JobInfo(jobId, modelId, modelName, request.Task, request.Top, request.Files.Count, DateTimeOffset.UtcNow), ct);
+        }
 
         await using var channel = await broker.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
@@ -36,15 +51,27 @@ public sealed class JobSubmitter(JobStore store, IConnection broker)
 
         var unreadable = new List<(string, string)>();
         var pending = new List<Task>();
-        var batch = new List<(JobItem Item, byte[] Bytes)>();
+        var pendingSeqs = new List<int>();
+        var batch = new List<(JobItem Item, byte[] Bytes, bool New)>();
         long batchBytes = 0;
-        int seq = 0, batches = 0, alreadyDone = 0, read = 0;
+        int seq = recorded.Count == 0 ? 0 : recorded.Values.Max(v => v.Seq) + 1;
+        int added = 0, batches = 0, alreadyDone = 0, alreadyQueued = 0, read = 0;
+
+        // A batch counts as queued once the broker confirmed it: only then are its items marked, so a resumed submit
+        // skips exactly what is safely on the queue (a batch confirmed but not yet marked is sent again: harmless).
+        async Task Confirm()
+        {
+            await Task.WhenAll(pending);
+            pending.Clear();
+            await store.MarkQueuedAsync(jobId, pendingSeqs, ct);
+            pendingSeqs.Clear();
+        }
 
         async Task Flush()
         {
             if (batch.Count == 0) return;
             var items = batch.Select(b => b.Item).ToList();
-            await store.AddItemsAsync(jobId, items, ct);
+            await store.AddItemsAsync(jobId, batch.Where(b => b.New).Select(b => b.Item).ToList(), ct);
             var done = await store.AlreadyDoneAsync(modelId, request.Task, items.Select(i => i.Sha256).ToHashSet(), ct);
             var todo = batch.Where(b => !done.Contains(b.Item.Sha256)).GroupBy(b => b.Item.Sha256).Select(g => g.First()).ToList();
             alreadyDone += batch.Count(b => done.Contains(b.Item.Sha256));
@@ -53,8 +80,9 @@ public sealed class JobSubmitter(JobStore store, IConnection broker)
                 var message = new BatchMessage(jobId, modelId, request.Task, request.Top, todo.Select(b => new BatchItem(b.Item.Name, b.Item.Sha256, b.Bytes)).ToList());
                 pending.Add(channel.BasicPublishAsync("", BrokerTopology.WorkQueue, mandatory: true, BrokerTopology.Persistent(1), message.Encode(), ct).AsTask());
                 batches++;
-                if (pending.Count >= request.PublishWindow) { await Task.WhenAll(pending); pending.Clear(); }
             }
+            pendingSeqs.AddRange(items.Select(i => i.Seq));
+            if (pending.Count >= request.PublishWindow) await Confirm();
             batch.Clear();
             batchBytes = 0;
         }
@@ -62,20 +90,29 @@ public sealed class JobSubmitter(JobStore store, IConnection broker)
         foreach (var path in request.Files)
         {
             ct.ThrowIfCancellationRequested();
+            bool known = recorded.TryGetValue(path, out var item);
+            if (known && item.Queued)
+            {
+                alreadyQueued++;
+                progress?.Report((++read, request.Files.Count));
+                continue;
+            }
             byte[] bytes;
             try { bytes = ImageSource.FromFile(path, ReadLimits).Bytes; }
             catch (ImageDecodeException e) { unreadable.Add((path, e.Reason)); continue; }
             finally { progress?.Report((++read, request.Files.Count)); }
             if (batch.Count > 0 && batchBytes + bytes.Length > request.MaxBatchBytes) await Flush();
-            batch.Add((new JobItem(seq++, path, Sha256Hex(bytes)), bytes));
+            batch.Add((new JobItem(known ? item.Seq : seq++, path, Sha256Hex(bytes)), bytes, !known));
+            if (!known) added++;
             batchBytes += bytes.Length;
             if (batch.Count >= request.BatchSize) await Flush();
         }
         await Flush();
-        await Task.WhenAll(pending); // a nack or a returned message throws here: the job is not fully enqueued
-        if (unreadable.Count > 0) await store.SetTotalAsync(jobId, seq, ct);
-        if (seq == 0) throw new LookoutException($"none of the {request.Files.Count} files could be read (first: {unreadable[0].Item2})");
-        return new SubmitOutcome(jobId, modelId, seq, batches, alreadyDone, unreadable);
+        await Confirm(); // a nack or a returned message throws here: the job is not fully enqueued
+        int images = recorded.Count + added;
+        if (unreadable.Count > 0 || request.ResumeJobId is not null) await store.SetTotalAsync(jobId, images, ct);
+        if (images == 0) throw new LookoutException($"none of the {request.Files.Count} files could be read (first: {unreadable[0].Item2})");
+        return new SubmitOutcome(jobId, modelId, images, batches, alreadyDone, unreadable) { AlreadyQueued = alreadyQueued };
     }
 
     /// <summary>The model's bytes and id (its SHA-256); loading it here refuses a file workers could not use, before anything is enqueued.</summary>

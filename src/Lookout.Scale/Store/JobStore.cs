@@ -49,8 +49,29 @@ public sealed class JobStore : IAsyncDisposable
                 image_sha text NOT NULL, model_id text NOT NULL, task text NOT NULL, reason text NOT NULL, tries int NOT NULL,
                 worker text NOT NULL, created timestamptz NOT NULL DEFAULT clock_timestamp(),
                 PRIMARY KEY (image_sha, model_id, task));
+            ALTER TABLE lookout_job_items ADD COLUMN IF NOT EXISTS queued boolean NOT NULL DEFAULT false;
             """, ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Marks items whose batch the broker confirmed (or that needed no batch): a resumed submit skips them.</summary>
+    public async Task MarkQueuedAsync(string jobId, IReadOnlyCollection<int> seqs, CancellationToken ct)
+    {
+        if (seqs.Count == 0) return;
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        await Exec(conn, "UPDATE lookout_job_items SET queued = true WHERE job_id = @j AND seq = ANY(@s)", ct, ("j", jobId), ("s", seqs.ToArray()));
+    }
+
+    /// <summary>A job's recorded items by file name: their position and whether their batch was confirmed.</summary>
+    public async Task<Dictionary<string, (int Seq, bool Queued)>> RecordedItemsAsync(string jobId, CancellationToken ct)
+    {
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT name, seq, queued FROM lookout_job_items WHERE job_id = @j", conn);
+        cmd.Parameters.AddWithValue("j", jobId);
+        var items = new Dictionary<string, (int, bool)>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) items[reader.GetString(0)] = (reader.GetInt32(1), reader.GetBoolean(2));
+        return items;
     }
 
     /// <summary>Stores an exported model once (keyed by its hash) so workers on any host can fetch it.</summary>

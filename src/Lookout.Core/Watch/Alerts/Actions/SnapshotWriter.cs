@@ -34,6 +34,14 @@ public sealed class SnapshotWriter(SnapshotActionConfig config, string workspace
 
     public string Write(AlertEvent alert, RgbImage frame, FrameAnalysis analysis)
     {
+        var path = PathFor(alert);
+        Save(path, Render(alert, frame, analysis));
+        return path;
+    }
+
+    /// <summary>The annotated alert frame as JPEG bytes (what <see cref="Write"/> saves; a shared event log stores them in its row).</summary>
+    public byte[] Render(AlertEvent alert, RgbImage frame, FrameAnalysis analysis)
+    {
         var caption = $"{alert.Camera} {alert.Rule}: {alert.Label} {FrameAnnotator.Percent(alert.Score)} {alert.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z";
         var annotated = FrameAnnotator.Annotate(frame, analysis, topK: 3, caption: caption);
         if (alert.Box is { } box)
@@ -42,12 +50,19 @@ public sealed class SnapshotWriter(SnapshotActionConfig config, string workspace
             FrameAnnotator.DrawBox(canvas, new Detection(alert.Label, alert.Score, box), FrameAnnotator.ScaleFor(frame) + 1, Rgb.Red);
             annotated = canvas.ToImage();
         }
+        return FrameFitter.Encode(annotated, $".jpg[Q={config.Quality}]");
+    }
+
+    /// <summary>Where <paramref name="alert"/>'s snapshot goes: names sort by time and never collide (the id is in them).</summary>
+    public string PathFor(AlertEvent alert)
+    {
         var name = string.Join('_', alert.Time.UtcDateTime.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture),
             Safe(alert.Camera), Safe(alert.Rule), alert.Id[..Math.Min(8, alert.Id.Length)]) + ".jpg";
-        var path = Path.Combine(Directory, name);
-        AtomicFile.WriteAllBytes(path, FrameFitter.Encode(annotated, $".jpg[Q={config.Quality}]"));
-        return path;
+        return Path.Combine(Directory, name);
     }
+
+    /// <summary>Saves rendered JPEG bytes by temp file + rename.</summary>
+    public void Save(string path, byte[] jpeg) => AtomicFile.WriteAllBytes(path, jpeg);
 
     private static string Safe(string s)
     {

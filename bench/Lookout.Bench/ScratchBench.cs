@@ -18,7 +18,7 @@ namespace Lookout.Bench;
 /// PNG bytes -> ImageLoader -> training -> one exported ONNX file -> ONNX Runtime on the t10k test images. Prints the
 /// test accuracy with its Wilson 95% interval, minutes from start to evaluated model, and the load average (the
 /// machine is shared). Published: 2-conv+BN 93.4%, AutoML Vision 93.9%; goal >= 94.0% in <= 30 min on 2 cores.
-/// Usage: bench scratch [--train 60000] [--val 5000] [--test 10000] [--epochs 15] [--widths 32,64,128] [--convs 2]
+/// Usage: bench scratch [--train 60000] [--val 5000] [--test 10000] [--epochs 22] [--widths 32,64,128] [--convs 2]
 /// </summary>
 public static class ScratchBench
 {
@@ -29,7 +29,7 @@ public static class ScratchBench
         int trainCount = Int("--train", 60000), valCount = Int("--val", 5000), testCount = Int("--test", 10000);
         var options = new CompactCnnOptions
         {
-            Epochs = Int("--epochs", 15),
+            Epochs = Int("--epochs", new CompactCnnOptions().Epochs),
             Widths = [.. Arg("--widths", "32,64,128").Split(',').Select(int.Parse)],
             ConvsPerStage = Int("--convs", 2),
             BatchSize = Int("--batch", 128),

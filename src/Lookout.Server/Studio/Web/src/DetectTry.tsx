@@ -93,7 +93,7 @@ export function DetectTry({ project, run }: { project: ProjectDto; run?: string 
               {frames.frames.map(f => (
                 <figure class="detect-view frame" data-time={f.timeMs} data-boxes={f.boxes.length}>
                   <BoxedPicture src={`data:image/jpeg;base64,${f.image}`} width={f.width} height={f.height} boxes={f.boxes} colour={colour} />
-                  <figcaption>{clock(f.timeMs)} · {f.boxes.length === 0 ? "nothing" : f.boxes.map(b => `${b.label} ${((b.score ?? 0) * 100).toFixed(0)}%`).join(", ")}</figcaption>
+                  <figcaption>{clock(f.timeMs)} · {summary(f.boxes)}</figcaption>
                 </figure>
               ))}
             </div>
@@ -126,4 +126,16 @@ function BoxedPicture({ id, src, width, height, boxes, colour }: { id?: string; 
 function clock(ms: number) {
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** A frame's boxes as one line per class, best first ("square ×3 (best 88%)"): a low threshold can find hundreds. */
+function summary(boxes: readonly { label: string; score?: number | null }[]): string {
+  if (boxes.length === 0) return "nothing";
+  const byClass = new Map<string, { count: number; best: number }>();
+  for (const b of boxes) {
+    const c = byClass.get(b.label) ?? { count: 0, best: 0 };
+    byClass.set(b.label, { count: c.count + 1, best: Math.max(c.best, b.score ?? 0) });
+  }
+  return [...byClass].sort((a, b) => b[1].best - a[1].best)
+    .map(([label, c]) => `${label}${c.count > 1 ? ` ×${c.count} (best ${(c.best * 100).toFixed(0)}%)` : ` ${(c.best * 100).toFixed(0)}%`}`).join(", ");
 }

@@ -19,6 +19,8 @@ export function DetectTry({ project, run }: { project: ProjectDto; run?: string 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   const [minScore, setMinScore] = useState(40); // percent: the server's default threshold
+  // What is typed lives in state too: a re-render while typing (the run list arriving) must not put the old value back.
+  const [minText, setMinText] = useState("40");
 
   useEffect(() => { void api.runs(project.name).then(r => setRuns(r.filter(x => x.task === "detect"))).catch(x => setError((x as Error).message)); }, [project.name]);
   useEffect(() => () => { if (tried) URL.revokeObjectURL(tried.url); }, [tried]);
@@ -51,8 +53,9 @@ export function DetectTry({ project, run }: { project: ProjectDto; run?: string 
       <div class="row">
         <RunPicker label="Detector" runs={withModel} chosen={chosen} onChange={v => { setChosen(v); again(v); }} />{" "}
         <label>Show boxes scored at least{" "}
-          <input id="try-min" type="number" min={1} max={100} value={minScore} style={{ width: "4em" }}
-            onChange={e => { const v = Math.min(100, Math.max(1, Number((e.target as HTMLInputElement).value) || 40)); setMinScore(v); again(chosen, v); }} />%
+          <input id="try-min" type="number" min={1} max={100} value={minText} style={{ width: "4em" }}
+            onInput={e => setMinText((e.target as HTMLInputElement).value)}
+            onChange={e => { const v = Math.min(100, Math.max(1, Number((e.target as HTMLInputElement).value) || 40)); setMinText(String(v)); setMinScore(v); again(chosen, v); }} />%
         </label>
       </div>
       {runs && withModel.length === 0 && <p class="muted">No detector run has a model yet: train one on the Train tab first.</p>}

@@ -54,15 +54,19 @@ public static class ItemQuery
         return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>How many grid items a project has: unlabelled (inbox), excluded, all. One aggregate query.</summary>
-    public static (int Inbox, int Excluded, int Total) Counts(StudioProject project)
+    /// <summary>
+    /// How many grid items a project has: unlabelled (inbox), excluded, all. One aggregate query. <paramref name="photosOnly"/>
+    /// leaves video frames out (a detection project boxes the pictures written from them instead).
+    /// </summary>
+    public static (int Inbox, int Excluded, int Total) Counts(StudioProject project, bool photosOnly = false)
     {
         using var catalog = project.OpenCatalog();
-        using var cmd = catalog.Connection.Command("""
+        var kinds = photosOnly ? "'Image'" : "'Image','Frame'";
+        using var cmd = catalog.Connection.Command($"""
             SELECT COALESCE(SUM(label IS NULL AND NOT excluded), 0), COALESCE(SUM(excluded), 0), COUNT(*) FROM (
               SELECT i.label, (substr(i.path,1,length($ex))=$ex OR f.path IS NOT NULL) AS excluded
               FROM items i LEFT JOIN studio_excluded_frames f ON f.path = i.path
-              WHERE i.status='Ok' AND i.kind IN ('Image','Frame') AND i.sha256 IS NOT NULL)
+              WHERE i.status='Ok' AND i.kind IN ({kinds}) AND i.sha256 IS NOT NULL)
             """, ("$ex", FolderLayout.ExcludedFolder + "/"));
         using var r = cmd.ExecuteReader();
         r.Read();

@@ -103,10 +103,11 @@ public static class StudioApi
     internal static ProjectDto Describe(StudioProject p)
     {
         var classes = ProjectClasses.List(p);
-        var counts = ItemQuery.Counts(p);
+        var detect = Lookout.Core.Studio.Boxes.BoxProject.IsDetection(p);
+        var counts = ItemQuery.Counts(p, photosOnly: detect);
         return new ProjectDto(p.Name, classes.Select(c => new ClassDto(c.Name, c.Items)).ToList(),
             counts.Inbox, counts.Excluded, counts.Total, p.Backbone, p.BlurThreshold, ModelOf(CurrentModel.Find(p)),
-            Lookout.Core.Studio.Boxes.BoxProject.IsDetection(p) ? "detect" : "classify");
+            detect ? "detect" : "classify");
     }
 
     /// <summary>A detection project's pictures stay in the inbox folder and get boxes (a class folder would make them background images).</summary>

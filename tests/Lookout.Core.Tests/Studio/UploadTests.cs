@@ -1,5 +1,8 @@
 using Lookout.Core.Datasets;
+using Lookout.Core.Datasets.Boxes;
+using Lookout.Core.Imaging;
 using Lookout.Core.Studio;
+using Lookout.Core.Studio.Boxes;
 using Lookout.Core.Studio.Import;
 using Lookout.Core.Tests.Video;
 
@@ -83,6 +86,45 @@ public class UploadTests
         var again = await kit.Uploads.AddAsync(File.OpenRead(clip), "again.mp4", null);
         Assert.Equal(UploadStatus.Duplicate, again.Status);
         Assert.Equal(result.Ids, again.Ids);
+    }
+
+    [Fact]
+    public async Task Video_InADetectionProject_BecomesPicturesToBox_ThatTrainingReadsAsOneVideo()
+    {
+        using var kit = new StudioTestKit();
+        await BoxProject.MakeDetectionAsync(kit.Project);
+        await BoxProject.AddClassAsync(kit.Project, "furnace");
+        var clip = await TestClips.WriteAsync(Path.Combine(kit.Root, "walk.mp4"), 5,
+            (TestClips.Pattern(1, 96, 64), 1.2), (TestClips.Pattern(2, 96, 64), 1.2), (TestClips.Pattern(3, 96, 64), 1.2));
+        var result = await kit.Uploads.AddAsync(File.OpenRead(clip), "walk.mp4", null);
+        Assert.Equal(UploadStatus.Added, result.Status);
+        Assert.True(result.Video);
+        Assert.Equal(3, result.Ids.Count); // one picture per scene, as the scan keeps frames
+
+        // Each id is a photo beside the video, named as a frame of it, with the very bytes of the kept frame.
+        var pictures = ItemQuery.ByIds(kit.Project, result.Ids).OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
+        var stem = $"{FolderLayout.UnlabelledFolder}/{result.Sha256![..16]}_frame_";
+        Assert.All(pictures, p => Assert.Equal(ItemKind.Image, p.Kind));
+        Assert.All(pictures, p => Assert.StartsWith(stem, p.Path));
+        var frames = kit.Project.Datasets.Items().Where(i => i.Kind == ItemKind.Frame).OrderBy(i => i.SourceTimeMs).ToList();
+        Assert.Equal(frames.Select(f => f.Sha256), pictures.Select(p => p.Sha256));
+        Assert.True(File.Exists(Path.Combine(kit.Project.DataDir, $"{FolderLayout.UnlabelledFolder}/{result.Sha256[..16]}.mp4"))); // the video is kept
+
+        // Box one, mark one as "nothing here", leave one unreviewed: training reads the two reviewed, as one video.
+        var (_, saved) = await BoxLabels.SaveAsync(kit.Project, pictures[0].Id, [new LabeledBox("furnace", new BoxF(10, 8, 60, 50))]);
+        Assert.True(saved.Reviewed);
+        await BoxLabels.SaveAsync(kit.Project, pictures[1].Id, []);
+        var dataset = BoxDatasetImporter.Import(kit.Project.DataDir);
+        Assert.Empty(dataset.Errors);
+        Assert.Equal(2, dataset.Images.Count);
+        Assert.Equal(1, dataset.BoxCount);
+        Assert.Single(dataset.Images.Select(i => i.Group).Distinct());
+
+        // The same video again is a duplicate that answers the same pictures (nothing written twice).
+        var again = await kit.Uploads.AddAsync(File.OpenRead(clip), "again.mp4", null);
+        Assert.Equal(UploadStatus.Duplicate, again.Status);
+        Assert.Equal(result.Ids.Order(), again.Ids.Order());
+        Assert.Equal(3, ItemQuery.List(kit.Project, ItemView.All).Count(i => i.Kind == ItemKind.Image));
     }
 
     private static void CopyDir(string from, string to)

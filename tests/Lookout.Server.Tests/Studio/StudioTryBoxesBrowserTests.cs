@@ -181,5 +181,66 @@ public class StudioTryBoxesBrowserTests
         try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
     }
 
+    [Fact]
+    public async Task BoxEditor_OnFramesOfAVideoAddedOnCollect_SavesBoxesThatTrainingReads_AsOneVideo()
+    {
+        var dir = Directory.CreateTempSubdirectory("lookout-studio-video-boxes-ui-").FullName;
+        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
+        await app.StartAsync();
+        var url = LookoutServer.Addresses(app).Single();
+        var data = Path.Combine(dir, "projects", "hall", "data");
+        // A phone walk-through: three rooms of two seconds each (a moving square keeps every frame different).
+        var clip = StudioMedia.Clip(Path.Combine(dir, "walk.mp4"), ("red", 2), ("green", 2), ("blue", 2));
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        var errors = HeadlessChromium.WatchErrors(page);
+
+        await page.GotoAsync(url + "/studio");
+        await page.FillAsync("#new-project", "hall");
+        await page.CheckAsync("#new-project-detect");
+        await page.ClickAsync("#create-project");
+        await Expect(page.Locator(".project-name")).ToHaveTextAsync("hall", SlowText);
+        await page.FillAsync("#new-class", "square");
+        await page.ClickAsync("#add-class");
+        await Expect(page.Locator("#classes li[data-class='square']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#dropzone")).ToContainTextAsync("one picture per second");
+        await page.SetInputFilesAsync("#files", clip);
+        await Expect(page.Locator("#upload-summary")).ToContainTextAsync("1 added", new() { Timeout = 60_000 });
+        var added = await page.Locator(".jobs").TextContentAsync();
+        var frames = int.Parse(System.Text.RegularExpressions.Regex.Match(added!, @"added: (\d+) frames").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(frames, 4, 7); // 1 per second of a 6 s clip, none of them a repeat
+
+        // The Boxes tab lists the frames as pictures; a box drawn on the first is saved beside that frame's picture.
+        await Expect(page.Locator("#tab-boxes .count")).ToHaveTextAsync(frames.ToString(CultureInfo.InvariantCulture)); // pictures to box, not frames twice
+        await page.ClickAsync("#tab-boxes");
+        await Expect(page.Locator("#boxes-position")).ToHaveTextAsync($"1 of {frames} · 0 reviewed", SlowText);
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by", new() { Timeout = 30_000 });
+        var stage = (await page.Locator("#boxes-stage svg").BoundingBoxAsync())!;
+        await page.Keyboard.DownAsync("Shift");
+        await page.Mouse.MoveAsync(stage.X + stage.Width * 0.2f, stage.Y + stage.Height * 0.3f);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(stage.X + stage.Width * 0.4f, stage.Y + stage.Height * 0.6f, new() { Steps = 4 });
+        await page.Mouse.UpAsync();
+        await page.Keyboard.UpAsync("Shift");
+        await page.ClickAsync("#boxes-save");
+        await Expect(page.Locator("#boxes-position")).ToContainTextAsync("1 reviewed", SlowContain);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "boxes-video-frame.png") });
+
+        var label = Directory.EnumerateFiles(Path.Combine(data, "_unlabelled"), "*.txt").Single();
+        Assert.Matches(@"_frame_\d{7}\.txt$", label);
+        Assert.True(File.Exists(Path.ChangeExtension(label, ".png")));
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(data, "_unlabelled"), "*.mp4")); // the video is kept
+        var dataset = Lookout.Core.Datasets.Boxes.BoxDatasetImporter.Import(data);
+        var image = Assert.Single(dataset.Images);
+        Assert.Equal("square", Assert.Single(image.Boxes).Label);
+        Assert.StartsWith("video:", image.Group);
+        Assert.Empty(errors);
+        await app.StopAsync();
+        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
+    }
+
     private static double[] Numbers(string line) => line.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 }

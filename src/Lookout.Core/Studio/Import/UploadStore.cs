@@ -1,6 +1,7 @@
 using Lookout.Core.Datasets;
 using Lookout.Core.Imaging;
 using Lookout.Core.IO;
+using Lookout.Core.Studio.Boxes;
 using Lookout.Core.Studio.Media;
 using Lookout.Core.Video;
 
@@ -10,7 +11,8 @@ public enum UploadStatus { Added, Duplicate, Rejected }
 
 /// <summary>
 /// What became of one received file. <see cref="Ids"/> are the grid items it produced: the photo, or a video's frames.
-/// <see cref="Name"/> is the name the client gave, echoed for its report only; it never names a file on disk.
+/// In a detection project a video's frames are written beside it as photos to box (<see cref="VideoFramePictures"/>), and
+/// those are its items. <see cref="Name"/> is the name the client gave, echoed for its report only; it never names a file on disk.
 /// </summary>
 public sealed record UploadResult(string Name, UploadStatus Status, string? Reason, string? Sha256, bool Video, IReadOnlyList<long> Ids, string? Label);
 
@@ -64,10 +66,22 @@ public sealed class UploadStore(StudioProject project, ScanCoalescer scanner, Up
         if (duplicate is not null) return duplicate with { Name = name };
 
         await scanner.ScanAsync(ct).ConfigureAwait(false);
+        if (sniffed.IsVideo && BoxProject.IsDetection(project)) await FramesAsPicturesAsync(relative, ct).ConfigureAwait(false);
         var ids = IdsFor(relative, sniffed.IsVideo);
         MediaIndex.EnsureFacts(project, ItemQuery.ByIds(project, ids), ct);
         if (ids.Count == 0) return Rejected(name, ReasonFor(relative) ?? "no usable picture in it") with { Sha256 = received.Sha256, Video = sniffed.IsVideo };
         return new UploadResult(name, UploadStatus.Added, null, received.Sha256, sniffed.IsVideo, ids, label);
+    }
+
+    /// <summary>A detection project boxes pictures in its data folder: the video's frames are written there and cataloged as photos.</summary>
+    private async Task FramesAsPicturesAsync(string video, CancellationToken ct)
+    {
+        var written = await project.Locked(() =>
+        {
+            using var catalog = project.OpenCatalog();
+            return VideoFramePictures.Write(project, catalog, video);
+        }, ct).ConfigureAwait(false);
+        if (written.Count > 0) await scanner.ScanAsync(ct).ConfigureAwait(false);
     }
 
     private static UploadResult Rejected(string name, string reason) => new(name, UploadStatus.Rejected, reason, null, false, [], null);
@@ -106,8 +120,9 @@ public sealed class UploadStore(StudioProject project, ScanCoalescer scanner, Up
         return IdsFor(catalog, relative, video);
     }
 
-    private static List<long> IdsFor(Catalog catalog, string relative, bool video)
+    private IReadOnlyList<long> IdsFor(Catalog catalog, string relative, bool video)
     {
+        if (video && BoxProject.IsDetection(project)) return VideoFramePictures.Ids(catalog, relative);
         var sql = video
             ? "SELECT rowid FROM items WHERE kind='Frame' AND source=$p AND status='Ok' ORDER BY source_ms"
             : "SELECT rowid FROM items WHERE path=$p AND status='Ok'";

@@ -49,7 +49,9 @@ export function Collect({ project, onChanged }: { project: ProjectDto; onChanged
         onDragOver={e => { e.preventDefault(); setOver(true); }} onDragLeave={() => setOver(false)}
         onDrop={async e => { e.preventDefault(); setOver(false); if (e.dataTransfer) void run(await filesFromDrop(e.dataTransfer)); }}>
         <p><strong>Drop photos, videos or whole folders here</strong></p>
-        <p class="muted">Videos become frames exactly as <code>lookout data scan</code> makes them. The same file twice is recognised.</p>
+        <p class="muted">{project.task === "detect"
+          ? "A video becomes one picture per second (repeats dropped) to box; frames of one video always stay in the same split."
+          : <>Videos become frames exactly as <code>lookout data scan</code> makes them.</>} The same file twice is recognised.</p>
         <div class="row">
           <label class="button">Choose files<input id="files" type="file" multiple accept="image/*,video/*" hidden onChange={e => void run(filesFromInput((e.target as HTMLInputElement).files))} /></label>
           <label class="button">Choose a folder<input id="folder" type="file" multiple hidden {...{ webkitdirectory: true }} onChange={e => void run(filesFromInput((e.target as HTMLInputElement).files))} /></label>

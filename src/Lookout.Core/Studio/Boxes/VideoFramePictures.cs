@@ -1,0 +1,53 @@
+using Lookout.Core.Datasets;
+using Lookout.Core.Datasets.Boxes;
+using Lookout.Core.IO;
+
+namespace Lookout.Core.Studio.Boxes;
+
+/// <summary>
+/// In a detection project a video's frames become pictures to box. Training reads images and their YOLO files from the
+/// data folder, while the frames the scan keeps (one per second, near-repeats dropped) live in the workspace; so each
+/// kept frame is copied beside its video as <c>&lt;video&gt;_frame_&lt;ms&gt;.png</c>. That name is what
+/// <see cref="BoxGroups"/> reads as "a frame of that video", so every frame of one video falls in the same split.
+/// The video itself stays where it is (nothing the user sent is thrown away); the importer reads images only.
+/// </summary>
+public static class VideoFramePictures
+{
+    /// <summary>Copies the video's kept frames beside it (a picture already there is left as it is); answers their data-relative paths in time order. Call holding the project's gate.</summary>
+    internal static IReadOnlyList<string> Write(StudioProject project, Catalog catalog, string videoRelative)
+    {
+        var written = new List<string>();
+        foreach (var frame in Frames(catalog, videoRelative))
+        {
+            var relative = PicturePath(videoRelative, frame.SourceTimeMs ?? 0, Path.GetExtension(frame.File!));
+            var target = Path.Combine(project.DataDir, relative);
+            if (!File.Exists(target)) AtomicFile.WriteAllBytes(target, File.ReadAllBytes(Path.Combine(project.Workspace.Root, frame.File!)));
+            written.Add(relative);
+        }
+        return written;
+    }
+
+    /// <summary>The catalog ids of the video's frame pictures, in time order (empty before <see cref="Write"/>).</summary>
+    internal static IReadOnlyList<long> Ids(Catalog catalog, string videoRelative)
+    {
+        var ids = new List<long>();
+        foreach (var frame in Frames(catalog, videoRelative))
+        {
+            var relative = PicturePath(videoRelative, frame.SourceTimeMs ?? 0, Path.GetExtension(frame.File!));
+            using var cmd = catalog.Connection.Command("SELECT rowid FROM items WHERE path=$p AND kind='Image' AND status='Ok'", ("$p", relative));
+            if (cmd.ExecuteScalar() is long id) ids.Add(id);
+        }
+        return ids;
+    }
+
+    /// <summary><c>_unlabelled/clip.mp4</c> at 12.5 s → <c>_unlabelled/clip_frame_0012500.png</c> (sorts in time order).</summary>
+    public static string PicturePath(string videoRelative, long timeMs, string extension)
+    {
+        var dir = Path.GetDirectoryName(videoRelative.Replace('\\', '/'))?.Replace('\\', '/') ?? "";
+        var name = $"{Path.GetFileNameWithoutExtension(videoRelative)}_frame_{timeMs:D7}{extension}";
+        return dir.Length == 0 ? name : dir + "/" + name;
+    }
+
+    private static IEnumerable<CatalogItem> Frames(Catalog catalog, string videoRelative) =>
+        catalog.Query("SELECT * FROM items WHERE kind='Frame' AND source=$p AND status='Ok' AND file IS NOT NULL ORDER BY source_ms", ("$p", videoRelative));
+}

@@ -206,4 +206,39 @@ public class StudioTrainApiTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(1, 8), results.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()));
         Assert.Single(Directory.EnumerateDirectories(Path.Combine(dir, "projects", "p", ".lookout", "runs")));
     }
+
+    [Fact]
+    public async Task Job_StoppedAfterItsRunExported_FinishesThatRun_InsteadOfTrainingAnother()
+    {
+        var dir = Directory.CreateTempSubdirectory("lookout-studio-finish-").FullName;
+        var (app, client) = await StartAsync(dir);
+        await MakeShapesProject(client, dir, "p", 10, "circle", "square");
+        var first = (await Data(await client.PostAsJsonAsync("/v1/projects/p/jobs", new { mode = "quick" }))).GetProperty("id").GetInt64();
+        var (done, _) = await WaitAsync(client, "p", first);
+        Assert.Equal("done", done.GetProperty("state").GetString());
+        var run = done.GetProperty("run").GetString()!;
+        await app.StopAsync();
+        await app.DisposeAsync();
+
+        // The moment a stop can fall into: the model is exported, its test evaluation not written, the job still running.
+        var runDir = Path.Combine(dir, "projects", "p", ".lookout", "runs", run);
+        var model = await File.ReadAllBytesAsync(Path.Combine(runDir, "model.onnx"));
+        File.Delete(Path.Combine(runDir, "eval.json"));
+        var jobs = new Lookout.Core.Studio.Jobs.JobStore(new Lookout.Core.Studio.ProjectStore(Path.Combine(dir, "projects")).Open("p"));
+        var stopped = jobs.Enqueue(Lookout.Core.Studio.Jobs.JobMode.Better);
+        Assert.True(jobs.Start(stopped.Id));
+        jobs.SetRun(stopped.Id, run);
+
+        (app, client) = await StartAsync(dir);
+        await using var stop = new Cleanup(app, dir);
+        var (finished, events) = await WaitAsync(client, "p", stopped.Id);
+        Assert.Equal("done", finished.GetProperty("state").GetString());
+        Assert.Equal(run, finished.GetProperty("run").GetString());
+        Assert.Contains(events, e => e.GetProperty("kind").GetString() == "message" && e.GetProperty("data").GetProperty("text").GetString()!.Contains("finishing it"));
+        Assert.Equal(model, await File.ReadAllBytesAsync(Path.Combine(runDir, "model.onnx"))); // the trained model is kept as it was
+        Assert.True(File.Exists(Path.Combine(runDir, "eval.json")));
+        var results = await Data(await client.GetAsync($"/v1/projects/p/runs/{run}"));
+        Assert.True(results.GetProperty("test").GetProperty("count").GetInt32() > 0);
+        Assert.Single(Directory.EnumerateDirectories(Path.Combine(dir, "projects", "p", ".lookout", "runs")));
+    }
 }

@@ -1,4 +1,5 @@
 using Lookout.Core.Datasets;
+using Lookout.Core.Evaluation;
 using Lookout.Core.Models.Backbones;
 using Lookout.Core.Pipelines.Steps;
 using Lookout.Core.Runs;
@@ -71,6 +72,27 @@ public static class TrainPipeline
         var backbone = BackboneResolver.Resolve(plan.Backbone);
         using var cache = EmbedStep.OpenCache(request.Workspace);
         return await new FineTuneService(cache).ResumeAsync(request.Run, items, backbone, observer, ct);
+    }
+
+    /// <summary>
+    /// Finishes a run that had exported its model when a stop came (between the export and its test evaluation): the
+    /// trained model is kept, and the test split is evaluated if that was not written yet. Training it again would throw
+    /// away minutes of fine-tuning for seconds of evaluation.
+    /// </summary>
+    public static async Task<RunFolder> FinishExportedAsync(ResumeRequest request, IPipelineObserver? observer = null, CancellationToken ct = default)
+    {
+        observer ??= NullPipelineObserver.Instance;
+        var run = request.Run;
+        if (!File.Exists(run.ModelPath)) throw new LookoutException($"run {run.Id} has no exported model to finish");
+        if (File.Exists(run.EvalJsonPath)) return run;
+        var items = new DatasetService(request.Workspace).Snapshot();
+        if (items.Any(i => i.Split == Split.Test))
+        {
+            var test = await EvaluationService.EvaluateAsync(run.ModelPath, items, Split.Test, TrainingService.EvaluateProgress(observer), ct);
+            run.WriteEvaluation(test);
+            observer.OnMessage(PipelinePhase.Evaluate, $"test accuracy {ReportText.Pct(test.Accuracy)} ({test.Correct}/{test.Count})");
+        }
+        return run;
     }
 
     /// <summary>A class whose few sources were split by time has a test set that is its own training video, later: say so.</summary>

@@ -129,7 +129,12 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
                 observer.State("done", run);
                 return;
             }
-            if (resumed && job.Mode == JobMode.Better && folder is not null && RunStore.StateOf(folder) == RunState.Resumable)
+            if (resumed && folder is not null && RunStore.StateOf(folder) == RunState.Complete)
+            {
+                observer.OnMessage(Core.Pipelines.PipelinePhase.Train, $"run {folder.Id} had exported its model before the stop; finishing it");
+                run = (await TrainPipeline.FinishExportedAsync(new ResumeRequest(project.Workspace, folder), observer, ct)).Id;
+            }
+            else if (resumed && job.Mode == JobMode.Better && folder is not null && RunStore.StateOf(folder) == RunState.Resumable)
                 run = await ResumeOrRestartAsync(p, job, folder, observer, ct);
             else
             {

@@ -29,6 +29,8 @@ public static class ProjectClasses
             ? Directory.EnumerateDirectories(project.DataDir).Select(Path.GetFileName).OfType<string>()
                 .Where(n => !FolderLayout.IsUnlabelledFolder(n) && !n.StartsWith('.') && FolderLayout.ParseSplit(n) == Split.Unassigned)
             : [];
+        // In a detection project a class's number is its saved boxes (what "too few boxes" is about), not pictures.
+        if (Boxes.BoxProject.IsDetection(project)) counts = new Dictionary<string, int>(Boxes.BoxLabels.BoxesPerClass(project), StringComparer.Ordinal);
         // Labels given by hand (frames) without a folder are classes too, and so are a detection project's box classes.
         return names.Union(counts.Keys, StringComparer.Ordinal).Union(Boxes.BoxProject.Classes(project), StringComparer.Ordinal)
             .Order(StringComparer.OrdinalIgnoreCase)

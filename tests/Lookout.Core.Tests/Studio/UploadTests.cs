@@ -114,6 +114,7 @@ public class UploadTests
         var (_, saved) = await BoxLabels.SaveAsync(kit.Project, pictures[0].Id, [new LabeledBox("furnace", new BoxF(10, 8, 60, 50))]);
         Assert.True(saved.Reviewed);
         await BoxLabels.SaveAsync(kit.Project, pictures[1].Id, []);
+        Assert.Equal(1, ProjectClasses.List(kit.Project).Single(c => c.Name == "furnace").Items); // a detection class counts its boxes
         var dataset = BoxDatasetImporter.Import(kit.Project.DataDir);
         Assert.Empty(dataset.Errors);
         Assert.Equal(2, dataset.Images.Count);

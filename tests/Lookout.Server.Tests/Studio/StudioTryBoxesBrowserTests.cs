@@ -227,6 +227,9 @@ public class StudioTryBoxesBrowserTests
         await page.Keyboard.UpAsync("Shift");
         await page.ClickAsync("#boxes-save");
         await Expect(page.Locator("#boxes-position")).ToContainTextAsync("1 reviewed", SlowContain);
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by", new() { Timeout = 30_000 }); // the next frame's
+        await Expect(page.Locator("#boxes-note")).ToContainTextAsync("Saved 1 box on", SlowContain); // and what was saved stays in view
+        await Expect(page.Locator("#classes li[data-class='square'] .count")).ToHaveTextAsync("1"); // the class counts its boxes
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "boxes-video-frame.png") });
 
         var label = Directory.EnumerateFiles(Path.Combine(data, "_unlabelled"), "*.txt").Single();

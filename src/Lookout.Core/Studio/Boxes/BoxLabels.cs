@@ -68,6 +68,27 @@ public static class BoxLabels
         return counts;
     }
 
+    /// <summary>Saved boxes per class, from the YOLO files beside the pictures (excluded pictures left out; lines that are not boxes skipped).</summary>
+    public static IReadOnlyDictionary<string, int> BoxesPerClass(StudioProject project)
+    {
+        var classes = BoxProject.Classes(project);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var excluded = Path.Combine(project.DataDir, FolderLayout.ExcludedFolder) + Path.DirectorySeparatorChar;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
+        foreach (var txt in Directory.EnumerateFiles(project.DataDir, "*.txt", options))
+        {
+            if (txt.StartsWith(excluded, StringComparison.Ordinal) || txt == BoxProject.ClassesFile(project)) continue;
+            foreach (var line in File.ReadLines(txt))
+            {
+                var first = line.AsSpan().Trim();
+                int space = first.IndexOf(' ');
+                if (space > 0 && int.TryParse(first[..space], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id < classes.Count)
+                    counts[classes[id]] = counts.GetValueOrDefault(classes[id]) + 1;
+            }
+        }
+        return counts;
+    }
+
     /// <summary>The picture's file in the data folder and its displayed (EXIF-oriented) size.</summary>
     internal static (string File, int Width, int Height) Picture(StudioProject project, long id)
     {

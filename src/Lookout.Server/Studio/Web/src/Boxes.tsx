@@ -80,14 +80,16 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
       setIndex(i => (i ? { ...i, pictures: reviewedNow, classes: Array.from(new Set([...i.classes, ...usable.map(b => b.label)])) } : i));
       const next = reviewedNow.findIndex((p, k) => k > at && !p.reviewed);
       const wrap = next >= 0 ? next : reviewedNow.findIndex(p => !p.reviewed);
-      setStatus(`Saved ${r.after.boxes.length} box${r.after.boxes.length === 1 ? "" : "es"} on ${pictures[at]?.name}.`);
-      if (wrap >= 0 && wrap !== at) setAt(wrap);
-      else {
+      const saved = `Saved ${r.after.boxes.length} box${r.after.boxes.length === 1 ? "" : "es"} on ${pictures[at]?.name}.`;
+      if (wrap >= 0 && wrap !== at) {
+        setNote(saved); // the note stays while the next picture's suggestions take the status line
+        setAt(wrap);
+      } else {
         // Nothing left to review: stay, showing what was saved.
         setPicture({ data: r.after, suggestions: null });
         setBoxes(r.after.boxes.map(b => ({ ...b, suggested: false })));
         setSelected(null);
-        setStatus(s => `${s} Every picture is reviewed.`);
+        setStatus(`${saved} Every picture is reviewed.`);
       }
       onChanged();
     } catch (x) { setError((x as Error).message); }

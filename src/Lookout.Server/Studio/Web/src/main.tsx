@@ -140,7 +140,7 @@ function Classes({ project, current, onChanged }: { project: ProjectDto; current
               <>
                 <kbd>{hotkeyFor(i) ?? ""}</kbd>
                 <a href={link("p", project.name, "class", c.name)}>{c.name === "_none" ? "none of these" : c.name}</a>
-                <span class="count">{c.items}</span>
+                <span class="count" title={project.task === "detect" ? "boxes saved" : "pictures"}>{c.items}</span>
                 <button class="link rename" title="Rename" onClick={() => { setRenaming(c.name); setTo(c.name); }}>✎</button>
               </>
             )}

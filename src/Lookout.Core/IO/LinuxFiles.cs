@@ -44,12 +44,22 @@ internal static partial class LinuxFiles
     [LibraryImport(Libc, EntryPoint = "closedir")]
     private static partial int CloseDir(IntPtr dir);
 
+    [LibraryImport(Libc, EntryPoint = "link", SetLastError = true)]
+    private static partial int Link(byte[] existing, byte[] created);
+
     [LibraryImport(Libc, EntryPoint = "realpath", SetLastError = true)]
     private static partial IntPtr RealPath(byte[] path, Span<byte> resolved);
 
     /// <summary>PATH_MAX: realpath writes into a caller buffer of this size. (Letting it malloc would need the matching
     /// free, which is not libc's own when an allocator such as tcmalloc is preloaded.)</summary>
     private const int PathMax = 4096;
+
+    /// <summary>
+    /// A second name for an existing file (a hard link: no bytes copied, and either name outlives the other). False
+    /// where that cannot be (not Linux, another file system, a file system without links, the name taken).
+    /// </summary>
+    public static bool TryHardLink(string existing, string created) =>
+        OperatingSystem.IsLinux() && Link(Terminated(System.Text.Encoding.UTF8.GetBytes(existing)), Terminated(System.Text.Encoding.UTF8.GetBytes(created))) == 0;
 
     /// <summary>lstat-like (<paramref name="followLinks"/> false) or stat-like facts about a path.</summary>
     public static EntryStat Stat(byte[] path, bool followLinks)

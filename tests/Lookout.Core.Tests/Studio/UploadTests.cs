@@ -108,6 +108,8 @@ public class UploadTests
         Assert.All(pictures, p => Assert.StartsWith(stem, p.Path));
         var frames = kit.Project.Datasets.Items().Where(i => i.Kind == ItemKind.Frame).OrderBy(i => i.SourceTimeMs).ToList();
         Assert.Equal(frames.Select(f => f.Sha256), pictures.Select(p => p.Sha256));
+        static Lookout.Core.IO.FileIdentity Identity(string path) => Lookout.Core.IO.LinuxFiles.Stat(System.Text.Encoding.UTF8.GetBytes(path), followLinks: false).Identity;
+        Assert.Equal(Identity(Path.Combine(kit.Project.Workspace.Root, frames[0].File!)), Identity(Path.Combine(kit.Project.DataDir, pictures[0].Path))); // linked, not copied
         Assert.True(File.Exists(Path.Combine(kit.Project.DataDir, $"{FolderLayout.UnlabelledFolder}/{result.Sha256[..16]}.mp4"))); // the video is kept
 
         // Box one, mark one as "nothing here", leave one unreviewed: training reads the two reviewed, as one video.

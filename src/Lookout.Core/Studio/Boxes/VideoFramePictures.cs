@@ -7,7 +7,7 @@ namespace Lookout.Core.Studio.Boxes;
 /// <summary>
 /// In a detection project a video's frames become pictures to box. Training reads images and their YOLO files from the
 /// data folder, while the frames the scan keeps (one per second, near-repeats dropped) live in the workspace; so each
-/// kept frame is copied beside its video as <c>&lt;video&gt;_frame_&lt;ms&gt;.png</c>. That name is what
+/// kept frame is linked (or copied) beside its video as <c>&lt;video&gt;_frame_&lt;ms&gt;.png</c>. That name is what
 /// <see cref="BoxGroups"/> reads as "a frame of that video", so every frame of one video falls in the same split.
 /// The video itself stays where it is (nothing the user sent is thrown away); the importer reads images only.
 /// </summary>
@@ -21,7 +21,9 @@ public static class VideoFramePictures
         {
             var relative = PicturePath(videoRelative, frame.SourceTimeMs ?? 0, Path.GetExtension(frame.File!));
             var target = Path.Combine(project.DataDir, relative);
-            if (!File.Exists(target)) AtomicFile.WriteAllBytes(target, File.ReadAllBytes(Path.Combine(project.Workspace.Root, frame.File!)));
+            var source = Path.Combine(project.Workspace.Root, frame.File!);
+            // A half-hour video is 1,800 frames: a second name for the same file costs no space; a copy where that cannot be.
+            if (!File.Exists(target) && !LinuxFiles.TryHardLink(source, target)) AtomicFile.WriteAllBytes(target, File.ReadAllBytes(source));
             written.Add(relative);
         }
         return written;

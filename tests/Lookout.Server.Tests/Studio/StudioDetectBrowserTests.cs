@@ -17,20 +17,12 @@ public class StudioDetectBrowserTests
     [Fact]
     public async Task Train_Results_OpenAMistakeInTheBoxEditor_TryIt_Serve_DetectAnswers()
     {
-        var dir = Directory.CreateTempSubdirectory("lookout-studio-detect-ui-").FullName;
+        await using var studio = await StudioSession.StartAsync("detect-ui", 30_000);
+        var (dir, url, http, page, errors) = (studio.Dir, studio.Url, studio.Http, studio.Page, studio.Errors);
         var shots = Path.Combine(AppContext.BaseDirectory, "studio-screens");
         Directory.CreateDirectory(shots);
-        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
-        await app.StartAsync();
-        var url = LookoutServer.Addresses(app).Single();
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
         await StudioDetectTrainApiTests.MakeBoxProject(http, dir, "shapes");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "detect-" + name + ".png"), FullPage = true });
 
         // Train: the estimate counts the boxes and warns that 16 pictures are few; 2 epochs keep the test quick.
@@ -96,6 +88,5 @@ public class StudioDetectBrowserTests
         Assert.NotEmpty(detected.EnumerateArray());
         Assert.All(detected.EnumerateArray(), o => Assert.Contains(o.GetProperty("label").GetString(), new[] { "disc", "square" }));
         Assert.Empty(errors);
-        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
     }
 }

@@ -14,13 +14,10 @@ public class StudioDetectVideoBrowserTests
     [Fact]
     public async Task TryIt_WithAVideo_ShowsSampledFramesWithTheDetectorsBoxes()
     {
-        var dir = Directory.CreateTempSubdirectory("lookout-studio-detect-video-").FullName;
+        await using var studio = await StudioSession.StartAsync("detect-video", 60_000);
+        var (dir, url, http, page, errors) = (studio.Dir, studio.Url, studio.Http, studio.Page, studio.Errors);
         var shots = Path.Combine(AppContext.BaseDirectory, "studio-screens");
         Directory.CreateDirectory(shots);
-        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
-        await app.StartAsync();
-        var url = LookoutServer.Addresses(app).Single();
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
         await StudioDetectTrainApiTests.MakeBoxProject(http, dir, "shapes", scenes: 6);
         var job = (await StudioTrainApiTests.Data(await http.PostAsJsonAsync("/v1/projects/shapes/jobs", new { mode = "quick", epochs = 2 }))).GetProperty("id").GetInt64();
         var (done, events) = await StudioTrainApiTests.WaitAsync(http, "shapes", job, seconds: 240);
@@ -28,11 +25,6 @@ public class StudioDetectVideoBrowserTests
         // The clip: the project's own scenes, half a second each, as a phone video of them would show.
         var clip = SlideShow(Path.Combine(dir, "scenes-src", "images"), Path.Combine(dir, "scenes.mp4"));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
-        page.SetDefaultTimeout(60_000);
-        var errors = HeadlessChromium.WatchErrors(page);
         await page.GotoAsync(url + "/studio#/p/shapes/try");
         await Expect(page.Locator("#try-run option")).ToHaveCountAsync(2); // the tab has loaded the runs (an earlier edit would be lost)
         await page.Locator("#try-min").FillAsync("1"); // two epochs make shy scores
@@ -65,7 +57,6 @@ public class StudioDetectVideoBrowserTests
         await page.Locator("#try-video").SetInputFilesAsync(notVideo);
         await Expect(page.Locator("#try-error")).ToContainTextAsync("not a video", new() { Timeout = 60_000 });
         Assert.All(errors, e => Assert.StartsWith("Failed to load resource", e));
-        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
     }
 
     /// <summary>An H.264 clip showing each picture of the folder for half a second (2 fps), in name order.</summary>

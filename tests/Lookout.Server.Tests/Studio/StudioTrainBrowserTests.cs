@@ -19,13 +19,10 @@ public class StudioTrainBrowserTests(ITestOutputHelper output)
     [Fact]
     public async Task Label_Train_OpenACell_RelabelTwo_Retrain_MetricsChange_Promote_Classify()
     {
-        var dir = Directory.CreateTempSubdirectory("lookout-studio-train-ui-").FullName;
+        await using var studio = await StudioSession.StartAsync("train-ui", 30_000);
+        var (dir, url, http, page, errors) = (studio.Dir, studio.Url, studio.Http, studio.Page, studio.Errors);
         var shots = Path.Combine(AppContext.BaseDirectory, "studio-screens");
         Directory.CreateDirectory(shots);
-        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
-        await app.StartAsync();
-        var url = LookoutServer.Addresses(app).Single();
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
         await StudioTrainApiTests.MakeShapesProject(http, dir, "shapes", 20, "circle", "square", "stripes");
         // Three more circles are uploaded into the inbox, unlabelled.
         foreach (var f in ShapesDatasetGenerator.Generate(Path.Combine(dir, "inbox-src"), new ShapesOptions { PerClass = 3, Seed = 77, Classes = ["circle"] }))
@@ -35,11 +32,6 @@ public class StudioTrainBrowserTests(ITestOutputHelper output)
             (await http.PostAsync($"/v1/projects/shapes/uploads?name=new-{Path.GetFileName(f.Path)}", body)).EnsureSuccessStatusCode();
         }
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "train-" + name + ".png"), FullPage = true });
 
         // Label: the inbox's three pictures go to "circle" (key 1) after a select-all.
@@ -118,8 +110,6 @@ public class StudioTrainBrowserTests(ITestOutputHelper output)
         using (var serving = JsonDocument.Parse(await http.GetStringAsync("/v1/projects/shapes/serving")))
             Assert.Equal(run2, serving.RootElement.GetProperty("data").GetProperty("current")[0].GetProperty("run").GetString());
         Assert.Empty(errors);
-        await app.StopAsync(); // before its folder goes: a running server may still touch jobs.db
-        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
     }
 
     private static async Task<JsonElement> Results(HttpClient http, string run)

@@ -83,17 +83,10 @@ public class StudioTryBoxesBrowserTests
     [Fact]
     public async Task BoxEditor_AcceptSuggestionsWithEnter_AdjustOneWithKeys_DrawOne_Undo_LabelFilesHoldTheBoxes()
     {
-        var dir = Directory.CreateTempSubdirectory("lookout-studio-boxes-ui-").FullName;
-        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
-        await app.StartAsync();
-        var url = LookoutServer.Addresses(app).Single();
+        await using var studio = await StudioSession.StartAsync("boxes-ui", 20_000);
+        var (dir, url, http, page, errors) = (studio.Dir, studio.Url, studio.Http, studio.Page, studio.Errors);
         var data = Path.Combine(dir, "projects", "crowd", "data");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "boxes-" + name + ".png") });
 
         // A detection project, its class, and two group photos added on the Collect tab.
@@ -177,26 +170,16 @@ public class StudioTryBoxesBrowserTests
         Assert.InRange(last[1], 0.025, 0.045); // centred at 3.5%
         await Shot("05-all-reviewed");
         Assert.Empty(errors);
-        await app.StopAsync();
-        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
     }
 
     [Fact]
     public async Task BoxEditor_OnFramesOfAVideoAddedOnCollect_SavesBoxesThatTrainingReads_AsOneVideo()
     {
-        var dir = Directory.CreateTempSubdirectory("lookout-studio-video-boxes-ui-").FullName;
-        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
-        await app.StartAsync();
-        var url = LookoutServer.Addresses(app).Single();
+        await using var studio = await StudioSession.StartAsync("video-boxes-ui", 20_000);
+        var (dir, url, http, page, errors) = (studio.Dir, studio.Url, studio.Http, studio.Page, studio.Errors);
         var data = Path.Combine(dir, "projects", "hall", "data");
         // A phone walk-through: three rooms of two seconds each (a moving square keeps every frame different).
         var clip = StudioMedia.Clip(Path.Combine(dir, "walk.mp4"), ("red", 2), ("green", 2), ("blue", 2));
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        var errors = HeadlessChromium.WatchErrors(page);
 
         await page.GotoAsync(url + "/studio");
         await page.FillAsync("#new-project", "hall");
@@ -241,8 +224,6 @@ public class StudioTryBoxesBrowserTests
         Assert.Equal("square", Assert.Single(image.Boxes).Label);
         Assert.StartsWith("video:", image.Group);
         Assert.Empty(errors);
-        await app.StopAsync();
-        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
     }
 
     private static double[] Numbers(string line) => line.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();

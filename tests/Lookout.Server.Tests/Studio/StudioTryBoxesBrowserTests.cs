@@ -90,14 +90,7 @@ public class StudioTryBoxesBrowserTests
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "boxes-" + name + ".png") });
 
         // A detection project, its class, and two group photos added on the Collect tab.
-        await page.GotoAsync(url + "/studio");
-        await page.FillAsync("#new-project", "crowd");
-        await page.CheckAsync("#new-project-detect");
-        await page.ClickAsync("#create-project");
-        await Expect(page.Locator(".project-name")).ToHaveTextAsync("crowd", SlowText);
-        await page.FillAsync("#new-class", "person");
-        await page.ClickAsync("#add-class");
-        await Expect(page.Locator("#classes li[data-class='person']")).ToBeVisibleAsync();
+        await CreateDetectionProjectAsync(page, url, "crowd", "person");
         await page.SetInputFilesAsync("#files", new[]
         {
             new FilePayload { Name = "group1.jpg", MimeType = "image/jpeg", Buffer = SamplePhotos.Photo(1) },
@@ -148,14 +141,8 @@ public class StudioTryBoxesBrowserTests
         await page.ClickAsync("#boxes-next");
         await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet", SlowContain);
         int second = await page.Locator("g.box.suggested").CountAsync();
-        var stage = (await page.Locator("#boxes-stage svg").BoundingBoxAsync())!;
         await Shot("03-second-picture");
-        await page.Keyboard.DownAsync("Shift"); // Shift+drag draws even where a suggested box already is
-        await page.Mouse.MoveAsync(stage.X + stage.Width * 0.01f, stage.Y + stage.Height * 0.01f);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(stage.X + stage.Width * 0.06f, stage.Y + stage.Height * 0.05f, new() { Steps = 4 });
-        await page.Mouse.UpAsync();
-        await page.Keyboard.UpAsync("Shift");
+        await DrawBoxAsync(page, 0.01f, 0.01f, 0.06f, 0.05f);
         await Expect(page.Locator("g.box")).ToHaveCountAsync(second + 1);
         await Shot("04-drawn");
         await page.ClickAsync("#boxes-save");
@@ -181,14 +168,7 @@ public class StudioTryBoxesBrowserTests
         // A phone walk-through: three rooms of two seconds each (a moving square keeps every frame different).
         var clip = StudioMedia.Clip(Path.Combine(dir, "walk.mp4"), ("red", 2), ("green", 2), ("blue", 2));
 
-        await page.GotoAsync(url + "/studio");
-        await page.FillAsync("#new-project", "hall");
-        await page.CheckAsync("#new-project-detect");
-        await page.ClickAsync("#create-project");
-        await Expect(page.Locator(".project-name")).ToHaveTextAsync("hall", SlowText);
-        await page.FillAsync("#new-class", "square");
-        await page.ClickAsync("#add-class");
-        await Expect(page.Locator("#classes li[data-class='square']")).ToBeVisibleAsync();
+        await CreateDetectionProjectAsync(page, url, "hall", "square");
         await Expect(page.Locator("#dropzone")).ToContainTextAsync("one picture per second");
         await page.SetInputFilesAsync("#files", clip);
         await Expect(page.Locator("#upload-summary")).ToContainTextAsync("1 added", new() { Timeout = 60_000 });
@@ -201,13 +181,7 @@ public class StudioTryBoxesBrowserTests
         await page.ClickAsync("#tab-boxes");
         await Expect(page.Locator("#boxes-position")).ToHaveTextAsync($"1 of {frames} · 0 reviewed", SlowText);
         await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by", new() { Timeout = 30_000 });
-        var stage = (await page.Locator("#boxes-stage svg").BoundingBoxAsync())!;
-        await page.Keyboard.DownAsync("Shift");
-        await page.Mouse.MoveAsync(stage.X + stage.Width * 0.2f, stage.Y + stage.Height * 0.3f);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(stage.X + stage.Width * 0.4f, stage.Y + stage.Height * 0.6f, new() { Steps = 4 });
-        await page.Mouse.UpAsync();
-        await page.Keyboard.UpAsync("Shift");
+        await DrawBoxAsync(page, 0.2f, 0.3f, 0.4f, 0.6f);
         await page.ClickAsync("#boxes-save");
         await Expect(page.Locator("#boxes-position")).ToContainTextAsync("1 reviewed", SlowContain);
         await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by", new() { Timeout = 30_000 }); // the next frame's
@@ -224,6 +198,31 @@ public class StudioTryBoxesBrowserTests
         Assert.Equal("square", Assert.Single(image.Boxes).Label);
         Assert.StartsWith("video:", image.Group);
         Assert.Empty(errors);
+    }
+
+    /// <summary>A detection project made on the projects page, with one box class added in the side bar.</summary>
+    private static async Task CreateDetectionProjectAsync(IPage page, string url, string name, string boxClass)
+    {
+        await page.GotoAsync(url + "/studio");
+        await page.FillAsync("#new-project", name);
+        await page.CheckAsync("#new-project-detect");
+        await page.ClickAsync("#create-project");
+        await Expect(page.Locator(".project-name")).ToHaveTextAsync(name, SlowText);
+        await page.FillAsync("#new-class", boxClass);
+        await page.ClickAsync("#add-class");
+        await Expect(page.Locator($"#classes li[data-class='{boxClass}']")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Drags a box on the editor's picture between two points given as fractions of it; Shift+drag draws even where a suggested box already is.</summary>
+    private static async Task DrawBoxAsync(IPage page, float x1, float y1, float x2, float y2)
+    {
+        var stage = (await page.Locator("#boxes-stage svg").BoundingBoxAsync())!;
+        await page.Keyboard.DownAsync("Shift");
+        await page.Mouse.MoveAsync(stage.X + stage.Width * x1, stage.Y + stage.Height * y1);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(stage.X + stage.Width * x2, stage.Y + stage.Height * y2, new() { Steps = 4 });
+        await page.Mouse.UpAsync();
+        await page.Keyboard.UpAsync("Shift");
     }
 
     private static double[] Numbers(string line) => line.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();

@@ -141,4 +141,46 @@ public class StudioDetectTrainApiTests
         Assert.Equal(Enumerable.Range(1, Epochs), results.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()));
         Assert.Single(Directory.EnumerateDirectories(Path.Combine(dir, "projects", "p", ".lookout", "runs")));
     }
+
+    [Fact]
+    public async Task DetectProject_FromOneBoxedWalkThroughVideo_TrainsWithATestSplitByTime_AndSaysSo()
+    {
+        var dir = Directory.CreateTempSubdirectory("lookout-studio-detect-walk-").FullName;
+        var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Workspace = Path.Combine(dir, "ws") },
+            configure: b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        await using var _ = new StudioTrainApiTests.Cleanup(app, dir);
+        var client = app.GetTestClient();
+        await StudioTrainApiTests.Data(await client.PostAsJsonAsync("/v1/projects", new { name = "walk", task = "detect" }));
+
+        // One phone video walking past 8 scenes, 2 s each: the scan keeps one frame per scene (the second is a repeat).
+        var scenes = BoxScenesGenerator.Generate(Path.Combine(dir, "scenes"),
+            new BoxScenesOptions { Scenes = 8, FramesPerScene = 1, Classes = ["disc", "square"], BackgroundShare = 0, MaxObjects = 2, Seed = 9 });
+        var ordered = scenes.Images.OrderBy(i => Path.GetFileName(i.Path), StringComparer.Ordinal).ToList();
+        var clip = StudioMedia.SlideShow(Path.GetDirectoryName(ordered[0].Path)!, Path.Combine(dir, "walk.mp4"), picturesPerSecond: 0.5);
+        var body = new ByteArrayContent(await File.ReadAllBytesAsync(clip));
+        body.Headers.ContentType = new("application/octet-stream");
+        var uploaded = await StudioTrainApiTests.Data(await client.PostAsync("/v1/projects/walk/uploads?name=walk.mp4", body));
+        Assert.True(uploaded.GetProperty("video").GetBoolean());
+
+        // Each frame picture gets its scene's boxes (its name says when it was taken), as a user boxes them in the editor.
+        var index = await StudioTrainApiTests.Data(await client.GetAsync("/v1/projects/walk/boxes"));
+        var pictures = index.GetProperty("pictures").EnumerateArray().ToList();
+        Assert.Equal(8, pictures.Count);
+        foreach (var picture in pictures)
+        {
+            long ms = Lookout.Core.Datasets.Boxes.BoxGroups.FrameNumber(picture.GetProperty("name").GetString()!)!.Value;
+            var scene = ordered[(int)(ms / 2000)];
+            var boxes = scene.Boxes.Select(b => new { label = b.Label, x1 = b.Box.X1, y1 = b.Box.Y1, x2 = b.Box.X2, y2 = b.Box.Y2 });
+            await StudioTrainApiTests.Data(await client.PostAsJsonAsync($"/v1/projects/walk/pictures/{picture.GetProperty("id").GetInt64()}/boxes", new { boxes }));
+        }
+
+        var job = await StudioTrainApiTests.Data(await client.PostAsJsonAsync("/v1/projects/walk/jobs", new { mode = "quick", epochs = 2 }));
+        var (done, events) = await StudioTrainApiTests.WaitAsync(client, "walk", job.GetProperty("id").GetInt64(), seconds: 180);
+        Assert.True(done.GetProperty("state").GetString() == "done", string.Join("\n", events.TakeLast(8)));
+        Assert.Contains(events, e => e.GetProperty("kind").GetString() == "message" && e.GetProperty("data").GetProperty("text").GetString()!.Contains("train 6, val 1, test 1 images"));
+        Assert.Contains(events, e => e.GetProperty("kind").GetString() == "warning" && e.GetProperty("data").GetProperty("text").GetString()!.Contains("split by time"));
+        var results = await StudioTrainApiTests.Data(await client.GetAsync($"/v1/projects/walk/runs/{done.GetProperty("run").GetString()}/detect"));
+        Assert.InRange(results.GetProperty("test").GetProperty("map50").GetDouble(), 0, 1); // evaluated on the walk's last scene
+    }
 }

@@ -23,7 +23,7 @@ public class StudioDetectVideoBrowserTests
         var (done, events) = await StudioTrainApiTests.WaitAsync(http, "shapes", job, seconds: 240);
         Assert.True(done.GetProperty("state").GetString() == "done", string.Join("\n", events.TakeLast(8)));
         // The clip: the project's own scenes, half a second each, as a phone video of them would show.
-        var clip = SlideShow(Path.Combine(dir, "scenes-src", "images"), Path.Combine(dir, "scenes.mp4"));
+        var clip = StudioMedia.SlideShow(Path.Combine(dir, "scenes-src", "images"), Path.Combine(dir, "scenes.mp4"), picturesPerSecond: 2);
 
         await page.GotoAsync(url + "/studio#/p/shapes/try");
         await Expect(page.Locator("#try-run option")).ToHaveCountAsync(2); // the tab has loaded the runs (an earlier edit would be lost)
@@ -57,19 +57,5 @@ public class StudioDetectVideoBrowserTests
         await page.Locator("#try-video").SetInputFilesAsync(notVideo);
         await Expect(page.Locator("#try-error")).ToContainTextAsync("not a video", new() { Timeout = 60_000 });
         Assert.All(errors, e => Assert.StartsWith("Failed to load resource", e));
-    }
-
-    /// <summary>An H.264 clip showing each picture of the folder for half a second (2 fps), in name order.</summary>
-    private static string SlideShow(string folder, string path)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var a in new[] { "-y", "-loglevel", "error", "-framerate", "2", "-pattern_type", "glob", "-i", Path.Combine(folder, "*.png"),
-                     "-vf", "fps=10", "-c:v", "libx264", "-pix_fmt", "yuv420p", path })
-            psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed: {err}");
-        return path;
     }
 }

@@ -66,12 +66,25 @@ internal static class StudioMedia
             _ => ["-c:v", "libx264", "-pix_fmt", "yuv420p"],
         });
         args.Add(path);
+        Ffmpeg(args);
+        return path;
+    }
+
+    /// <summary>An H.264 clip (10 fps) showing each picture of the folder in name order, <paramref name="picturesPerSecond"/> of them a second.</summary>
+    public static string SlideShow(string folder, string path, double picturesPerSecond)
+    {
+        Ffmpeg(["-y", "-loglevel", "error", "-framerate", picturesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-pattern_type", "glob", "-i", Path.Combine(folder, "*.png"), "-vf", "fps=10", "-c:v", "libx264", "-pix_fmt", "yuv420p", path]);
+        return path;
+    }
+
+    private static void Ffmpeg(IEnumerable<string> args)
+    {
         var psi = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed: {err}");
-        return path;
     }
 }

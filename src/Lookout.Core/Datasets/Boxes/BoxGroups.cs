@@ -10,15 +10,25 @@ namespace Lookout.Core.Datasets.Boxes;
 /// </summary>
 public static partial class BoxGroups
 {
+    /// <summary>How a video's group key starts (what follows names the video).</summary>
+    public const string VideoPrefix = "video:";
+
     public static string Of(string relativePath)
     {
         var path = relativePath.Replace('\\', '/');
         var dir = Path.GetDirectoryName(path)?.Replace('\\', '/') ?? "";
         var m = Frame().Match(Path.GetFileNameWithoutExtension(path));
         if (!m.Success) return "image:" + path;
-        return "video:" + (dir.Length == 0 ? "" : dir + "/") + m.Groups[1].Value;
+        return VideoPrefix + (dir.Length == 0 ? "" : dir + "/") + m.Groups[1].Value;
     }
 
-    [GeneratedRegex(@"^(.*?)[_\-. ]*frame[_\-. ]*\d+$", RegexOptions.IgnoreCase)]
+    /// <summary>The frame number in a frame's file name (<c>clip_frame_12.png</c> → 12), or null for any other image.</summary>
+    public static long? FrameNumber(string relativePath)
+    {
+        var m = Frame().Match(Path.GetFileNameWithoutExtension(relativePath.Replace('\\', '/')));
+        return m.Success && long.TryParse(m.Groups[2].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
+
+    [GeneratedRegex(@"^(.*?)[_\-. ]*frame[_\-. ]*(\d+)$", RegexOptions.IgnoreCase)]
     private static partial Regex Frame();
 }

@@ -71,7 +71,7 @@ public static class DetectTrainPipeline
         var warnings = new List<string>();
         using var log = new RunLog(run.LogPath);
         using var metrics = MetricsTsvWriter.Append(run.MetricsPath);
-        var splits = BoxSplit.Assign(data.Images, plan.DataDir, options.Seed, plan.ValFraction, plan.TestFraction);
+        var (splits, splitByTime) = BoxSplit.Assign(data.Images, plan.DataDir, options.Seed, plan.ValFraction, plan.TestFraction);
         List<BoxedImage> Of(Split s) => data.Images.Where(i => splits[i.Path] == s).ToList();
         var (train, val, test) = (Of(Split.Train), Of(Split.Val), Of(Split.Test));
         int epochs = options.EpochsFor(train.Count);
@@ -81,6 +81,9 @@ public static class DetectTrainPipeline
         events.Message(PipelinePhase.Split, $"split by source: train {train.Count}, val {val.Count}, test {test.Count} images");
         var trainBoxes = data.Classes.Select(c => (c, train.Sum(i => i.Boxes.Count(b => b.Label == c)))).ToList();
         foreach (var w in DetectionReportWriter.FewBoxWarnings(trainBoxes, "training boxes")) Warn(w);
+        foreach (var video in splitByTime)
+            Warn($"only {(splitByTime.Count == 1 ? "one video" : $"{splitByTime.Count} videos")} and no other sources: the frames of {video} were split by time " +
+                 "(earliest train, then val, then test); neighbouring frames look alike, so the test mAP is optimistic: box frames of another video for an honest one");
         if (test.Count == 0) Warn("no test images: the detector is not evaluated (add data or a test/ folder)");
         run.WriteJson(run.ManifestPath, new
         {

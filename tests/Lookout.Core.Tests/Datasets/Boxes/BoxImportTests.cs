@@ -157,12 +157,33 @@ public sealed class BoxImportTests : IDisposable
         var images = Enumerable.Range(0, 30).SelectMany(s => Enumerable.Range(0, 3).Select(f =>
             new BoxedImage($"/d/images/s{s}_frame_{f}.png", 10, 10, [], BoxGroups.Of($"images/s{s}_frame_{f}.png")))).ToList();
         images.Add(new BoxedImage("/d/test/x.png", 10, 10, [], BoxGroups.Of("test/x.png")));
-        var split = BoxSplit.Assign(images, "/d", seed: 3);
+        var split = BoxSplit.Assign(images, "/d", seed: 3).Splits;
         foreach (var g in images.GroupBy(i => i.Group)) Assert.Single(g.Select(i => split[i.Path]).Distinct());
         Assert.Equal(Lookout.Core.Datasets.Split.Test, split["/d/test/x.png"]);
         Assert.All(new[] { Lookout.Core.Datasets.Split.Train, Lookout.Core.Datasets.Split.Val, Lookout.Core.Datasets.Split.Test },
             s => Assert.Contains(s, split.Values));
-        Assert.Equal(split, BoxSplit.Assign(images, "/d", seed: 3));
+        Assert.Equal(split, BoxSplit.Assign(images, "/d", seed: 3).Splits);
+    }
+
+    [Fact]
+    public void Split_OfOneVideoAlone_GoesByTime_TrainThenValThenTest_AndSaysSo_WhilePhotosAloneAllTrain()
+    {
+        // One boxed walk-through (20 frames, names whose numbers are not zero-padded) and one photo: two groups.
+        var images = Enumerable.Range(0, 20).Select(f => new BoxedImage($"/d/walk_frame_{f * 500}.png", 10, 10, [], BoxGroups.Of($"walk_frame_{f * 500}.png")))
+            .Append(new BoxedImage("/d/IMG_1.jpg", 10, 10, [], BoxGroups.Of("IMG_1.jpg"))).ToList();
+        var result = BoxSplit.Assign(images, "/d", seed: 3);
+        Assert.Equal(["walk"], result.SplitByTime);
+        long Time(string path) => BoxGroups.FrameNumber(path)!.Value;
+        var bySplit = images.Where(i => i.Group != BoxGroups.Of("IMG_1.jpg")).GroupBy(i => result.Splits[i.Path]).ToDictionary(g => g.Key, g => g.Select(i => Time(i.Path)).ToList());
+        Assert.Equal((14, 3, 3), (bySplit[Lookout.Core.Datasets.Split.Train].Count, bySplit[Lookout.Core.Datasets.Split.Val].Count, bySplit[Lookout.Core.Datasets.Split.Test].Count));
+        Assert.True(bySplit[Lookout.Core.Datasets.Split.Train].Max() < bySplit[Lookout.Core.Datasets.Split.Val].Min());
+        Assert.True(bySplit[Lookout.Core.Datasets.Split.Val].Max() < bySplit[Lookout.Core.Datasets.Split.Test].Min());
+        Assert.Equal(Lookout.Core.Datasets.Split.Train, result.Splits["/d/IMG_1.jpg"]);
+
+        var photos = new[] { "a.jpg", "b.jpg" }.Select(n => new BoxedImage("/d/" + n, 10, 10, [], BoxGroups.Of(n))).ToList();
+        var alone = BoxSplit.Assign(photos, "/d", seed: 3);
+        Assert.Empty(alone.SplitByTime);
+        Assert.All(alone.Splits.Values, s => Assert.Equal(Lookout.Core.Datasets.Split.Train, s));
     }
 
     private static void AssertSame(BoxDataset expected, BoxDataset actual, float tolerance)

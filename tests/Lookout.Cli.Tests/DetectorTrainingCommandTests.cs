@@ -28,6 +28,7 @@ public sealed class DetectorTrainingCommandTests : IDisposable
             Assert.Equal(16, doc.RootElement.GetProperty("images").GetInt32());
         }
 
+        File.WriteAllBytes(Path.Combine(data, "walk.mp4"), new byte[64]); // a video among the boxes: said, not silently skipped
         var train = CliRunner.Run(_dir, "train", data, "--epochs", "1", "--input-size", "128", "--json");
         Assert.True(train.ExitCode == 0, train.StdErr);
         using (var doc = JsonDocument.Parse(train.StdOut))
@@ -36,6 +37,7 @@ public sealed class DetectorTrainingCommandTests : IDisposable
             Assert.Equal("detect1", doc.RootElement.GetProperty("run").GetString());
             Assert.True(File.Exists(doc.RootElement.GetProperty("model").GetString()));
             Assert.Contains("too few boxes", train.StdErr);
+            Assert.Contains("1 video file is not read", train.StdErr);
         }
 
         var image = Directory.EnumerateFiles(Path.Combine(data, "images")).Order().First();

@@ -61,6 +61,12 @@ public static class DetectTrainPipeline
         var data = BoxDatasetImporter.Import(dir, format);
         observer.OnMessage(PipelinePhase.Scan, $"{data.Format} boxes: {data.Images.Count} images ({data.BackgroundImages} without boxes), {data.BoxCount} boxes, classes {string.Join(", ", data.Classes)}");
         foreach (var e in data.Errors) observer.OnWarning(PipelinePhase.Scan, $"{e.File}: {e.Reason}");
+        // A video whose frames were written beside it as pictures (the studio does that) is read through them.
+        static bool Unread(string video) => !Directory.EnumerateFiles(Path.GetDirectoryName(video)!, Path.GetFileNameWithoutExtension(video) + "_frame_*").Any();
+        int videos = Directory.Exists(dir) ? ImageSizes.Files(dir).Where(MediaTypes.IsVideoPath).Count(Unread) : 0;
+        if (videos > 0)
+            observer.OnWarning(PipelinePhase.Scan, $"{videos} video file{(videos == 1 ? " is" : "s are")} not read: a detector trains on boxed pictures; " +
+                "add videos in the studio (their frames become pictures to box) or box frames exported by another tool");
         if (data.BoxCount == 0) throw new LookoutException($"no usable boxes in {dir}" + (data.Errors.Count > 0 ? $" ({data.Errors.Count} annotation errors)" : ""));
         return (data, data.Format);
     }

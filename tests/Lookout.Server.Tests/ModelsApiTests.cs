@@ -41,4 +41,21 @@ public class ModelsApiTests
         Assert.DoesNotContain(host.ModelsDir, broken);
         Assert.Equal("rouge", (await ClassifyApiTests.ReadData(await host.Client.PostAsync("/v1/classify", TestHost.Form(red))))[0].Class);
     }
+
+    [Fact]
+    public async Task Reload_OfAFileThatLoadsButCannotRun_Is422_AndTheWorkingVersionKeepsServing()
+    {
+        await using var host = await TestHost.StartAsync(o => o with { WatchModels = false });
+        var red = TestModels.SolidImage(250, 0, 0);
+        var error = Assert.Throws<InvalidDataException>(() => new Lookout.Server.Models.ClassifierModelLoader().Load(
+            TestModels.Write(host.ModelsDir, "other", TestModels.ClassifierThatCannotRun(["r", "g", "b"]))));
+        Assert.Contains("the model loads but cannot run", error.Message);
+
+        // The first pass runs at load (ONNX Runtime sets itself up then, not on a user's request): this file fails it.
+        TestModels.Write(host.ModelsDir, "colours", TestModels.ClassifierThatCannotRun(["rouge", "vert", "bleu"]));
+        var refused = await ClassifyApiTests.AssertError(await host.Client.PostAsync("/v1/models/colours/reload", null), 422);
+        Assert.Contains("the previous version keeps serving", refused);
+        Assert.DoesNotContain(host.ModelsDir, refused);
+        Assert.Equal("red", (await ClassifyApiTests.ReadData(await host.Client.PostAsync("/v1/classify", TestHost.Form(red))))[0].Class);
+    }
 }

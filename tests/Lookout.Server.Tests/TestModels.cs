@@ -25,6 +25,14 @@ internal static class TestModels
         OnnxWriter.Serialize(MeanColourClassifier.Build(labels, Spec, Diagonal(8f), [0, 0, 0],
             MeanColourClassifier.Thresholds(labels, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])));
 
+    /// <summary>
+    /// A file that loads (a valid graph with the right metadata) but fails when it runs: the logits pass through a
+    /// reshape to rows of 5, which one image's 3 logits never fill.
+    /// </summary>
+    public static byte[] ClassifierThatCannotRun(string[] labels) =>
+        OnnxWriter.Serialize(MeanColourClassifier.Build(labels, Spec, Diagonal(8f), [0, 0, 0], betweenLogitsAndSoftmax: (b, logits) =>
+            b.Node("Reshape", [b.Node("Reshape", [logits, b.Int64s("rows_of_5", [-1, 5], 2)]), b.Int64s("rows_of_3", [-1, 3], 2)])));
+
     private static float[] Diagonal(float v) => [v, 0, 0, 0, v, 0, 0, 0, v];
 
     /// <summary>Writes atomically (temp + rename), as exports do, so a watcher never sees half a file.</summary>

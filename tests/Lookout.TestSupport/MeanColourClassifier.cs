@@ -16,7 +16,9 @@ public static class MeanColourClassifier
 {
     /// <param name="weights">[3, labels] row-major: rows are R, G, B.</param>
     /// <param name="thresholds">Calibrated "unknown" thresholds to embed (over the 3-d mean colour), or null.</param>
-    public static OnnxModel Build(IReadOnlyList<string> labels, PreprocessSpec spec, float[] weights, float[] bias, RejectionThresholds? thresholds = null)
+    /// <param name="betweenLogitsAndSoftmax">Adds nodes on the logits' way to the softmax (a test's broken model); answers their output.</param>
+    public static OnnxModel Build(IReadOnlyList<string> labels, PreprocessSpec spec, float[] weights, float[] bias, RejectionThresholds? thresholds = null,
+        Func<OnnxGraphBuilder, string, string>? betweenLogitsAndSoftmax = null)
     {
         int c = labels.Count;
         if (weights.Length != 3 * c || bias.Length != c)
@@ -26,6 +28,7 @@ public static class MeanColourClassifier
         var pooled = b.Node("GlobalAveragePool", [x]);
         b.NodeNamed("Flatten", [pooled], [ModelMetadata.EmbeddingOutput], OnnxAttribute.Of("axis", 1L));
         var logits = b.Node("Gemm", [ModelMetadata.EmbeddingOutput, b.Floats("w", weights, 3, c), b.Floats("b", bias, c)]);
+        if (betweenLogitsAndSoftmax is not null) logits = betweenLogitsAndSoftmax(b, logits);
         b.NodeNamed("Softmax", [logits], [ModelMetadata.ProbsOutput], OnnxAttribute.Of("axis", 1L));
         b.Output(ModelMetadata.ProbsOutput, OnnxDataType.Float, "N", c);
         b.Output(ModelMetadata.EmbeddingOutput, OnnxDataType.Float, "N", 3);

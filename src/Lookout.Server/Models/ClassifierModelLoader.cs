@@ -2,6 +2,7 @@ using System.Text.Json;
 using Lookout.Core.Imaging;
 using Lookout.Core.Inference;
 using Lookout.Core.Models;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Lookout.Server.Models;
 
@@ -12,8 +13,26 @@ public sealed class ClassifierModelLoader(OnnxRunnerOptions? runnerOptions = nul
 
     public IImageModel Load(string path)
     {
-        try { return new ClassifierImageModel(ClassifierModel.Load(path, runnerOptions)); }
+        ClassifierImageModel model;
+        try { model = new ClassifierImageModel(ClassifierModel.Load(path, runnerOptions)); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: unreadable model metadata ({e.Message})", e); }
+        // One pass on a grey picture before the model serves: ONNX Runtime's first run sets up its memory and kernels
+        // (the first request, or the first after a hot swap, would pay for it), and a file that loads but cannot run
+        // is refused here, so the version already serving keeps serving.
+        try { model.Predict([new RgbImage(model.Spec.Width, model.Spec.Height, Grey(model.Spec.Width * model.Spec.Height * 3))]); }
+        catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{path}: the model loads but cannot run ({e.Message})", e);
+        }
+        return model;
+    }
+
+    private static byte[] Grey(int length)
+    {
+        var pixels = new byte[length];
+        Array.Fill(pixels, (byte)128);
+        return pixels;
     }
 
     private sealed class ClassifierImageModel(ClassifierModel model) : IImageModel

@@ -13,6 +13,9 @@ public static class HeadlessChromium
     public static Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] extraArgs)
     {
         Assert.True(File.Exists(Executable), $"{Executable} is missing: run scripts/setup.sh (it installs Debian's chromium)");
+        // Expect's own default (5 s) is shorter than an answer that loads a model takes on a 2-core CI box while other
+        // test classes train in parallel; a passing assertion returns as soon as it holds, so this costs nothing.
+        Assertions.SetDefaultExpectTimeout(15_000);
         return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Executable, Headless = true,

@@ -6,6 +6,7 @@ using Lookout.Core.Inference.Detectors;
 using Lookout.Core.Models;
 using Lookout.Core.Models.Catalog;
 using Lookout.Core.Models.Onnx;
+using Lookout.Core.Models.Quantization;
 using Lookout.Core.Models.TfJs;
 using Lookout.Core.Video;
 using Lookout.Core.Watch.Motion;
@@ -19,7 +20,8 @@ namespace Lookout.Bench;
 /// 2. motion gate; 3. stretch 720p → model input (libvips); 4. ONNX Runtime forward pass of the COCO NanoDet at
 /// batch 1/4/8 × intra-op threads 1/2 (the question: does a shared pass save CPU on this CPU?); 5. decode + NMS;
 /// 6. the same forward pass at 320 px (0.59× the pixels) and its agreement with 416 on the six sample photos
-/// (converted here with the input size overridden; the FPN's constant upsampling sizes scale with it).
+/// (converted here with the input size overridden; the FPN's constant upsampling sizes scale with it); 7. the same for
+/// a static int8 (QDQ) copy calibrated on the clip's frames.
 /// The sum says how many frames per second two cores can possibly process. Options: <c>--frames N</c> (default 24).
 /// </summary>
 public static class CameraCpuBench
@@ -102,7 +104,21 @@ public static class CameraCpuBench
             double inProcess = motionMs + stretchMs + best416 + postMs;
             Console.WriteLine($"  per frame: ffmpeg {ffmpegMs:0.0} + in-process {inProcess:0.0} = {ffmpegMs + inProcess:0.0} CPU-ms -> at most {2000 / (ffmpegMs + inProcess):0.0} frames/s on 2 idle cores" +
                 $" (8 cameras x 5 fps need {8 * 5 * (ffmpegMs + inProcess) / 1000:0.00} cores)");
-            Agreement(path416, path320, spec, spec320);
+            Agreement(path416, path320, spec, spec320, "320");
+
+            // int8 (static QDQ, as `export --int8` makes for classifiers), calibrated on the clip's frames only, so the
+            // sample photos it is compared on are held out.
+            var fp32 = OnnxReader.Load(path416);
+            var int8 = QdqQuantizer.Quantize(fp32, ActivationCalibrator.Collect(fp32, inputs, QdqQuantizer.CalibrationTensors(fp32)));
+            var pathInt8 = Path.Combine(dir, "nanodet-int8.onnx");
+            OnnxWriter.Save(int8, pathInt8);
+            foreach (int batch in new[] { 1, 4 })
+            {
+                var (cpu, wall) = Forward(pathInt8, spec, inputs, model.OutputNames, 1, batch);
+                var (cpuFp, _) = Forward(path416, spec, inputs, model.OutputNames, 1, batch);
+                Console.WriteLine($"  ORT forward 416 int8, intra-op threads 1, batch {batch}    {cpu,6:0.0} CPU-ms/frame, {wall,5:0.0} wall-ms/frame (fp32 in the same run {cpuFp:0.0}: x{cpuFp / cpu:0.00})");
+            }
+            Agreement(path416, pathInt8, spec, spec, "int8");
         }
         finally
         {
@@ -131,11 +147,16 @@ public static class CameraCpuBench
     /// How much of what NanoDet finds at 416 it still finds at 320 on the six sample photos (same label, IoU ≥ 0.5,
     /// default score threshold), and the reverse.
     /// </summary>
-    private static void Agreement(string path416, string path320, PreprocessSpec spec416, PreprocessSpec spec320)
+    private static List<string> SamplePhotos()
     {
         var samples = Path.Combine(LookoutCache.Root(), "samples", "face-api-1.7.15");
-        var files = Directory.Exists(samples) ? Directory.GetFiles(samples, "*.jpg").Order().ToList() : [];
-        if (files.Count == 0) { Console.WriteLine("  (no sample photos in the cache: 320 vs 416 agreement not measured)"); return; }
+        return Directory.Exists(samples) ? Directory.GetFiles(samples, "*.jpg").Order().ToList() : [];
+    }
+
+    private static void Agreement(string path416, string path320, PreprocessSpec spec416, PreprocessSpec spec320, string name)
+    {
+        var files = SamplePhotos();
+        if (files.Count == 0) { Console.WriteLine($"  (no sample photos in the cache: {name} vs 416 agreement not measured)"); return; }
         var model = new NanoDetModel();
         List<List<Detection>> Detect(string path, PreprocessSpec spec)
         {
@@ -156,9 +177,9 @@ public static class CameraCpuBench
             reference.Count(r => other.Any(o => o.Label == r.Label && o.Box.IoU(r.Box) >= 0.5f));
         int n416 = at416.Sum(d => d.Count), n320 = at320.Sum(d => d.Count);
         int kept = at416.Select((d, i) => Found(d, at320[i])).Sum(), extra = n320 - at320.Select((d, i) => Found(d, at416[i])).Sum();
-        Console.WriteLine($"  320 vs 416 on {files.Count} sample photos (score >= {DetectorOptions.DefaultMinScore}): 416 finds {n416}, 320 finds {n320};" +
-            $" 320 keeps {kept}/{n416} of 416's boxes (same label, IoU >= 0.5) and adds {extra}");
+        Console.WriteLine($"  {name} vs 416 on {files.Count} sample photos (score >= {DetectorOptions.DefaultMinScore}): 416 finds {n416}, {name} finds {n320};" +
+            $" {name} keeps {kept}/{n416} of 416's boxes (same label, IoU >= 0.5) and adds {extra}");
         for (int i = 0; i < files.Count; i++)
-            Console.WriteLine($"    {Path.GetFileName(files[i])}: 416 [{string.Join(", ", at416[i].Select(d => $"{d.Label} {d.Score:0.00}"))}]  320 [{string.Join(", ", at320[i].Select(d => $"{d.Label} {d.Score:0.00}"))}]");
+            Console.WriteLine($"    {Path.GetFileName(files[i])}: 416 [{string.Join(", ", at416[i].Select(d => $"{d.Label} {d.Score:0.00}"))}]  {name} [{string.Join(", ", at320[i].Select(d => $"{d.Label} {d.Score:0.00}"))}]");
     }
 }

@@ -13,10 +13,10 @@ namespace Lookout.Core.Studio.Boxes;
 /// </summary>
 public static class VideoFramePictures
 {
-    /// <summary>Copies the video's kept frames beside it (a picture already there is left as it is); answers their data-relative paths in time order. Call holding the project's gate.</summary>
+    /// <summary>Puts the video's kept frames beside it (a picture already there is left as it is); answers their data-relative paths in time order. Call holding the project's gate.</summary>
     internal static IReadOnlyList<string> Write(StudioProject project, Catalog catalog, string videoRelative)
     {
-        var written = new List<string>();
+        var pictures = new List<string>();
         foreach (var frame in Frames(catalog, videoRelative))
         {
             var relative = PicturePath(videoRelative, frame.SourceTimeMs ?? 0, Path.GetExtension(frame.File!));
@@ -24,9 +24,9 @@ public static class VideoFramePictures
             var source = Path.Combine(project.Workspace.Root, frame.File!);
             // A half-hour video is 1,800 frames: a second name for the same file costs no space; a copy where that cannot be.
             if (!File.Exists(target) && !LinuxFiles.TryHardLink(source, target)) AtomicFile.WriteAllBytes(target, File.ReadAllBytes(source));
-            written.Add(relative);
+            pictures.Add(relative);
         }
-        return written;
+        return pictures;
     }
 
     /// <summary>The catalog ids of the video's frame pictures, in time order (empty before <see cref="Write"/>).</summary>

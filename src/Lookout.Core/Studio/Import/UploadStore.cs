@@ -76,12 +76,12 @@ public sealed class UploadStore(StudioProject project, ScanCoalescer scanner, Up
     /// <summary>A detection project boxes pictures in its data folder: the video's frames are written there and cataloged as photos.</summary>
     private async Task FramesAsPicturesAsync(string video, CancellationToken ct)
     {
-        var written = await project.Locked(() =>
+        var pictures = await project.Locked(() =>
         {
             using var catalog = project.OpenCatalog();
             return VideoFramePictures.Write(project, catalog, video);
         }, ct).ConfigureAwait(false);
-        if (written.Count > 0) await scanner.ScanAsync(ct).ConfigureAwait(false);
+        if (pictures.Count > 0) await scanner.ScanAsync(ct).ConfigureAwait(false);
     }
 
     private static UploadResult Rejected(string name, string reason) => new(name, UploadStatus.Rejected, reason, null, false, [], null);

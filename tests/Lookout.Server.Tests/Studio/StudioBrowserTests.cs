@@ -20,10 +20,15 @@ public class StudioBrowserTests
     [Fact]
     public async Task EmptyProject_ToLabelledClasses_ByUploadCameraAndUrls_ThenSuggestionsKeysAndAWalkthrough()
     {
-        var dir = Directory.CreateTempSubdirectory("lookout-studio-ui-").FullName;
+        await using var studio = await StudioSession.StartAsync("ui", 20_000, new StudioSessionOptions
+        {
+            Server = o => o with { ImportAllowedRanges = ["127.0.0.1/32"] },
+            Camera = dir => StudioMedia.Clip(Path.Combine(dir, "camera.y4m"), ("0x2030C8", 12)),
+            Context = new() { ViewportSize = new() { Width = 1280, Height = 860 } },
+        });
+        var (dir, url, http, page, errors) = (studio.Dir, studio.Url, studio.Http, studio.Page, studio.Errors);
         var shots = Path.Combine(AppContext.BaseDirectory, "studio-screens");
         Directory.CreateDirectory(shots);
-        var camera = StudioMedia.Clip(Path.Combine(dir, "camera.y4m"), ("0x2030C8", 12));
         var walk = StudioMedia.Clip(Path.Combine(dir, "walk.webm"), ("0xC82828", 2), ("0x808080", 1), ("0x28B428", 2));
 
         await using var images = new TinyHttpServer();
@@ -32,22 +37,6 @@ public class StudioBrowserTests
               .Bytes("/fake.jpg", "<html>no</html>"u8.ToArray(), "image/jpeg")
               .Redirect("/metadata.png", "http://169.254.169.254/latest/meta-data/");
 
-        await using var app = LookoutServer.BuildApp(new ServerOptions
-        {
-            StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws"),
-            ImportAllowedRanges = ["127.0.0.1/32"],
-        });
-        await app.StartAsync();
-        var url = LookoutServer.Addresses(app).Single();
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={camera}");
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 860 } });
-        await context.GrantPermissionsAsync(["camera"], new() { Origin = url });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(shots, name + ".png") });
 
         // 1. An empty projects list; create a project and its classes.
@@ -240,7 +229,7 @@ public class StudioBrowserTests
             Assert.Equal(3, saved.RootElement.GetProperty("data")[0].GetProperty("segments").GetArrayLength());
 
         // 8. The phone layout: the same project on a 390 px screen.
-        var phone = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2 });
+        var phone = await studio.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2 });
         var mobile = await phone.NewPageAsync();
         await mobile.GotoAsync(url + "/studio#/p/home/class/green");
         await Expect(mobile.Locator(".cell").First).ToBeVisibleAsync();
@@ -254,8 +243,6 @@ public class StudioBrowserTests
 
         // The one failed request the test made on purpose: the "../evil" class name (400).
         Assert.True(errors.Count(e => e.Contains("status of 400")) == 1 && errors.Count == 1, string.Join("\n", errors));
-        await app.StopAsync();
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
     }
 
     private static FilePayload Payload(string name, byte[] bytes) => new() { Name = name, MimeType = "application/octet-stream", Buffer = bytes };

@@ -34,11 +34,8 @@ public class StudioDetectTrainApiTests
     public async Task DetectProject_Train_Results_Try_Serve_DetectAnswersWithTheProjectsClass()
     {
         var dir = Directory.CreateTempSubdirectory("lookout-studio-detect-").FullName;
-        var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Workspace = Path.Combine(dir, "ws") },
-            configure: b => b.WebHost.UseTestServer());
-        await app.StartAsync();
+        var (app, client) = await StudioTrainApiTests.StartAsync(dir);
         await using var _ = new StudioTrainApiTests.Cleanup(app, dir);
-        var client = app.GetTestClient();
         await MakeBoxProject(client, dir, "shapes");
 
         var estimate = await StudioTrainApiTests.Data(await client.GetAsync("/v1/projects/shapes/detect/estimate"));
@@ -146,11 +143,8 @@ public class StudioDetectTrainApiTests
     public async Task DetectProject_FromOneBoxedWalkThroughVideo_TrainsWithATestSplitByTime_AndSaysSo()
     {
         var dir = Directory.CreateTempSubdirectory("lookout-studio-detect-walk-").FullName;
-        var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Workspace = Path.Combine(dir, "ws") },
-            configure: b => b.WebHost.UseTestServer());
-        await app.StartAsync();
+        var (app, client) = await StudioTrainApiTests.StartAsync(dir);
         await using var _ = new StudioTrainApiTests.Cleanup(app, dir);
-        var client = app.GetTestClient();
         await StudioTrainApiTests.Data(await client.PostAsJsonAsync("/v1/projects", new { name = "walk", task = "detect" }));
 
         // One phone video walking past 8 scenes, 2 s each: the scan keeps one frame per scene (the second is a repeat).

@@ -15,7 +15,8 @@ namespace Lookout.Server.Tests.Studio;
 /// </summary>
 public class StudioTrainApiTests(ITestOutputHelper output)
 {
-    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(string dir)
+    /// <summary>A studio server over <paramref name="dir"/> (projects/, ws/) on ASP.NET Core's in-memory test server.</summary>
+    internal static async Task<(WebApplication App, HttpClient Client)> StartAsync(string dir)
     {
         var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Workspace = Path.Combine(dir, "ws") },
             configure: b => b.WebHost.UseTestServer());

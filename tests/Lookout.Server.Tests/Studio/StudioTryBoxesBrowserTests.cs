@@ -20,23 +20,16 @@ public class StudioTryBoxesBrowserTests
     [Fact]
     public async Task TryIt_OnAPhone_CameraFrameAndUpload_ShowClassUnknownAndGradCam_ThenAddThePictureToAClass()
     {
-        var dir = Directory.CreateTempSubdirectory("lookout-studio-try-ui-").FullName;
-        var camera = StudioMedia.Clip(Path.Combine(dir, "camera.y4m"), ("0xC82828", 6)); // a red scene
-        await using var app = LookoutServer.BuildApp(new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Urls = "http://127.0.0.1:0", Workspace = Path.Combine(dir, "ws") });
-        await app.StartAsync();
-        var url = LookoutServer.Addresses(app).Single();
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        await using var studio = await StudioSession.StartAsync("try-ui", 20_000, new StudioSessionOptions
+        {
+            Camera = dir => StudioMedia.Clip(Path.Combine(dir, "camera.y4m"), ("0xC82828", 6)), // a red scene
+            Context = new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2 },
+        });
+        var (dir, url, http, page, errors) = (studio.Dir, studio.Url, studio.Http, studio.Page, studio.Errors);
         (await http.PostAsJsonAsync("/v1/projects", new { name = "colours", backbone = "generated" })).EnsureSuccessStatusCode();
         foreach (var c in new[] { "blue", "green", "red" }) (await http.PostAsJsonAsync("/v1/projects/colours/classes", new { name = c })).EnsureSuccessStatusCode();
         StudioTryBoxesApiTests.WriteColourRun(Path.Combine(dir, "projects", "colours"), "train1", ["blue", "green", "red"], calibrated: true);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={camera}");
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2 });
-        await context.GrantPermissionsAsync(["camera"], new() { Origin = url });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        var errors = HeadlessChromium.WatchErrors(page);
         async Task Shot(string name) => await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "try-" + name + ".png"), });
 
         // A frame of the live camera: the red scene is "red", with its scores and the Grad-CAM of the answer.
@@ -76,8 +69,6 @@ public class StudioTryBoxesBrowserTests
         }
         Assert.Single(Directory.GetFiles(Path.Combine(dir, "projects", "colours", "data", "_none")));
         Assert.Empty(errors);
-        await app.StopAsync();
-        try { Directory.Delete(dir, true); } catch (IOException) { /* a temp folder left behind is harmless */ }
     }
 
     [Fact]

@@ -15,6 +15,22 @@ public static class CocoLabels
         "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors", "teddy bear", "hair drier", "toothbrush",
     ];
 
+    /// <summary>
+    /// The COCO class a user's class name is, if any: the same name ignoring case, with '_' or '-' read as a space
+    /// ("potted_plant"), or a plain plural ("chairs"). Null for anything else: a guess would start a class from the
+    /// wrong weights.
+    /// </summary>
+    public static int? Matching(string name)
+    {
+        var n = name.Trim().Replace('_', ' ').Replace('-', ' ');
+        foreach (var candidate in n.EndsWith('s') && n.Length > 2 ? new[] { n, n[..^1] } : [n])
+        {
+            int id = All.ToList().FindIndex(l => string.Equals(l, candidate, StringComparison.OrdinalIgnoreCase));
+            if (id >= 0) return id;
+        }
+        return null;
+    }
+
     /// <summary>Class ids for label names (case-insensitive); an unknown name is a user error listing close names.</summary>
     public static IReadOnlySet<int> Resolve(IEnumerable<string> names)
     {

@@ -54,6 +54,10 @@ public static class DetectTrainPipeline
         return Task.Run(() => Execute(plan, data, run, observer, ct), ct);
     }
 
+    /// <summary>For each class, the COCO class it starts from: the one the options map it to, else the one it is by name.</summary>
+    internal static IReadOnlyList<int?> StartingClasses(IReadOnlyList<string> classes, IReadOnlyDictionary<string, string>? startFrom) =>
+        classes.Select(c => startFrom?.GetValueOrDefault(c) is { } coco && CocoLabels.Matching(coco) is { } mapped ? mapped : CocoLabels.Matching(c)).ToList();
+
     public static DetectPlan? ReadPlan(RunFolder run) => run.ReadJson<DetectPlan>(Path.Combine(run.Dir, DetectPlan.FileName));
 
     private static (BoxDataset, BoxFormat) Import(string dir, BoxFormat? format, IPipelineObserver observer)
@@ -104,7 +108,10 @@ public static class DetectTrainPipeline
         var valSamples = Load(val, classOf, options.InputSize, ct);
 
         var baseModel = OnnxReader.Load(ModelCatalog.Default().GetPath(BaseDetector));
-        var sized = NanoDetGraph.WithClasses(NanoDetGraph.WithInputSize(baseModel, options.InputSize), data.Classes.Count, options.Seed);
+        var startFrom = StartingClasses(data.Classes, options.StartFrom);
+        foreach (var (label, coco) in data.Classes.Zip(startFrom).Where(t => t.Second is not null))
+            events.Message(PipelinePhase.FineTune, $"'{label}' starts from COCO's '{CocoLabels.All[coco!.Value]}' (it finds those before any training)");
+        var sized = NanoDetGraph.WithClasses(NanoDetGraph.WithInputSize(baseModel, options.InputSize), data.Classes.Count, options.Seed, startFrom);
         MapResult? baseline = null;
         if (plan.EvaluateBaseline && test.Count > 0 && !File.Exists(FineTuneCheckpoint.PathIn(CheckpointDir(run))))
         {

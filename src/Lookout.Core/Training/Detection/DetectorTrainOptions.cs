@@ -15,6 +15,11 @@ public sealed record DetectorTrainOptions
     public bool Augment { get; init; } = true;
     public double Mosaic { get; init; } = 0.3;
     public int Seed { get; init; } = 1;
+    /// <summary>
+    /// Which COCO class each of the user's classes starts from, beyond the classes whose names are COCO's already
+    /// (the studio passes the box editor's mapping, e.g. "mila" from "dog"). Unknown COCO names are ignored.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? StartFrom { get; init; }
 
     /// <summary>Training image passes the default aims at: 300 boxed images (210 for training) get 15 epochs.</summary>
     public const int ImagePassBudget = 3000;

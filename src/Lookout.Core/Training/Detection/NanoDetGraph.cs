@@ -9,7 +9,7 @@ public sealed record NanoDetLevel(int Stride, string RawOutput, string ClsOutput
 /// Surgery on the imported NanoDet graph (see the importer notes): each level's head ends in a 1x1 Conv with
 /// 80 + 44 output channels, a per-channel bias Add, then Split [80, 44] → Sigmoid/Reshape [1,80,-1] → cls_sN and
 /// Reshape [1,44,-1] → reg_sN. <see cref="WithClasses"/> sizes those convs to the user's classes (box-regression
-/// channels keep their COCO weights, class channels start fresh at the 1% prior); <see cref="WithInputSize"/>
+/// channels keep their COCO weights; a class COCO knows starts from COCO's channel, the others fresh at the 1% prior); <see cref="WithInputSize"/>
 /// rescales the neck's upsampling targets so the fully convolutional net runs at another multiple of 32.
 /// </summary>
 public static class NanoDetGraph
@@ -47,10 +47,16 @@ public static class NanoDetGraph
         return levels.OrderBy(l => l.Stride).ToList();
     }
 
-    /// <summary>A copy whose head predicts <paramref name="classes"/> classes (class weights ~N(0, 0.01²), bias at the prior).</summary>
-    public static OnnxModel WithClasses(OnnxModel model, int classes, int seed)
+    /// <summary>
+    /// A copy whose head predicts <paramref name="classes"/> classes. A class with a <paramref name="startFrom"/> entry
+    /// (an index into the imported model's classes, e.g. COCO's "person" for the user's "person") starts with that
+    /// class's weights and bias, so it already finds its objects before any training; the others start fresh (weights
+    /// ~N(0, 0.01²), bias at the 1% prior).
+    /// </summary>
+    public static OnnxModel WithClasses(OnnxModel model, int classes, int seed, IReadOnlyList<int?>? startFrom = null)
     {
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes));
+        if (startFrom is not null && startFrom.Count != classes) throw new ArgumentException($"startFrom must have one entry per class ({classes})", nameof(startFrom));
         var levels = Levels(model);
         var copy = Copy(model);
         var g = copy.Graph;
@@ -69,6 +75,13 @@ public static class NanoDetGraph
             for (int i = 0; i < classes * inCh; i++) newW[i] = (float)(Gaussian(rng) * 0.01);
             Array.Copy(oldW, oldClasses * inCh, newW, classes * inCh, RegChannels * inCh);
             for (int c = 0; c < classes; c++) newB[c] = PriorBias;
+            for (int c = 0; c < classes; c++)
+            {
+                if (startFrom?[c] is not { } from) continue;
+                if (from < 0 || from >= oldClasses) throw new ArgumentOutOfRangeException(nameof(startFrom), from, $"the model has {oldClasses} classes");
+                Array.Copy(oldW, from * inCh, newW, c * inCh, inCh);
+                newB[c] = oldB[from];
+            }
             Array.Copy(oldB, oldClasses, newB, classes, RegChannels);
             Replace(g, OnnxTensor.FromFloats(w.Name, newW, [classes + RegChannels, .. w.Dims[1..]]));
             Replace(g, OnnxTensor.FromFloats(b.Name, newB, [.. b.Dims[..1], classes + RegChannels, .. b.Dims[2..]]));

@@ -3,6 +3,7 @@ using Lookout.Core.Pipelines;
 using Lookout.Core.Pipelines.Detect;
 using Lookout.Core.Runs;
 using Lookout.Core.Studio;
+using Lookout.Core.Studio.Boxes;
 using Lookout.Core.Studio.Jobs;
 using Lookout.Core.Training.Detection;
 
@@ -31,6 +32,11 @@ internal static class DetectJob
         DataDir = project.DataDir,
         Workspace = project.Workspace,
         Format = Lookout.Core.Datasets.Boxes.BoxFormat.Yolo,
-        Options = new DetectorTrainOptions { Epochs = job.Epochs ?? DetectEstimator.EpochsOf(job.Mode) },
+        // The box editor's mapping (COCO "dog" -> "mila") says which COCO class each project class starts from.
+        Options = new DetectorTrainOptions
+        {
+            Epochs = job.Epochs ?? DetectEstimator.EpochsOf(job.Mode),
+            StartFrom = BoxSuggester.Map(project).GroupBy(m => m.Value, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Key, StringComparer.Ordinal),
+        },
     };
 }

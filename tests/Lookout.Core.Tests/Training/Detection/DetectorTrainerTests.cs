@@ -1,4 +1,7 @@
 using Lookout.Core.Imaging;
+using Lookout.Core.Inference.Detectors;
+using Lookout.Core.Pipelines.Detect;
+using Lookout.Core.Tests.Inference;
 using Lookout.Core.Models.Catalog;
 using Lookout.Core.Models.Onnx;
 using Lookout.Core.Training.Detection;
@@ -40,6 +43,33 @@ public sealed class DetectorTrainerTests : IDisposable
         using var detector = Lookout.Core.Inference.Detectors.DetectorService.Open(path);
         Assert.Equal(["a", "b"], detector.Labels);
         Assert.Empty(detector.Detect(new RgbImage(128, 128, new byte[128 * 128 * 3]), new() { MinScore = 0.2f }));
+    }
+
+    [Fact]
+    public void AClassCocoKnows_StartsFromCocosChannel_AndFindsItsObjectsBeforeAnyTraining()
+    {
+        Assert.Equal(0, CocoLabels.Matching("Person"));
+        Assert.Equal(CocoLabels.All.ToList().IndexOf("potted plant"), CocoLabels.Matching("potted_plant"));
+        Assert.Equal(CocoLabels.All.ToList().IndexOf("chair"), CocoLabels.Matching("chairs"));
+        Assert.Null(CocoLabels.Matching("mila"));
+        Assert.Equal([0, 16, null], DetectTrainPipeline.StartingClasses(["person", "mila", "parcel"], new Dictionary<string, string> { ["mila"] = "dog" }));
+
+        var original = OnnxReader.Load(ModelCatalog.Default().GetPath("nanodet"));
+        var model = NanoDetGraph.WithClasses(NanoDetGraph.WithInputSize(original, 416), 2, seed: 1, startFrom: [null, 0]);
+        var level = NanoDetGraph.Levels(model)[0];
+        var coco = original.Graph.Initializers.First(t => t.Name == level.WeightName).ToFloats();
+        var sized = model.Graph.Initializers.First(t => t.Name == level.WeightName).ToFloats();
+        int inCh = coco.Length / 124;
+        Assert.Equal(coco[..inCh], sized[inCh..(2 * inCh)]); // class 1 is COCO's person, row for row
+        Assert.Equal(original.Graph.Initializers.First(t => t.Name == level.BiasName).ToFloats()[0], model.Graph.Initializers.First(t => t.Name == level.BiasName).ToFloats()[1]);
+
+        // Untrained, the class that starts from "person" already finds the people in the group photos; the fresh one nothing.
+        var path = Path.Combine(_dir, "people.onnx");
+        OnnxWriter.Save(DetectorExport.Build(model, ["parcel", "visitor"], "nanodet", "detect1", "test"), path);
+        using var detector = DetectorService.Open(path);
+        var found = SamplePhotos.All.SelectMany(p => detector.DetectFile(p, new DetectorOptions { MinScore = 0.4f }).Detections).ToList();
+        Assert.True(found.Count(d => d.Label == "visitor") >= 10, $"{found.Count(d => d.Label == "visitor")} visitors found in six group photos");
+        Assert.DoesNotContain(found, d => d.Label == "parcel");
     }
 
     [Fact]

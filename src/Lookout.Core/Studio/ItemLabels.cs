@@ -119,6 +119,10 @@ public static class ItemLabels
                 """, ("$t", target), ("$p", path), ("$l", label));
         }
         MoveJournal.Add(catalog, path, target);
+        // A detection picture's box file travels with it, so excluding and restoring it keeps its boxes.
+        var boxFile = Path.ChangeExtension(path, ".txt");
+        if (row.Kind == ItemKind.Image && File.Exists(Path.Combine(project.DataDir, boxFile)))
+            MoveJournal.Add(catalog, boxFile, Path.ChangeExtension(target, ".txt"));
     }
 
     private static void SetLabel(Catalog catalog, string path, string? label) =>

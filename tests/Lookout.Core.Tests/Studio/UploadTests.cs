@@ -123,6 +123,15 @@ public class UploadTests
         Assert.Equal(1, dataset.BoxCount);
         Assert.Single(dataset.Images.Select(i => i.Group).Distinct());
 
+        // Leaving the boxed picture out moves its box file with it (training no longer reads it); bringing it back restores both.
+        var boxFile = Path.ChangeExtension(Path.Combine(kit.Project.DataDir, pictures[0].Path), ".txt");
+        await ItemLabels.ExcludeAsync(kit.Project, [pictures[0].Id], excluded: true);
+        Assert.False(File.Exists(boxFile));
+        Assert.Single(BoxDatasetImporter.Import(kit.Project.DataDir).Images);
+        await ItemLabels.ExcludeAsync(kit.Project, [pictures[0].Id], excluded: false);
+        Assert.True(File.Exists(boxFile));
+        Assert.Equal(1, BoxDatasetImporter.Import(kit.Project.DataDir).BoxCount);
+
         // The same video again is a duplicate that answers the same pictures (nothing written twice).
         var again = await kit.Uploads.AddAsync(File.OpenRead(clip), "again.mp4", null);
         Assert.Equal(UploadStatus.Duplicate, again.Status);

@@ -178,6 +178,14 @@ public class StudioTryBoxesBrowserTests
         await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by", new() { Timeout = 30_000 }); // the next frame's
         await Expect(page.Locator("#boxes-note")).ToContainTextAsync("Saved 1 box on", SlowContain); // and what was saved stays in view
         await Expect(page.Locator("#classes li[data-class='square'] .count")).ToHaveTextAsync("1"); // the class counts its boxes
+        // A frame that should not be here is left out with its button, and u brings it back.
+        await page.ClickAsync("#boxes-leave-out");
+        await Expect(page.Locator("#boxes-position")).ToContainTextAsync($"of {frames - 1} · 1 reviewed", SlowContain);
+        await Expect(page.Locator("#boxes-note")).ToContainTextAsync("Left out", SlowContain);
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(data, "_excluded"), "*.png", SearchOption.AllDirectories));
+        await page.Keyboard.PressAsync("u");
+        await Expect(page.Locator("#boxes-position")).ToContainTextAsync($"of {frames} · 1 reviewed", SlowContain);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(data, "_excluded"), "*.png", SearchOption.AllDirectories));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "boxes-video-frame.png") });
 
         var label = Directory.EnumerateFiles(Path.Combine(data, "_unlabelled"), "*.txt").Single();

@@ -7,7 +7,8 @@ const COLOURS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#9333ea", "#0891b2
 
 interface Picture { data: BoxesDto; suggestions: SuggestionsDto | null }
 interface Gesture { handle: Handle | "new"; index: number; start: EditBox; x: number; y: number }
-interface Saved { id: number; before: BoxesDto }
+/** What undo reverts: a save (the boxes the picture had before) or a picture left out of the project. */
+type Saved = { id: number; before: BoxesDto } | { id: number; leftOut: true };
 
 /**
  * The box editor of a detection project, keyboard first: the detector's boxes are pre-filled (dashed) and Enter saves
@@ -95,16 +96,33 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
     } catch (x) { setError((x as Error).message); }
   };
 
+  // A picture that should not be in the project at all (a blurred frame, a wrong upload) goes to the excluded folder with its box file.
+  const leaveOut = async () => {
+    if (id === undefined) return;
+    const name = pictures[at]?.name ?? "the picture";
+    try {
+      await api.exclude(project.name, [id], true, "left out in the box editor");
+      setUndo(u => [...u.slice(-49), { id, leftOut: true }]);
+      setNote(`Left out: ${name} (u brings it back).`);
+      const rest = pictures.filter(p => p.id !== id);
+      const next = rest.findIndex((p, k) => k >= at && !p.reviewed);
+      await loadIndex(rest[next >= 0 ? next : Math.min(at, rest.length - 1)]?.id);
+      onChanged();
+    } catch (x) { setError((x as Error).message); }
+  };
+
   const undoLast = async () => {
     const last = undo[undo.length - 1];
     if (!last) return;
     try {
-      if (last.before.reviewed) await api.saveBoxes(project.name, last.id, last.before.boxes);
+      if ("leftOut" in last) await api.exclude(project.name, [last.id], false);
+      else if (last.before.reviewed) await api.saveBoxes(project.name, last.id, last.before.boxes);
       else await api.clearBoxes(project.name, last.id);
       setUndo(u => u.slice(0, -1));
-      setNote(`Undone: ${pictures.find(p => p.id === last.id)?.name ?? "the picture"} has its previous boxes again.`);
+      setNote("leftOut" in last ? "Undone: the picture is back." : `Undone: ${pictures.find(p => p.id === last.id)?.name ?? "the picture"} has its previous boxes again.`);
       await loadIndex(last.id);
       if (last.id === id) void loadPicture(last.id);
+      onChanged();
     } catch (x) { setError((x as Error).message); }
   };
 
@@ -199,6 +217,7 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
         <button id="boxes-next" disabled={at >= pictures.length - 1} onClick={() => go(1)}>▶</button>
         <button id="boxes-save" disabled={!picture} onClick={() => void save()}>Save &amp; next <kbd>Enter</kbd></button>
         <button id="boxes-nothing" disabled={!picture} onClick={() => { setBoxes([]); void save([]); }} title="Nothing of the classes is in this picture">Nothing here</button>
+        <button id="boxes-leave-out" disabled={id === undefined} onClick={() => void leaveOut()} title="Not a picture for this project (blurred, wrong): excluded from training, with its boxes; u brings it back">Leave out</button>
         <button id="boxes-undo" disabled={undo.length === 0} onClick={() => void undoLast()}>Undo <kbd>u</kbd></button>
       </div>
       {pictures.length === 0 && <p class="muted">Add photos on the Collect tab (into the inbox); they appear here to box.</p>}

@@ -10,6 +10,15 @@ interface Gesture { handle: Handle | "new"; index: number; start: EditBox; x: nu
 /** What undo reverts: a save (the boxes the picture had before) or a picture left out of the project. */
 type Saved = { id: number; before: BoxesDto } | { id: number; leftOut: true };
 
+/** A picture's name as the editor says it: a video's frame picture (<video>_frame_<ms>.png) by its time in the video. */
+export function shown(name: string | undefined): string {
+  if (!name) return "the picture";
+  const frame = /_frame_(\d+)\.[a-z]+$/i.exec(name);
+  if (!frame) return name;
+  const seconds = Math.floor(Number(frame[1]) / 1000);
+  return `the frame at ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
 /**
  * The box editor of a detection project, keyboard first: the detector's boxes are pre-filled (dashed) and Enter saves
  * them all and opens the next picture not reviewed yet. Drag on the picture to draw a box (Shift+drag: also over
@@ -81,7 +90,7 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
       setIndex(i => (i ? { ...i, pictures: reviewedNow, classes: Array.from(new Set([...i.classes, ...usable.map(b => b.label)])) } : i));
       const next = reviewedNow.findIndex((p, k) => k > at && !p.reviewed);
       const wrap = next >= 0 ? next : reviewedNow.findIndex(p => !p.reviewed);
-      const saved = `Saved ${r.after.boxes.length} box${r.after.boxes.length === 1 ? "" : "es"} on ${pictures[at]?.name}.`;
+      const saved = `Saved ${r.after.boxes.length} box${r.after.boxes.length === 1 ? "" : "es"} on ${shown(pictures[at]?.name)}.`;
       if (wrap >= 0 && wrap !== at) {
         setNote(saved); // the note stays while the next picture's suggestions take the status line
         setAt(wrap);
@@ -99,7 +108,7 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
   // A picture that should not be in the project at all (a blurred frame, a wrong upload) goes to the excluded folder with its box file.
   const leaveOut = async () => {
     if (id === undefined) return;
-    const name = pictures[at]?.name ?? "the picture";
+    const name = shown(pictures[at]?.name);
     try {
       await api.exclude(project.name, [id], true, "left out in the box editor");
       setUndo(u => [...u.slice(-49), { id, leftOut: true }]);
@@ -119,7 +128,7 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
       else if (last.before.reviewed) await api.saveBoxes(project.name, last.id, last.before.boxes);
       else await api.clearBoxes(project.name, last.id);
       setUndo(u => u.slice(0, -1));
-      setNote("leftOut" in last ? "Undone: the picture is back." : `Undone: ${pictures.find(p => p.id === last.id)?.name ?? "the picture"} has its previous boxes again.`);
+      setNote("leftOut" in last ? "Undone: the picture is back." : `Undone: ${shown(pictures.find(p => p.id === last.id)?.name)} has its previous boxes again.`);
       await loadIndex(last.id);
       if (last.id === id) void loadPicture(last.id);
       onChanged();

@@ -29,7 +29,10 @@ public sealed class DetectorTrainingCommandTests : IDisposable
         }
 
         File.WriteAllBytes(Path.Combine(data, "walk.mp4"), new byte[64]); // a video among the boxes: said, not silently skipped
-        var train = CliRunner.Run(_dir, "train", data, "--epochs", "1", "--input-size", "128", "--json");
+        var unicorn = CliRunner.Run(_dir, "train", data, "--start-from", "disc=unicorn");
+        Assert.Equal(1, unicorn.ExitCode);
+        Assert.Contains("unknown class 'unicorn'", unicorn.StdErr);
+        var train = CliRunner.Run(_dir, "train", data, "--epochs", "1", "--input-size", "128", "--start-from", "disc=frisbee", "--json");
         Assert.True(train.ExitCode == 0, train.StdErr);
         using (var doc = JsonDocument.Parse(train.StdOut))
         {
@@ -38,6 +41,7 @@ public sealed class DetectorTrainingCommandTests : IDisposable
             Assert.True(File.Exists(doc.RootElement.GetProperty("model").GetString()));
             Assert.Contains("too few boxes", train.StdErr);
             Assert.Contains("1 video file is not read", train.StdErr);
+            Assert.Contains("'disc' starts from COCO's 'frisbee'", train.StdErr);
         }
 
         var image = Directory.EnumerateFiles(Path.Combine(data, "images")).Order().First();

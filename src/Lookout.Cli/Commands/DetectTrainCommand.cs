@@ -22,6 +22,12 @@ public static class DetectTrainCommand
     public static readonly Option<string?> Format = new("--format") { Description = "Box format for --task detect: yolo, coco or voc (default: detected)." };
     public static readonly Option<int> InputSize = new("--input-size") { Description = "Detector input side in pixels (multiple of 32).", DefaultValueFactory = _ => D.InputSize };
     public static readonly Option<int> Batch = new("--batch") { Description = "Detector training batch size.", DefaultValueFactory = _ => D.BatchSize };
+    public static readonly Option<string[]> StartFrom = new("--start-from")
+    {
+        Description = "CLASS=COCO_CLASS: start one of your classes from a COCO class it resembles (e.g. visitor=person, mila=dog); " +
+                      "classes named like a COCO class (person, chairs, potted_plant) do so by themselves. Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     public static void AddTo(Command command)
     {
@@ -31,6 +37,7 @@ public static class DetectTrainCommand
         command.Options.Add(Format);
         command.Options.Add(InputSize);
         command.Options.Add(Batch);
+        command.Options.Add(StartFrom);
     }
 
     public static bool Wanted(ParseResult parse, string? dataDir) => parse.GetValue(Task) switch
@@ -48,6 +55,7 @@ public static class DetectTrainCommand
         {
             Epochs = epochs ?? D.Epochs, LearningRate = lr ?? D.LearningRate, Seed = seed,
             InputSize = parse.GetValue(InputSize), BatchSize = parse.GetValue(Batch),
+            StartFrom = ParseStartFrom(parse.GetValue(StartFrom) ?? []),
         };
         var request = new DetectTrainRequest
         {
@@ -56,6 +64,23 @@ public static class DetectTrainCommand
         };
         var result = await ProgressSink.RunAsync(output, sink => DetectTrainPipeline.RunAsync(request, new CliPipelineObserver(output, sink), ct));
         return Report(output, result);
+    }
+
+    /// <summary>"visitor=person" pairs; a COCO name that is not one is a usage error that lists the close ones.</summary>
+    private static Dictionary<string, string>? ParseStartFrom(string[] pairs)
+    {
+        if (pairs.Length == 0) return null;
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                throw new ArgumentException($"--start-from takes CLASS=COCO_CLASS (e.g. visitor=person), not '{pair}'");
+            if (Lookout.Core.Inference.Detectors.CocoLabels.Matching(parts[1]) is null)
+                Lookout.Core.Inference.Detectors.CocoLabels.Resolve([parts[1]]); // throws "unknown class … did you mean …"
+            map[parts[0]] = parts[1];
+        }
+        return map;
     }
 
     public static async Task<int> ResumeAsync(CliOutput output, RunFolder run, CancellationToken ct)

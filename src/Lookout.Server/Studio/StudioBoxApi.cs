@@ -29,15 +29,20 @@ public static class StudioBoxApi
             "the verdict ('unknown' when the calibrated thresholds refuse it or 'none of these' wins) and a Grad-CAM overlay (base64 PNG) of the top class. Nothing is stored.")
             .Accepts<byte[]>("application/octet-stream");
 
-        g.MapGet("/boxes", (string project, StudioHost studio) =>
+        g.MapGet("/boxes", async (string project, StudioHost studio, CancellationToken ct) =>
         {
-            var p = studio.Open(project).Project;
+            var services = studio.Open(project);
+            var p = services.Project;
             if (!BoxProject.IsDetection(p)) throw new StudioException("this project is not a detection project", StudioProblem.Conflict);
+            // Pictures and videos may have been copied into the data folder by hand: the list is of what it holds now.
+            await services.Scanner.ScanAsync(ct);
+            if (await VideoFramePictures.WriteMissingAsync(p, ct) > 0) await services.Scanner.ScanAsync(ct);
             var pictures = ItemQuery.List(p, ItemView.All).Where(i => i.Kind == ItemKind.Image && !i.Excluded).ToList();
             var reviewed = BoxLabels.ReviewedCounts(p, pictures);
             return Ok(new BoxIndexDto(BoxProject.Classes(p), BoxSuggester.Map(p),
                 pictures.Select(i => new BoxPictureDto(i.Id, i.Name, i.Sha256, reviewed.ContainsKey(i.Id), reviewed.GetValueOrDefault(i.Id))).ToList()));
-        }).WithSummary("A detection project's box classes (classes.txt order = YOLO ids), its detector-class mapping, and its photos with whether each is reviewed (has a box file) and how many boxes it has");
+        }).WithSummary("A detection project's box classes (classes.txt order = YOLO ids), its detector-class mapping, and its photos with whether each is reviewed (has a box file) and how many boxes it has; " +
+            "the data folder is scanned first, so files copied in by hand are listed, and a video's frames become pictures once");
         g.MapGet("/pictures/{id:long}", (string project, long id, StudioHost studio) =>
             Results.Bytes(BoxLabels.View(studio.Open(project).Project, id, ViewSide), "image/jpeg"))
             .WithSummary($"A photo to draw boxes on (JPEG, EXIF orientation applied, at most {ViewSide} px)").Produces(200, contentType: "image/jpeg");

@@ -139,6 +139,27 @@ public class UploadTests
         Assert.Equal(3, ItemQuery.List(kit.Project, ItemView.All).Count(i => i.Kind == ItemKind.Image));
     }
 
+    [Fact]
+    public async Task Video_CopiedIntoADetectionProjectByHand_GetsItsFramePicturesOnce_ALeftOutOneStaysOut()
+    {
+        using var kit = new StudioTestKit();
+        await BoxProject.MakeDetectionAsync(kit.Project);
+        var unlabelled = Directory.CreateDirectory(Path.Combine(kit.Project.DataDir, FolderLayout.UnlabelledFolder)).FullName;
+        await TestClips.WriteAsync(Path.Combine(unlabelled, "porch.mp4"), 5, (TestClips.Pattern(4, 96, 64), 1.2), (TestClips.Pattern(5, 96, 64), 1.2));
+        await kit.Scanner.ScanAsync();
+        Assert.Equal(1, await VideoFramePictures.WriteMissingAsync(kit.Project));
+        await kit.Scanner.ScanAsync();
+        var pictures = ItemQuery.List(kit.Project, ItemView.All).Where(i => i.Kind == ItemKind.Image).OrderBy(i => i.Path, StringComparer.Ordinal).ToList();
+        Assert.Equal(["_unlabelled/porch_frame_0000000.png", "_unlabelled/porch_frame_0001000.png"], pictures.Select(p => p.Path));
+
+        // Once only: a picture left out (or deleted) is not written again by the next look at the folder.
+        await ItemLabels.ExcludeAsync(kit.Project, [pictures[1].Id], excluded: true);
+        File.Delete(Path.Combine(kit.Project.DataDir, pictures[0].Path));
+        Assert.Equal(0, await VideoFramePictures.WriteMissingAsync(kit.Project));
+        Assert.False(File.Exists(Path.Combine(kit.Project.DataDir, pictures[0].Path)));
+        Assert.False(File.Exists(Path.Combine(kit.Project.DataDir, pictures[1].Path)));
+    }
+
     private static void CopyDir(string from, string to)
     {
         foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))

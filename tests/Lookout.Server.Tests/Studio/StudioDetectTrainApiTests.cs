@@ -108,7 +108,9 @@ public class StudioDetectTrainApiTests
     [Fact]
     public async Task DetectJob_InterruptedByAServerStop_ResumesItsRunFromTheCheckpoint_OnTheNextStart()
     {
-        const int Epochs = 8;
+        // 30 epochs: on an idle machine this tiny set trains ~4 epochs a second, and 8 could all finish between the
+        // test seeing epoch 1 and the stop taking effect (then there is nothing to resume; seen once).
+        const int Epochs = 30;
         var dir = Directory.CreateTempSubdirectory("lookout-studio-detect-resume-").FullName;
         var options = new ServerOptions { StudioDirectory = Path.Combine(dir, "projects"), Workspace = Path.Combine(dir, "ws") };
         var app = LookoutServer.BuildApp(options, configure: b => b.WebHost.UseTestServer());
@@ -177,5 +179,22 @@ public class StudioDetectTrainApiTests
         Assert.DoesNotContain(events, e => e.GetProperty("kind").GetString() == "warning" && e.GetProperty("data").GetProperty("text").GetString()!.Contains("not read")); // its frames are
         var results = await StudioTrainApiTests.Data(await client.GetAsync($"/v1/projects/walk/runs/{done.GetProperty("run").GetString()}/detect"));
         Assert.InRange(results.GetProperty("test").GetProperty("map50").GetDouble(), 0, 1); // evaluated on the walk's last scene
+    }
+
+    [Fact]
+    public async Task BoxList_ShowsAPhotoAndTheFramesOfAVideoCopiedIntoTheDataFolderByHand()
+    {
+        var dir = Directory.CreateTempSubdirectory("lookout-studio-detect-byhand-").FullName;
+        var (app, client) = await StudioTrainApiTests.StartAsync(dir);
+        await using var _ = new StudioTrainApiTests.Cleanup(app, dir);
+        await StudioTrainApiTests.Data(await client.PostAsJsonAsync("/v1/projects", new { name = "porch", task = "detect" }));
+        var inbox = Directory.CreateDirectory(Path.Combine(dir, "projects", "porch", "data", "_unlabelled")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(inbox, "parcel.png"), StudioMedia.Textured(200, 120, 40, seed: 3));
+        StudioMedia.Clip(Path.Combine(inbox, "door.mp4"), ("red", 2), ("blue", 2));
+
+        var names = (await StudioTrainApiTests.Data(await client.GetAsync("/v1/projects/porch/boxes"))).GetProperty("pictures").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()!).ToList();
+        Assert.Contains("parcel.png", names);
+        Assert.True(names.Count(n => n.StartsWith("door_frame_", StringComparison.Ordinal)) >= 2, string.Join(", ", names));
     }
 }

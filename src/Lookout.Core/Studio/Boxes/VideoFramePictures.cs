@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Lookout.Core.Datasets;
 using Lookout.Core.Datasets.Boxes;
 using Lookout.Core.IO;
@@ -13,20 +14,46 @@ namespace Lookout.Core.Studio.Boxes;
 /// </summary>
 public static class VideoFramePictures
 {
-    /// <summary>Puts the video's kept frames beside it (a picture already there is left as it is); answers their data-relative paths in time order. Call holding the project's gate.</summary>
-    internal static IReadOnlyList<string> Write(StudioProject project, Catalog catalog, string videoRelative)
+    /// <summary>Where the project keeps the content hashes of the videos whose frames were written as pictures.</summary>
+    public const string WrittenKey = "studio.frame_pictures";
+
+    /// <summary>
+    /// Writes the frame pictures of every cataloged video that never had them (an upload, or a video copied into the data
+    /// folder by hand), each video once: a picture the user left out or deleted is not brought back. Answers how many
+    /// videos got pictures; rescan when it is not 0.
+    /// </summary>
+    public static Task<int> WriteMissingAsync(StudioProject project, CancellationToken ct = default) => project.Locked(() =>
     {
-        var pictures = new List<string>();
+        using var catalog = project.OpenCatalog();
+        var written = new HashSet<string>(Read(catalog.GetMeta(WrittenKey)), StringComparer.Ordinal);
+        int videos = 0;
+        foreach (var video in catalog.Query("SELECT * FROM items WHERE kind='Video' AND status='Ok' AND sha256 IS NOT NULL ORDER BY path"))
+        {
+            if (!written.Add(video.Sha256!)) continue;
+            Write(project, catalog, video.Path);
+            videos++;
+        }
+        if (videos > 0) catalog.SetMeta(WrittenKey, JsonSerializer.Serialize(written.Order(StringComparer.Ordinal)));
+        return videos;
+    }, ct);
+
+    private static IEnumerable<string> Read(string? json)
+    {
+        if (string.IsNullOrEmpty(json)) return [];
+        try { return JsonSerializer.Deserialize<List<string>>(json) ?? []; }
+        catch (JsonException) { return []; }
+    }
+
+    /// <summary>Puts the video's kept frames beside it (a picture already there is left as it is). Call holding the project's gate.</summary>
+    private static void Write(StudioProject project, Catalog catalog, string videoRelative)
+    {
         foreach (var frame in Frames(catalog, videoRelative))
         {
-            var relative = PicturePath(videoRelative, frame.SourceTimeMs ?? 0, Path.GetExtension(frame.File!));
-            var target = Path.Combine(project.DataDir, relative);
+            var target = Path.Combine(project.DataDir, PicturePath(videoRelative, frame.SourceTimeMs ?? 0, Path.GetExtension(frame.File!)));
             var source = Path.Combine(project.Workspace.Root, frame.File!);
             // A half-hour video is 1,800 frames: a second name for the same file costs no space; a copy where that cannot be.
             if (!File.Exists(target) && !LinuxFiles.TryHardLink(source, target)) AtomicFile.WriteAllBytes(target, File.ReadAllBytes(source));
-            pictures.Add(relative);
         }
-        return pictures;
     }
 
     /// <summary>The catalog ids of the video's frame pictures, in time order (empty before <see cref="Write"/>).</summary>

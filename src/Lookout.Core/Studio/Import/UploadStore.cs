@@ -66,22 +66,12 @@ public sealed class UploadStore(StudioProject project, ScanCoalescer scanner, Up
         if (duplicate is not null) return duplicate with { Name = name };
 
         await scanner.ScanAsync(ct).ConfigureAwait(false);
-        if (sniffed.IsVideo && BoxProject.IsDetection(project)) await FramesAsPicturesAsync(relative, ct).ConfigureAwait(false);
+        if (sniffed.IsVideo && BoxProject.IsDetection(project) && await VideoFramePictures.WriteMissingAsync(project, ct).ConfigureAwait(false) > 0)
+            await scanner.ScanAsync(ct).ConfigureAwait(false); // a detection project boxes pictures: the video's frames were written as photos
         var ids = IdsFor(relative, sniffed.IsVideo);
         MediaIndex.EnsureFacts(project, ItemQuery.ByIds(project, ids), ct);
         if (ids.Count == 0) return Rejected(name, ReasonFor(relative) ?? "no usable picture in it") with { Sha256 = received.Sha256, Video = sniffed.IsVideo };
         return new UploadResult(name, UploadStatus.Added, null, received.Sha256, sniffed.IsVideo, ids, label);
-    }
-
-    /// <summary>A detection project boxes pictures in its data folder: the video's frames are written there and cataloged as photos.</summary>
-    private async Task FramesAsPicturesAsync(string video, CancellationToken ct)
-    {
-        var pictures = await project.Locked(() =>
-        {
-            using var catalog = project.OpenCatalog();
-            return VideoFramePictures.Write(project, catalog, video);
-        }, ct).ConfigureAwait(false);
-        if (pictures.Count > 0) await scanner.ScanAsync(ct).ConfigureAwait(false);
     }
 
     private static UploadResult Rejected(string name, string reason) => new(name, UploadStatus.Rejected, reason, null, false, [], null);

@@ -183,10 +183,10 @@ public class StudioTrainApiTests(ITestOutputHelper output)
     {
         var dir = Directory.CreateTempSubdirectory("lookout-studio-resume-").FullName;
         var (app, client) = await StartAsync(dir);
-        await MakeShapesProject(client, dir, "p", 10, "circle", "square");
-        var id = (await Data(await client.PostAsJsonAsync("/v1/projects/p/jobs", new { mode = "better", epochs = 8 }))).GetProperty("id").GetInt64();
-        // 8 epochs: on an idle machine the 20-image epochs are so quick that a 3-epoch run could finish and export
-        // between the test seeing epoch 1 and the stop taking effect (then there is nothing to resume).
+        // 200 pictures and 12 epochs: on an idle machine 20 pictures' epochs took 0.1 s, so a run could finish and export
+        // between the test seeing epoch 1 and the stop taking effect (then there is no checkpoint to resume from: seen).
+        await MakeShapesProject(client, dir, "p", 100, "circle", "square");
+        var id = (await Data(await client.PostAsJsonAsync("/v1/projects/p/jobs", new { mode = "better", epochs = 12 }))).GetProperty("id").GetInt64();
         var (job, _) = await WaitAsync(client, "p", id, e => e.GetProperty("kind").GetString() == "epoch" && e.GetProperty("data").GetProperty("phase").GetString() == "finetune");
         await app.StopAsync();
         await app.DisposeAsync();
@@ -204,7 +204,9 @@ public class StudioTrainApiTests(ITestOutputHelper output)
         Assert.Contains(events, e => e.GetProperty("kind").GetString() == "message" && e.GetProperty("data").GetProperty("text").GetString()!.Contains("resuming run"));
         var run = done.GetProperty("run").GetString()!;
         var results = await Data(await client.GetAsync($"/v1/projects/p/runs/{run}"));
-        Assert.Equal(Enumerable.Range(1, 8), results.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()));
+        var epochs = results.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()).ToList();
+        Assert.Equal(Enumerable.Range(1, epochs.Count), epochs); // every epoch once and in order across the stop (early stopping may end it before 12)
+        Assert.InRange(epochs.Count, 2, 12);
         Assert.Single(Directory.EnumerateDirectories(Path.Combine(dir, "projects", "p", ".lookout", "runs")));
     }
 

@@ -8,15 +8,19 @@ namespace Lookout.Server.Tests;
 
 public class VisionGateTests
 {
+    private static Task<int> OwnThread(Func<Task<int>> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
     [Fact]
     public async Task FullQueue_Fails503AtOnce_WithRetryAfter_AndWaitersStillRun()
     {
         using var gate = new InferenceGate("nanodet", concurrency: 1, queueCapacity: 2, retryAfterSeconds: 3, TimeSpan.FromSeconds(30), new ServerMetrics());
         using var release = new ManualResetEventSlim();
         using var started = new ManualResetEventSlim();
-        // Task.Run: the work runs synchronously on the caller's thread once a slot is free.
-        var running = Task.Run(() => gate.RunAsync(() => { started.Set(); release.Wait(); return 1; }, default)); // takes the only slot
-        Assert.True(started.Wait(5000));
+        // On a thread of its own: the work runs synchronously on the caller's thread once a slot is free, and blocks
+        // there; a thread-pool task could wait seconds for a thread while the other test classes run (seen on a full run).
+        var running = OwnThread(() => gate.RunAsync(() => { started.Set(); release.Wait(); return 1; }, default)); // takes the only slot
+        Assert.True(started.Wait(30_000));
         var queued = gate.RunAsync(() => 2, default);                                    // waits
         var queued2 = gate.RunAsync(() => 3, default);                                   // waits (capacity 2)
         var e = await Assert.ThrowsAsync<ServerOverloadedException>(() => gate.RunAsync(() => 4, default));
@@ -33,8 +37,8 @@ public class VisionGateTests
         using var gate = new InferenceGate("faces", 1, 8, 1, TimeSpan.FromMilliseconds(100), new ServerMetrics());
         using var release = new ManualResetEventSlim();
         using var started = new ManualResetEventSlim();
-        var running = Task.Run(() => gate.RunAsync(() => { started.Set(); release.Wait(); return 1; }, default));
-        Assert.True(started.Wait(5000));
+        var running = OwnThread(() => gate.RunAsync(() => { started.Set(); release.Wait(); return 1; }, default));
+        Assert.True(started.Wait(30_000));
         var e = await Assert.ThrowsAsync<ServerOverloadedException>(() => gate.RunAsync(() => 2, default));
         Assert.Contains("did not start", e.Message);
         release.Set();

@@ -164,8 +164,10 @@ public class StudioTryBoxesBrowserTests
         await page.SetInputFilesAsync("#files", clip);
         await Expect(page.Locator("#upload-summary")).ToContainTextAsync("1 added", new() { Timeout = 60_000 });
         var added = await page.Locator(".jobs").TextContentAsync();
-        var frames = int.Parse(System.Text.RegularExpressions.Regex.Match(added!, @"added: (\d+) frames").Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.InRange(frames, 4, 7); // 1 per second of a 6 s clip, none of them a repeat
+        var count = System.Text.RegularExpressions.Regex.Match(added!, @"added: (\d+) frames");
+        Assert.True(count.Success, $"the upload note says: {added}");
+        var frames = int.Parse(count.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(frames is >= 4 and <= 7, $"1 per second of a 6 s clip, none of them a repeat; the upload note says: {added}");
 
         // The Boxes tab lists the frames as pictures; a box drawn on the first is saved beside that frame's picture.
         await Expect(page.Locator("#tab-boxes .count")).ToHaveTextAsync(frames.ToString(CultureInfo.InvariantCulture)); // pictures to box, not frames twice

@@ -20,21 +20,12 @@ namespace Lookout.Cli.Tests.Scale;
 public sealed class BulkJobFaultTests : IDisposable
 {
     private static readonly string[] Labels = ["red", "green", "blue"];
-    private readonly string _root;
-    private readonly RabbitMqServer _rabbit;
-    private readonly PostgresServer _pg;
+    private readonly BrokerAndDatabase _servers = new("scale");
     private readonly List<WorkerProcess> _workers = [];
 
     public BulkJobFaultTests()
     {
-        _root = Directory.CreateTempSubdirectory("lookout-scale-").FullName;
-        // PostgreSQL runs as its own user when the tests run as root: it must be able to reach its folder.
-        File.SetUnixFileMode(_root, (UnixFileMode)0b111_101_101);
-        Assert.True(RabbitMqServer.Installed && PostgresServer.Installed, "rabbitmq-server and postgresql-15 are installed by scripts/setup.sh --tests");
-        _rabbit = new RabbitMqServer(Path.Combine(_root, "rabbit"));
-        _pg = new PostgresServer(Path.Combine(_root, "pg"));
-        Task.WaitAll(_rabbit.StartAsync(), Task.Run(_pg.Start));
-        Model = Path.Combine(_root, "colours.onnx");
+        Model = Path.Combine(_servers.Root, "colours.onnx");
         File.WriteAllBytes(Model, OnnxWriter.Serialize(MeanColourClassifier.Build(Labels, new PreprocessSpec(), [8, 0, 0, 0, 8, 0, 0, 0, 8], [0, 0, 0])));
     }
 
@@ -43,7 +34,7 @@ public sealed class BulkJobFaultTests : IDisposable
     /// <summary>Solid-colour PNGs, all different (so every file is its own image), named by the class they must get.</summary>
     private string MakeImages(int count, int corrupt = 0)
     {
-        var dir = Path.Combine(_root, "images");
+        var dir = Path.Combine(_servers.Root, "images");
         Directory.CreateDirectory(dir);
         for (int i = 0; i < count; i++)
         {
@@ -65,21 +56,21 @@ public sealed class BulkJobFaultTests : IDisposable
 
     private WorkerProcess StartWorker(string name, params string[] extra)
     {
-        var w = new WorkerProcess(_root, name, _rabbit.Uri, _pg.ConnectionString, extra);
+        var w = new WorkerProcess(_servers.Root, name, _servers.Rabbit.Uri, _servers.Pg.ConnectionString, extra);
         _workers.Add(w);
         return w;
     }
 
     private async Task<string> SubmitAsync(string dir, int batch)
     {
-        var r = await CliRunner.RunAsync(_root, ["--json", "jobs", "submit", dir, "--model", Model, "--batch", $"{batch}", "--broker", _rabbit.Uri, "--db", _pg.ConnectionString]);
+        var r = await CliRunner.RunAsync(_servers.Root, ["--json", "jobs", "submit", dir, "--model", Model, "--batch", $"{batch}", "--broker", _servers.Rabbit.Uri, "--db", _servers.Pg.ConnectionString]);
         Assert.True(r.ExitCode is 0 or 3, r.StdErr);
         return JsonDocument.Parse(r.StdOut).RootElement.GetProperty("job").GetString()!;
     }
 
     private async Task<JsonElement> StatusAsync(string job)
     {
-        var r = await CliRunner.RunAsync(_root, ["--json", "jobs", "status", job, "--db", _pg.ConnectionString]);
+        var r = await CliRunner.RunAsync(_servers.Root, ["--json", "jobs", "status", job, "--db", _servers.Pg.ConnectionString]);
         Assert.True(r.ExitCode == 0, r.StdErr);
         return JsonDocument.Parse(r.StdOut).RootElement;
     }
@@ -87,7 +78,7 @@ public sealed class BulkJobFaultTests : IDisposable
     private long Scalar(string sql)
     {
         // No pool: a pooled connection would not survive the test restarting the server.
-        using var conn = new NpgsqlConnection(_pg.ConnectionString + ";Pooling=false");
+        using var conn = new NpgsqlConnection(_servers.Pg.ConnectionString + ";Pooling=false");
         conn.Open();
         using var cmd = new NpgsqlCommand(sql, conn);
         return Convert.ToInt64(cmd.ExecuteScalar());
@@ -100,7 +91,7 @@ public sealed class BulkJobFaultTests : IDisposable
     {
         // Polled in process (a CLI process per poll would take a core from the workers); the CLI answers once at the end.
         var deadline = DateTime.UtcNow + timeout;
-        await using (var store = Lookout.Scale.Store.JobStore.Open(_pg.ConnectionString + ";Pooling=false"))
+        await using (var store = Lookout.Scale.Store.JobStore.Open(_servers.Pg.ConnectionString + ";Pooling=false"))
             while (true)
             {
                 JobProgressOrNull progress;
@@ -134,7 +125,7 @@ public sealed class BulkJobFaultTests : IDisposable
     {
         Assert.Equal(images, ResultRows());
         Assert.Equal(images, Scalar("SELECT count(DISTINCT image_sha) FROM lookout_results"));
-        var csv = await CliRunner.RunAsync(_root, ["jobs", "results", job, "--format", "csv", "--db", _pg.ConnectionString]);
+        var csv = await CliRunner.RunAsync(_servers.Root, ["jobs", "results", job, "--format", "csv", "--db", _servers.Pg.ConnectionString]);
         var rows = csv.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
         var answered = rows.Where(r => r[2] == "done").ToList();
         Assert.Equal(images, answered.Count);
@@ -171,10 +162,10 @@ public sealed class BulkJobFaultTests : IDisposable
         StartWorker("w2");
         await WaitForAsync(() => ResultRows() >= images / 5, "a fifth of the results", TimeSpan.FromSeconds(60));
         // SIGKILL: instant (a clean stop can take longer than the rest of the run), and the harsher fault.
-        await _rabbit.StopAsync(crash: true);
+        await _servers.Rabbit.StopAsync(crash: true);
         long atStop = ResultRows();
         await Task.Delay(1000);
-        await _rabbit.StartAsync();
+        await _servers.Rabbit.StartAsync();
         var status = await WaitForCompletionAsync(job, TimeSpan.FromSeconds(90));
         Assert.True(atStop < images, "the broker must go down mid-run");
         Assert.Equal(images, status.GetProperty("done").GetInt32());
@@ -183,7 +174,7 @@ public sealed class BulkJobFaultTests : IDisposable
 
         // The corrupt images: tried 3 times, then a failure row with the reason and a dead letter saying why.
         Assert.Equal(2, Scalar("SELECT count(*) FROM lookout_failures WHERE tries = 3 AND reason <> ''"));
-        var json = await CliRunner.RunAsync(_root, ["jobs", "results", job, "--format", "json", "--db", _pg.ConnectionString]);
+        var json = await CliRunner.RunAsync(_servers.Root, ["jobs", "results", job, "--format", "json", "--db", _servers.Pg.ConnectionString]);
         var failed = JsonDocument.Parse(json.StdOut).RootElement.EnumerateArray().Where(r => r.GetProperty("status").GetString() == "failed").ToList();
         Assert.Equal(2, failed.Count);
         Assert.All(failed, f => Assert.StartsWith("corrupt-", Path.GetFileName(f.GetProperty("name").GetString())));
@@ -209,7 +200,7 @@ public sealed class BulkJobFaultTests : IDisposable
 
     private async Task PublishAsync(byte[] body)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(_rabbit.Uri) };
+        var factory = new ConnectionFactory { Uri = new Uri(_servers.Rabbit.Uri) };
         await using var conn = await factory.CreateConnectionAsync();
         await using var channel = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         await channel.BasicPublishAsync("", BrokerTopology.WorkQueue, mandatory: true, BrokerTopology.Persistent(1), body);
@@ -223,15 +214,15 @@ public sealed class BulkJobFaultTests : IDisposable
         StartWorker("w1");
         StartWorker("w2");
         await WaitForAsync(() => ResultRows() >= images / 5, "a fifth of the results", TimeSpan.FromSeconds(60));
-        _pg.Stop();
+        _servers.Pg.Stop();
         await WaitForAsync(() => _workers.Any(w => w.Lines.Any(l => l.Contains("cannot write results"))), "a worker backing off", TimeSpan.FromSeconds(30));
         await Task.Delay(2000);
-        _pg.Start();
+        _servers.Pg.Start();
         var status = await WaitForCompletionAsync(job, TimeSpan.FromSeconds(90));
         Assert.Equal(images, status.GetProperty("done").GetInt32());
         await AssertEveryImageAnsweredOnceAndRightAsync(job, images);
         Assert.All(_workers, w => Assert.False(w.HasExited, w.Log));
-        var text = await CliRunner.RunAsync(_root, ["jobs", "status", job, "--db", _pg.ConnectionString]);
+        var text = await CliRunner.RunAsync(_servers.Root, ["jobs", "status", job, "--db", _servers.Pg.ConnectionString]);
         Assert.Contains("100.0%", text.StdOut);
         Assert.Contains($"{images}/{images} answered, 0 failed", text.StdOut);
         Assert.Contains("complete", text.StdOut);
@@ -239,7 +230,7 @@ public sealed class BulkJobFaultTests : IDisposable
 
     private async Task<List<(List<string> Names, string Reason)>> DeadLettersAsync()
     {
-        var factory = new ConnectionFactory { Uri = new Uri(_rabbit.Uri) };
+        var factory = new ConnectionFactory { Uri = new Uri(_servers.Rabbit.Uri) };
         await using var conn = await factory.CreateConnectionAsync();
         await using var channel = await conn.CreateChannelAsync();
         var dead = new List<(List<string>, string)>();
@@ -255,8 +246,6 @@ public sealed class BulkJobFaultTests : IDisposable
     public void Dispose()
     {
         foreach (var w in _workers) w.Dispose();
-        _rabbit.Dispose();
-        _pg.Dispose();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _servers.Dispose();
     }
 }

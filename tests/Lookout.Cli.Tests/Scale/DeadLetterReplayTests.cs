@@ -22,27 +22,15 @@ namespace Lookout.Cli.Tests.Scale;
 [Collection("scale-out")]
 public sealed class DeadLetterReplayTests : IDisposable
 {
-    private readonly string _root;
-    private readonly RabbitMqServer _rabbit;
-    private readonly PostgresServer _pg;
+    private readonly BrokerAndDatabase _servers = new("dead");
     private WorkerProcess? _worker;
-
-    public DeadLetterReplayTests()
-    {
-        _root = Directory.CreateTempSubdirectory("lookout-dead-").FullName;
-        File.SetUnixFileMode(_root, (UnixFileMode)0b111_101_101);
-        Assert.True(RabbitMqServer.Installed && PostgresServer.Installed, "rabbitmq-server and postgresql-15 are installed by scripts/setup.sh --tests");
-        _rabbit = new RabbitMqServer(Path.Combine(_root, "rabbit"));
-        _pg = new PostgresServer(Path.Combine(_root, "pg"));
-        Task.WaitAll(_rabbit.StartAsync(), Task.Run(_pg.Start));
-    }
 
     [Fact]
     public async Task DeadLetters_AreListedWithTheReason_KeptByListing_AndAnsweredAfterReplay()
     {
         var onnx = OnnxWriter.Serialize(MeanColourClassifier.Build(["red", "green", "blue"], new PreprocessSpec(), [8, 0, 0, 0, 8, 0, 0, 0, 8], [0, 0, 0]));
         var modelId = JobSubmitter.Sha256Hex(onnx);
-        await using var store = JobStore.Open(_pg.ConnectionString);
+        await using var store = JobStore.Open(_servers.Pg.ConnectionString);
         await store.EnsureSchemaAsync(default);
 
         // A batch for a model the database does not have (yet): the worker cannot answer it and gives up on it.
@@ -51,7 +39,7 @@ public sealed class DeadLetterReplayTests : IDisposable
         var batch = new BatchMessage("job-dl", modelId, JobTask.Classify, 3,
             [new("red.png", JobSubmitter.Sha256Hex(red), red), new("blue.png", JobSubmitter.Sha256Hex(blue), blue)]);
         await PublishAsync(batch.Encode());
-        _worker = new WorkerProcess(_root, "w1", _rabbit.Uri, _pg.ConnectionString, "--max-tries", "2");
+        _worker = new WorkerProcess(_servers.Root, "w1", _servers.Rabbit.Uri, _servers.Pg.ConnectionString, "--max-tries", "2");
         await WaitForAsync(() => Scalar($"SELECT count(*) FROM lookout_failures WHERE model_id = '{modelId}'") == 2, "both images dead-lettered");
 
         var listed = await DeadLettersAsync();
@@ -76,14 +64,14 @@ public sealed class DeadLetterReplayTests : IDisposable
 
     private async Task<List<JsonElement>> DeadLettersAsync(params string[] extra)
     {
-        var r = await CliRunner.RunAsync(_root, ["--json", "jobs", "dead-letters", "--broker", _rabbit.Uri, .. extra]);
+        var r = await CliRunner.RunAsync(_servers.Root, ["--json", "jobs", "dead-letters", "--broker", _servers.Rabbit.Uri, .. extra]);
         Assert.True(r.ExitCode == 0, r.StdErr);
         return JsonDocument.Parse(r.StdOut).RootElement.EnumerateArray().ToList();
     }
 
     private async Task PublishAsync(byte[] body)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(_rabbit.Uri) };
+        var factory = new ConnectionFactory { Uri = new Uri(_servers.Rabbit.Uri) };
         await using var conn = await factory.CreateConnectionAsync();
         await using var channel = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         await BrokerTopology.DeclareAsync(channel, default);
@@ -92,7 +80,7 @@ public sealed class DeadLetterReplayTests : IDisposable
 
     private long Scalar(string sql)
     {
-        using var conn = new NpgsqlConnection(_pg.ConnectionString + ";Pooling=false");
+        using var conn = new NpgsqlConnection(_servers.Pg.ConnectionString + ";Pooling=false");
         conn.Open();
         using var cmd = new NpgsqlCommand(sql, conn);
         return Convert.ToInt64(cmd.ExecuteScalar());
@@ -111,8 +99,6 @@ public sealed class DeadLetterReplayTests : IDisposable
     public void Dispose()
     {
         _worker?.Dispose();
-        _rabbit.Dispose();
-        _pg.Dispose();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _servers.Dispose();
     }
 }

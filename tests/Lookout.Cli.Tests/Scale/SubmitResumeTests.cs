@@ -20,40 +20,28 @@ namespace Lookout.Cli.Tests.Scale;
 public sealed class SubmitResumeTests : IDisposable
 {
     private const int Images = 600;
-    private readonly string _root;
-    private readonly RabbitMqServer _rabbit;
-    private readonly PostgresServer _pg;
-
-    public SubmitResumeTests()
-    {
-        _root = Directory.CreateTempSubdirectory("lookout-resume-").FullName;
-        File.SetUnixFileMode(_root, (UnixFileMode)0b111_101_101);
-        Assert.True(RabbitMqServer.Installed && PostgresServer.Installed, "rabbitmq-server and postgresql-15 are installed by scripts/setup.sh --tests");
-        _rabbit = new RabbitMqServer(Path.Combine(_root, "rabbit"));
-        _pg = new PostgresServer(Path.Combine(_root, "pg"));
-        Task.WaitAll(_rabbit.StartAsync(), Task.Run(_pg.Start));
-    }
+    private readonly BrokerAndDatabase _servers = new("resume");
 
     [Fact]
     public async Task KilledSubmit_Resumed_EnqueuesOnlyWhatWasNotConfirmed_AndTheJobListsEachFileOnce()
     {
-        var model = Path.Combine(_root, "colours.onnx");
+        var model = Path.Combine(_servers.Root, "colours.onnx");
         File.WriteAllBytes(model, OnnxWriter.Serialize(MeanColourClassifier.Build(["red", "green", "blue"], new PreprocessSpec(), [8, 0, 0, 0, 8, 0, 0, 0, 8], [0, 0, 0])));
-        var dir = Path.Combine(_root, "images");
+        var dir = Path.Combine(_servers.Root, "images");
         Directory.CreateDirectory(dir);
         for (int i = 0; i < Images; i++)
             File.WriteAllBytes(Path.Combine(dir, $"img-{i:D4}.png"), HostileImages.SolidPng(8, 8, (byte)(i % 256), (byte)(i / 256), 99));
-        string[] args = ["jobs", "submit", dir, "--model", model, "--batch", "2", "--broker", _rabbit.Uri, "--db", _pg.ConnectionString];
+        string[] args = ["jobs", "submit", dir, "--model", model, "--batch", "2", "--broker", _servers.Rabbit.Uri, "--db", _servers.Pg.ConnectionString];
 
         // No workers: everything submitted stays on the queue, where the test can count it. Kill once some batches are confirmed.
-        using (var submit = new CliProcess(_root, args))
+        using (var submit = new CliProcess(_servers.Root, args))
             await submit.KillWhenAsync(() => Scalar("SELECT count(*) FROM lookout_job_items WHERE queued") >= 100, "100 images confirmed", TimeSpan.FromMinutes(2));
         var job = (string)ScalarObject("SELECT job_id FROM lookout_jobs")!;
         var confirmed = Names("SELECT name FROM lookout_job_items WHERE queued");
         long recordedBefore = Scalar("SELECT count(*) FROM lookout_job_items");
         Assert.True(recordedBefore < Images, $"the submit finished before the kill ({recordedBefore} recorded)");
 
-        var resumed = await CliRunner.RunAsync(_root, ["--json", .. args, "--resume", job]);
+        var resumed = await CliRunner.RunAsync(_servers.Root, ["--json", .. args, "--resume", job]);
         Assert.True(resumed.ExitCode == 0, resumed.StdErr);
         var outcome = JsonDocument.Parse(resumed.StdOut).RootElement;
         Assert.Equal(job, outcome.GetProperty("job").GetString());
@@ -75,7 +63,7 @@ public sealed class SubmitResumeTests : IDisposable
 
     private async Task<List<string>> QueuedNamesAsync()
     {
-        var factory = new ConnectionFactory { Uri = new Uri(_rabbit.Uri) };
+        var factory = new ConnectionFactory { Uri = new Uri(_servers.Rabbit.Uri) };
         await using var conn = await factory.CreateConnectionAsync();
         await using var channel = await conn.CreateChannelAsync();
         var names = new List<string>();
@@ -86,7 +74,7 @@ public sealed class SubmitResumeTests : IDisposable
 
     private HashSet<string> Names(string sql)
     {
-        using var conn = new NpgsqlConnection(_pg.ConnectionString + ";Pooling=false");
+        using var conn = new NpgsqlConnection(_servers.Pg.ConnectionString + ";Pooling=false");
         conn.Open();
         using var cmd = new NpgsqlCommand(sql, conn);
         using var r = cmd.ExecuteReader();
@@ -97,7 +85,7 @@ public sealed class SubmitResumeTests : IDisposable
 
     private object? ScalarObject(string sql)
     {
-        using var conn = new NpgsqlConnection(_pg.ConnectionString + ";Pooling=false");
+        using var conn = new NpgsqlConnection(_servers.Pg.ConnectionString + ";Pooling=false");
         conn.Open();
         using var cmd = new NpgsqlCommand(sql, conn);
         try { return cmd.ExecuteScalar(); }
@@ -108,8 +96,6 @@ public sealed class SubmitResumeTests : IDisposable
 
     public void Dispose()
     {
-        _rabbit.Dispose();
-        _pg.Dispose();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _servers.Dispose();
     }
 }

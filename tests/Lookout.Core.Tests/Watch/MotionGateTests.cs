@@ -41,4 +41,26 @@ public class MotionGateTests
         Assert.All(FrameDifferenceMotionGate.Grey(img, 2, 1), v => Assert.InRange(v, 127, 128));
         Assert.Throws<Lookout.Core.LookoutException>(() => new FrameDifferenceMotionGate(new MotionOptions { MinChangedFraction = 0 }));
     }
+
+    [Theory]
+    [InlineData(101, 37, 13, 5)]   // cells of uneven widths and heights
+    [InlineData(1280, 720, 96, 54)] // a 720p camera frame at the gate's default width
+    [InlineData(7, 3, 7, 3)]       // one pixel per cell
+    public void Grey_IsTheMeanLumaOfEveryPixelInItsCell(int width, int height, int w, int h)
+    {
+        var random = new Random(width * 31 + w);
+        var px = new byte[width * height * 3];
+        random.NextBytes(px);
+        var frame = new Lookout.Core.Imaging.RgbImage(width, height, px);
+        var sum = new long[w * h];
+        var count = new long[w * h];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int cell = (int)((long)y * h / height) * w + (int)((long)x * w / width), i = (y * width + x) * 3;
+                sum[cell] += (77 * px[i] + 150 * px[i + 1] + 29 * px[i + 2]) >> 8;
+                count[cell]++;
+            }
+        Assert.Equal(sum.Select((s, c) => (byte)(s / count[c])).ToArray(), FrameDifferenceMotionGate.Grey(frame, w, h));
+    }
 }

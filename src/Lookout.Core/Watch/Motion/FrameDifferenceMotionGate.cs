@@ -44,24 +44,36 @@ public sealed class FrameDifferenceMotionGate : IMotionGate
     /// <summary>Area-averaged luma (BT.601 integer weights) on a w x h grid; every source pixel lands in one cell.</summary>
     internal static byte[] Grey(RgbImage frame, int w, int h)
     {
-        var sum = new int[w * h];
-        var count = new int[w * h];
-        var px = frame.Pixels;
-        var colCell = new int[frame.Width];
-        for (int x = 0; x < frame.Width; x++) colCell[x] = (int)((long)x * w / frame.Width);
+        // Column x belongs to cell x*w/W, so each cell is a run of whole columns: a row is summed cell by cell over
+        // contiguous bytes (every camera frame passes here, so no per-pixel lookups or counters).
+        var firstColumn = new int[w + 1];
+        for (int c = 0; c <= w; c++) firstColumn[c] = (int)(((long)c * frame.Width + w - 1) / w);
+        var sum = new long[w * h];
+        var rowsInCell = new int[h];
+        var px = frame.Pixels.AsSpan();
+        int stride = frame.Width * 3;
         for (int y = 0; y < frame.Height; y++)
         {
-            int row = (int)((long)y * h / frame.Height) * w;
-            int i = y * frame.Width * 3;
-            for (int x = 0; x < frame.Width; x++, i += 3)
+            int cellRow = (int)((long)y * h / frame.Height);
+            rowsInCell[cellRow]++;
+            var row = px.Slice(y * stride, stride);
+            var cells = sum.AsSpan(cellRow * w, w);
+            for (int c = 0; c < w; c++)
             {
-                int c = row + colCell[x];
-                sum[c] += (77 * px[i] + 150 * px[i + 1] + 29 * px[i + 2]) >> 8;
-                count[c]++;
+                var run = row[(firstColumn[c] * 3)..(firstColumn[c + 1] * 3)];
+                int total = 0;
+                for (int i = 0; i + 2 < run.Length; i += 3)
+                    total += (77 * run[i] + 150 * run[i + 1] + 29 * run[i + 2]) >> 8;
+                cells[c] += total;
             }
         }
         var grey = new byte[w * h];
-        for (int i = 0; i < grey.Length; i++) grey[i] = (byte)(count[i] > 0 ? sum[i] / count[i] : 0);
+        for (int r = 0; r < h; r++)
+            for (int c = 0; c < w; c++)
+            {
+                long count = (long)rowsInCell[r] * (firstColumn[c + 1] - firstColumn[c]);
+                grey[r * w + c] = (byte)(count > 0 ? sum[r * w + c] / count : 0);
+            }
         return grey;
     }
 }

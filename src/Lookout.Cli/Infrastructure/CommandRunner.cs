@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lookout.Core;
+using Lookout.Core.IO;
 
 namespace Lookout.Cli.Infrastructure;
 
@@ -22,6 +23,11 @@ public static class CommandRunner
             {
                 output.Error("cancelled");
                 return ExitCodes.Cancelled;
+            }
+            catch (Exception e) when (DiskFull.Is(e))
+            {
+                output.Error(DiskFull.Explain(e, parse.GetResult(GlobalOptions.Workspace)?.GetValueOrDefault<string?>()).Message);
+                return ExitCodes.Failure;
             }
             catch (Exception e) when (IsUserFacing(e))
             {

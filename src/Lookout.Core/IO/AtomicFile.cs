@@ -44,6 +44,14 @@ public static class AtomicFile
 
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 
+    /// <summary>The file a temporary name made by this class stands for (other paths come back unchanged).</summary>
+    public static string TargetOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        var match = System.Text.RegularExpressions.Regex.Match(name, @"^\.(?<file>.+)\.[0-9a-f]{32}\.tmp(\.[A-Za-z0-9]+)?$");
+        return match.Success ? Path.Combine(Path.GetDirectoryName(path) ?? "", match.Groups["file"].Value) : path;
+    }
+
     private static string TempBeside(string path)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using Lookout.Core.Imaging;
 using Lookout.Server.Batching;
 using Microsoft.AspNetCore.Http;
@@ -16,8 +17,12 @@ public sealed record ApiError(int Status, string Message, int? RetryAfterSeconds
         Lookout.Core.Studio.StudioException s => new(Studio.StudioErrors.StatusFor(s.Problem), s.Message),
         BadHttpRequestException b => new(b.StatusCode, b.StatusCode == 413 ? "upload too large" : "bad request"),
         InferenceFailedException => new(StatusCodes.Status500InternalServerError, "inference failed"),
+        _ when DiskFull.Is(e) => new(StatusCodes.Status507InsufficientStorage, DiskFullMessage),
         _ => new(StatusCodes.Status500InternalServerError, "internal error"),
     };
+
+    /// <summary>What a client is told when the server's disk is full (no server paths).</summary>
+    public const string DiskFullMessage = "the server's disk is full: nothing was saved, and what was saved before is intact; free some space on the server and try again";
 
     public static int StatusFor(ImageProblem problem) => problem switch
     {
@@ -36,6 +41,7 @@ public sealed record ApiError(int Status, string Message, int? RetryAfterSeconds
         413 => "upload too large",
         415 => "unsupported media type",
         503 => "service unavailable",
+        507 => DiskFullMessage,
         _ => "error",
     };
 }

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using Lookout.Core.Imaging;
 using Lookout.Core.Video.Analysis;
 using Lookout.Core.Watch.Alerts.Actions;
@@ -8,10 +9,14 @@ namespace Lookout.Core.Watch.Alerts;
 
 /// <summary>
 /// One box: the snapshot file first (so its path travels with the event), then the row in the workspace catalog.
-/// Every alert is recorded; a failed snapshot is reported as an outcome and the event is stored without it.
+/// Every alert is recorded; a failed snapshot is reported as an outcome and the event is stored without it. On a full
+/// disk the alert still goes out (webhooks and MQTT need no disk): the event that could not be stored is an outcome too.
 /// </summary>
 public sealed class LocalAlertRecorder(SnapshotWriter snapshots, EventStore store) : IAlertRecorder
 {
+    /// <summary>The outcome's name when the event row could not be written.</summary>
+    public const string StoreOutcome = "event";
+
     public Task<RecordedAlert?> RecordAsync(Rule rule, AlertEvent alert, RgbImage frame, FrameAnalysis analysis, long fence, CancellationToken ct)
     {
         ActionOutcome? outcome = null;
@@ -24,10 +29,18 @@ public sealed class LocalAlertRecorder(SnapshotWriter snapshots, EventStore stor
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetVips.VipsException)
             {
-                outcome = new ActionOutcome(ActionsConfig.SnapshotName, false, e.Message);
+                outcome = new ActionOutcome(ActionsConfig.SnapshotName, false, DiskFull.Is(e) ? DiskFull.Explain(e).Message : e.Message);
             }
         }
-        store.Add(alert);
+        try
+        {
+            store.Add(alert);
+        }
+        catch (Exception e) when (DiskFull.Is(e))
+        {
+            // Reported instead of the snapshot's outcome: a row that is not in the catalog is what the user must hear about.
+            outcome = new ActionOutcome(StoreOutcome, false, DiskFull.Explain(e).Message);
+        }
         return Task.FromResult<RecordedAlert?>(new RecordedAlert(alert, outcome));
     }
 }

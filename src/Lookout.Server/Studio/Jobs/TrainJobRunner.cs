@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Lookout.Core;
+using Lookout.Core.IO;
 using Lookout.Core.Pipelines.Train;
 using Lookout.Core.Runs;
 using Lookout.Core.Studio;
@@ -155,9 +156,10 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
             p.Jobs.Finish(job.Id, JobState.Cancelled);
             observer.State("cancelled");
         }
-        catch (Exception e) when (e is LookoutException or ArgumentException or InvalidOperationException or IOException or StudioException)
+        catch (Exception e) when (e is LookoutException or ArgumentException or InvalidOperationException or IOException or StudioException || DiskFull.Is(e))
         {
-            var reason = e.Message.Replace(project.Root, "project", StringComparison.Ordinal);
+            var message = DiskFull.Is(e) ? DiskFull.Explain(e, project.Root).Message : e.Message;
+            var reason = message.Replace(project.Root, "project", StringComparison.Ordinal);
             p.Jobs.Finish(job.Id, JobState.Failed, reason);
             observer.State("failed", reason);
         }

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +23,9 @@ internal sealed class ErrorFilter(ErrorStyle style, ILogger log) : IEndpointFilt
         catch (Exception e)
         {
             var error = ApiError.From(e);
-            if (error.Status >= 500 && e is not ServerOverloadedException)
+            if (error.Status == StatusCodes.Status507InsufficientStorage) // the operator's to fix: which disk, no stack
+                log.LogWarning("{Method} {Path}: {Reason}", context.HttpContext.Request.Method, context.HttpContext.Request.Path, DiskFull.Explain(e).Message);
+            else if (error.Status >= 500 && e is not ServerOverloadedException)
                 log.LogError(e, "{Method} {Path} failed", context.HttpContext.Request.Method, context.HttpContext.Request.Path);
             return ApiResults.Error(error, style);
         }

@@ -59,6 +59,34 @@ public class StudioApiTests
         Directory.Delete(dir, true);
     }
 
+    [Lookout.Tests.Shared.SmallDiskFact]
+    public async Task Upload_WhenTheDiskIsFull_Is507_KeepsWhatWasThere_AndWorksOnceThereIsRoom()
+    {
+        using var disk = new Lookout.Tests.Shared.SmallDisk(8L * 1024 * 1024);
+        var (app, client, dir) = await StartAsync(o => o with { StudioDirectory = Path.Combine(disk.Path, "projects") });
+        await using var _ = app;
+        await Data(await client.PostAsJsonAsync("/v1/projects", new { name = "home", backbone = "generated" }));
+        async Task<HttpResponseMessage> Upload(int seed, string name)
+        {
+            var body = new ByteArrayContent(StudioMedia.Textured(40 * seed, 200, 100, seed));
+            body.Headers.ContentType = new("application/octet-stream");
+            return await client.PostAsync($"/v1/projects/home/uploads?name={name}", body);
+        }
+        var first = (await Data(await Upload(1, "a.png"))).GetProperty("ids")[0].GetInt64();
+        var filler = disk.Fill();
+
+        await ClassifyApiTests.AssertError(await Upload(2, "b.png"), 507, "disk is full");
+
+        var items = (await Data(await client.GetAsync("/v1/projects/home/items?view=inbox"))).GetProperty("items");
+        Assert.Equal([first], items.EnumerateArray().Select(i => i.GetProperty("id").GetInt64()));
+        Assert.Empty(Directory.GetFiles(disk.Path, "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(disk.Path, "*.part", SearchOption.AllDirectories));
+        File.Delete(filler);
+        Assert.Equal("added", (await Data(await Upload(2, "b.png"))).GetProperty("status").GetString());
+        Assert.Equal(2, (await Data(await client.GetAsync("/v1/projects/home/items?view=inbox"))).GetProperty("items").GetArrayLength());
+        Directory.Delete(dir, true);
+    }
+
     [Theory]
     [InlineData("Sec-Fetch-Site", "cross-site")]
     [InlineData("Sec-Fetch-Site", "same-site")]

@@ -160,6 +160,32 @@ public class StudioTrainApiTests(ITestOutputHelper output)
 
     private static string Name(JsonElement predicted) => predicted.GetProperty("item").GetProperty("name").GetString()!;
 
+    [Lookout.Tests.Shared.SmallDiskFact]
+    public async Task Job_WhenTheDiskFillsUp_FailsSayingSo_TheStudioKeepsWorking_AndTheNextJobTrains()
+    {
+        using var disk = new Lookout.Tests.Shared.SmallDisk(48L * 1024 * 1024);
+        var dir = Path.Combine(disk.Path, "studio");
+        var (app, client) = await StartAsync(dir);
+        await using var stop = new Cleanup(app, dir);
+        await MakeShapesProject(client, dir, "shapes", 40, "circle", "square", "stripes");
+
+        var first = (await Data(await client.PostAsJsonAsync("/v1/projects/shapes/jobs", new { mode = "quick", epochs = 200 }))).GetProperty("id").GetInt64();
+        await WaitAsync(client, "shapes", first, e => e.GetProperty("kind").GetString() == "progress");
+        var filler = disk.Fill();                                           // the disk fills while the job runs
+        var (failed, events) = await WaitAsync(client, "shapes", first, seconds: 120);
+
+        output.WriteLine(string.Join("\n", events.TakeLast(4)));
+        Assert.Equal("failed", failed.GetProperty("state").GetString());
+        Assert.StartsWith("no space left on the disk", failed.GetProperty("error").GetString());
+        Assert.DoesNotContain(disk.Path, failed.GetProperty("error").GetString());
+        Assert.Equal(120, (await Data(await client.GetAsync("/v1/projects/shapes"))).GetProperty("classes").EnumerateArray().Sum(c => c.GetProperty("items").GetInt32()));
+
+        File.Delete(filler);
+        var second = (await Data(await client.PostAsJsonAsync("/v1/projects/shapes/jobs", new { mode = "quick", epochs = 10 }))).GetProperty("id").GetInt64();
+        var (done, _) = await WaitAsync(client, "shapes", second);
+        Assert.Equal("done", done.GetProperty("state").GetString());
+    }
+
     [Fact]
     public async Task Cancel_StopsAJob_AndTheNextQueuedOneRuns()
     {

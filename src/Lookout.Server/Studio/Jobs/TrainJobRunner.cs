@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Lookout.Core;
 using Lookout.Core.IO;
 using Lookout.Core.Pipelines.Train;
@@ -98,11 +99,23 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
                 w.Job = next.Id;
                 w.Cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             }
+            bool recorded = true;
             try { await RunAsync(p, next, w.Cancel.Token); }
-            catch (Exception e) { log.LogError(e, "Training job {Job} of {Project} crashed", next.Id, p.Project.Name); p.Jobs.Finish(next.Id, JobState.Failed, "internal error"); p.Jobs.AddEvent(next.Id, "state", "{\"state\":\"failed\",\"text\":\"internal error\"}"); }
+            catch (Exception e)
+            {
+                log.LogError(e, "Training job {Job} of {Project} crashed", next.Id, p.Project.Name);
+                recorded = TryRecordFailure(p, next.Id, DiskFull.Is(e) ? Reason(p.Project, e) : "internal error");
+            }
             finally
             {
                 lock (w.Gate) { w.Job = null; w.Cancel.Dispose(); w.Cancel = null; }
+            }
+            if (!recorded)
+            {
+                // The job stays unfinished in the catalog: the next job posted (or the next start) runs it again. Taking
+                // it again now would spin on a disk that cannot record anything.
+                lock (w.Gate) w.Active = false;
+                return;
             }
         }
     }
@@ -112,6 +125,7 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
         var project = p.Project;
         var runs = new RunStore(project.Workspace.RunsDir);
         bool resumed = job.State == JobState.Running;
+        DiskReserve.Keep(project.Workspace.Root);
         if (!p.Jobs.Start(job.Id)) return; // cancelled between the queue and here
         var before = RunIds(runs).ToHashSet(StringComparer.Ordinal);
         string? NewRun() => RunIds(runs).FirstOrDefault(id => !before.Contains(id));
@@ -158,10 +172,31 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
         }
         catch (Exception e) when (e is LookoutException or ArgumentException or InvalidOperationException or IOException or StudioException || DiskFull.Is(e))
         {
-            var message = DiskFull.Is(e) ? DiskFull.Explain(e, project.Root).Message : e.Message;
-            var reason = message.Replace(project.Root, "project", StringComparison.Ordinal);
+            var reason = Reason(project, e);
+            if (DiskFull.Is(e)) DiskReserve.Release(project.Workspace.Root); // room to record that it failed, and why
             p.Jobs.Finish(job.Id, JobState.Failed, reason);
             observer.State("failed", reason);
+        }
+    }
+
+    /// <summary>What the user reads about a failed job: the message, with the project's folder as "project".</summary>
+    private static string Reason(StudioProject project, Exception e) =>
+        (DiskFull.Is(e) ? DiskFull.Explain(e, project.Root).Message : e.Message).Replace(project.Root, "project", StringComparison.Ordinal);
+
+    /// <summary>Marks a job failed after an unexpected error; false when even that could not be written.</summary>
+    private bool TryRecordFailure(ProjectServices p, long job, string reason)
+    {
+        try
+        {
+            DiskReserve.Release(p.Project.Workspace.Root);
+            p.Jobs.Finish(job, JobState.Failed, reason);
+            p.Jobs.AddEvent(job, "state", JsonSerializer.Serialize(new { state = "failed", text = reason }));
+            return true;
+        }
+        catch (Exception e)
+        {
+            log.LogError("Training job {Job} of {Project} failed and that could not be recorded: {Error}", job, p.Project.Name, e.Message);
+            return false;
         }
     }
 

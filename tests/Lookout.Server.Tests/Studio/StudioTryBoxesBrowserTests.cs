@@ -129,6 +129,8 @@ public class StudioTryBoxesBrowserTests
         await Expect(page.Locator("#boxes-note")).ToContainTextAsync("has its previous boxes again", SlowContain);
         Assert.Equal(accepted, File.ReadAllLines(txt1));
         await Expect(page.Locator("#boxes-position")).ToHaveTextAsync("1 of 2 · 1 reviewed", SlowText);
+        // Picture 1 shown again (so the next "suggested by" can only be picture 2's, not the one still on screen).
+        await Expect(page.Locator("#boxes-status")).ToContainTextAsync($"Saved: {suggested} boxes", SlowContain);
         await page.ClickAsync("#boxes-next");
         await Expect(page.Locator("#boxes-status")).ToContainTextAsync("suggested by nanodet", SlowContain);
         int second = await page.Locator("g.box.suggested").CountAsync();

@@ -58,6 +58,7 @@ export function Boxes({ project, picture: opened, onChanged }: { project: Projec
   const loadPicture = async (pid: number) => {
     showing.current = pid;
     setPicture(null); setSelected(null); setError("");
+    setStatus("Loading…"); // never the previous picture's "N suggested: Enter accepts them all" over this one
     try {
       const data = await api.boxes(project.name, pid);
       let suggestions: SuggestionsDto | null = null;

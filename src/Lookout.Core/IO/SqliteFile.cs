@@ -19,7 +19,9 @@ public static partial class SqliteFile
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
         db.Open();
         KeepWalFiles(db);
-        db.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        // journal_size_limit: a kept WAL is cut back after checkpoints and emptied when the last connection closes, so a
+        // big scan's WAL does not stay on disk for good.
+        db.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA journal_size_limit=4194304;");
         return db;
     }
 

@@ -30,6 +30,11 @@ public class FullDiskTests
             Assert.Equal(before.Keys.Order(), Directory.GetFiles(data, "*", SearchOption.AllDirectories).Order());
             Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(f.Key)));   // the user's pictures are untouched
 
+            var runs = await CliRunner.RunAsync(root, ["runs", "list", "-w", workspace, "--json"]);
+            var failedRun = Assert.Single(JsonDocument.Parse(runs.StdOut).RootElement.EnumerateArray());
+            Assert.Equal("failed", failedRun.GetProperty("state").GetString());
+            Assert.StartsWith("no space left on the disk", failedRun.GetProperty("failure").GetString());
+
             disk.Resize(64L * 1024 * 1024);                          // the user freed some space
             var again = await CliRunner.RunAsync(root, ["train", data, "-w", workspace, "--quiet", "--json"]);
 

@@ -22,8 +22,15 @@ public static class RunsCommands
             foreach (var r in runsList)
                 table.AddRow(r.Id, r.Task, r.Created.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), Markup.Escape(r.Backbone ?? "-"), $"{r.Classes}",
                     r.DatasetHash is { Length: >= 12 } h ? h[..12] : "-", TestScore(r),
-                    r.HasModel ? "yes" : r.State == RunState.Resumable ? "[yellow]no[/] (resumable)" : "[yellow]no[/]");
+                    r.HasModel ? "yes" : r.State switch
+                    {
+                        RunState.Resumable => "[yellow]no[/] (resumable)",
+                        RunState.Failed => "[red]failed[/] (below)",
+                        _ => "[yellow]no[/]",
+                    });
             output.Render(table);
+            foreach (var r in runsList.Where(r => r.State == RunState.Failed))
+                output.Line($"{r.Id} failed: {Markup.Escape(r.Failure ?? "no reason was recorded")}");
             return Task.FromResult(ExitCodes.Ok);
         });
         runs.Subcommands.Add(list);

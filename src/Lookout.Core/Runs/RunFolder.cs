@@ -19,6 +19,38 @@ public sealed record RunFolder(string Id, string Dir)
     public string ReportPath => Path.Combine(Dir, "report.html");
     /// <summary>A fine-tuning run's plan, written before any work so the run can be resumed from any point.</summary>
     public string FineTunePlanPath => Path.Combine(Dir, "finetune.json");
+    /// <summary>Why the run stopped without a model, when it failed (not when it was killed or stopped: those resume).</summary>
+    public string FailurePath => Path.Combine(Dir, "failed.txt");
+
+    /// <summary>The reason the run failed, or null.</summary>
+    public string? Failure
+    {
+        get
+        {
+            try { return File.Exists(FailurePath) ? File.ReadAllText(FailurePath).Trim() : null; }
+            catch (IOException) { return null; }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/>; if it throws (a cancellation aside), writes why to <see cref="FailurePath"/> so
+    /// <c>runs list</c> says "failed" and why, then lets the exception go on. Best effort: on a full disk even this
+    /// small file may not fit, and the run is then listed as incomplete.
+    /// </summary>
+    public async Task<T> RecordingFailureAsync<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            if (File.Exists(FailurePath)) File.Delete(FailurePath); // a resumed run starts clean
+            return await work().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            try { AtomicFile.WriteAllText(FailurePath, (DiskFull.Is(e) ? DiskFull.Explain(e).Message : e.Message) + "\n"); }
+            catch (IOException) { }
+            throw;
+        }
+    }
 
     internal static readonly JsonSerializerOptions Json = new()
     {

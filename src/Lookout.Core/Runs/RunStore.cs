@@ -6,9 +6,10 @@ namespace Lookout.Core.Runs;
 
 /// <summary>
 /// Where a run stands: finished with its model; stopped before its model but resumable (a fine-tuning run, which
-/// <c>train --resume</c> continues); or stopped for good (a head run, or one killed before it wrote its plan).
+/// <c>train --resume</c> continues); stopped for good (a head run, or one killed before it wrote its plan); or failed
+/// with a reason (<see cref="RunSummary.Failure"/>: a full disk, bad data...).
 /// </summary>
-public enum RunState { Complete, Resumable, Incomplete }
+public enum RunState { Complete, Resumable, Incomplete, Failed }
 
 /// <summary>One line of <c>runs list</c>.</summary>
 public sealed record RunSummary(string Id, string Dir, DateTimeOffset Created, string? Backbone, int Classes, string? DatasetHash,
@@ -20,6 +21,8 @@ public sealed record RunSummary(string Id, string Dir, DateTimeOffset Created, s
     public double? TestMap50 { get; init; }
     /// <summary>A detector run's test mAP@0.5:0.95.</summary>
     public double? TestMap50To95 { get; init; }
+    /// <summary>Why a run failed (<see cref="RunState.Failed"/>, or a resumable run's last attempt), else null.</summary>
+    public string? Failure { get; init; }
 
     public const string ClassifyTask = "classify", DetectTask = "detect";
 }
@@ -76,7 +79,8 @@ public sealed class RunStore(string root)
             var best = epochs.LastOrDefault(e => e.Improved);
             list.Add(new RunSummary(run.Id, dir, manifest?.Created ?? new DateTimeOffset(Directory.GetCreationTimeUtc(dir), TimeSpan.Zero),
                 manifest?.Backbone, manifest?.Labels.Count ?? 0, manifest?.DatasetHash, File.Exists(run.ModelPath),
-                epochs.Count, best is null || double.IsNaN(best.ValAccuracy) ? null : best.ValAccuracy, eval?.Accuracy, eval?.Count, StateOf(run)));
+                epochs.Count, best is null || double.IsNaN(best.ValAccuracy) ? null : best.ValAccuracy, eval?.Accuracy, eval?.Count, StateOf(run))
+            { Failure = run.Failure });
         }
         return list.OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
@@ -96,10 +100,11 @@ public sealed class RunStore(string root)
         var created = DateTimeOffset.TryParse(Str(manifest, "created"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var c)
             ? c : new DateTimeOffset(Directory.GetCreationTimeUtc(run.Dir), TimeSpan.Zero);
         bool hasModel = File.Exists(run.ModelPath);
-        var state = hasModel ? RunState.Complete : Directory.Exists(Path.Combine(run.Dir, "checkpoints")) ? RunState.Resumable : RunState.Incomplete;
+        var state = hasModel ? RunState.Complete : Directory.Exists(Path.Combine(run.Dir, "checkpoints")) ? RunState.Resumable
+            : File.Exists(run.FailurePath) ? RunState.Failed : RunState.Incomplete;
         return new RunSummary(run.Id, run.Dir, created, Str(manifest, "detector"), labels, Str(manifest, "datasetHash"), hasModel, epochs, null, null,
             Num(eval, "images") is { } n ? (int)n : null, state)
-        { Task = RunSummary.DetectTask, TestMap50 = Num(eval, "map50"), TestMap50To95 = Num(eval, "map50To95") };
+        { Task = RunSummary.DetectTask, TestMap50 = Num(eval, "map50"), TestMap50To95 = Num(eval, "map50To95"), Failure = run.Failure };
     }
 
     private static JsonElement? ReadElement(string path)
@@ -109,7 +114,8 @@ public sealed class RunStore(string root)
     }
 
     public static RunState StateOf(RunFolder run) =>
-        File.Exists(run.ModelPath) ? RunState.Complete : File.Exists(run.FineTunePlanPath) ? RunState.Resumable : RunState.Incomplete;
+        File.Exists(run.ModelPath) ? RunState.Complete : File.Exists(run.FineTunePlanPath) ? RunState.Resumable
+            : File.Exists(run.FailurePath) ? RunState.Failed : RunState.Incomplete;
 
     private int NextNumber(string kind)
     {

@@ -38,7 +38,7 @@ public static class DetectTrainPipeline
         run.WriteJson(Path.Combine(run.Dir, DetectPlan.FileName), plan);
         run.WriteJson(run.OptionsPath, request.Options);
         observer.OnMessage(PipelinePhase.Train, $"run {run.Id}: if it is interrupted, continue with 'lookout train --resume {run.Id}'");
-        return Task.Run(() => Execute(plan, data, run, observer, ct), ct);
+        return run.RecordingFailureAsync(() => Task.Run(() => Execute(plan, data, run, observer, ct), ct));
     }
 
     /// <summary>Continues a stopped detect run from its last checkpoint (the data must not have changed).</summary>
@@ -51,7 +51,7 @@ public static class DetectTrainPipeline
         if (Hash(data) != plan.DatasetHash)
             throw new LookoutException($"the boxes changed since run {run.Id} started; start a new run instead of resuming");
         observer.OnMessage(PipelinePhase.Train, $"resuming detector run {run.Id}");
-        return Task.Run(() => Execute(plan, data, run, observer, ct), ct);
+        return run.RecordingFailureAsync(() => Task.Run(() => Execute(plan, data, run, observer, ct), ct));
     }
 
     /// <summary>For each class, the COCO class it starts from: the one the options map it to, else the one it is by name.</summary>

@@ -42,7 +42,7 @@ public static class TrainPipeline
         if (ScratchDecision(request, items, observer) is { } small)
         {
             var scratchRun = new RunStore(request.Workspace.RunsDir).Create();
-            result = await new ScratchTrainingService().RunAsync(request.Head, request.Scratch, items, small.Width, small.Height, scratchRun, observer, ct);
+            result = await scratchRun.RecordingFailureAsync(() => new ScratchTrainingService().RunAsync(request.Head, request.Scratch, items, small.Width, small.Height, scratchRun, observer, ct));
         }
         else
         {
@@ -55,9 +55,9 @@ public static class TrainPipeline
             {
                 var plan = new FineTunePlan(request.Backbone, fineTune, request.Augment, DatasetManifest.Hash(items));
                 observer.OnMessage(PipelinePhase.Train, $"run {run.Id}: fine-tuning; if it is interrupted, continue with 'lookout train --resume {run.Id}'");
-                result = await new FineTuneService(cache).RunAsync(request.Head, plan, items, backbone, run, observer, ct);
+                result = await run.RecordingFailureAsync(() => new FineTuneService(cache).RunAsync(request.Head, plan, items, backbone, run, observer, ct));
             }
-            else result = await new TrainingService(cache).RunAsync(request.Head, items, backbone, run, observer, ct);
+            else result = await run.RecordingFailureAsync(() => new TrainingService(cache).RunAsync(request.Head, items, backbone, run, observer, ct));
         }
         result = result with { Timings = [.. timings.Stages, .. result.Timings] };
         return new TrainPipelineResult(scan, split, result.WithScanProblems(request.DataDir, scan));
@@ -71,7 +71,7 @@ public static class TrainPipeline
         var items = new DatasetService(request.Workspace).Snapshot();
         var backbone = BackboneResolver.Resolve(plan.Backbone);
         using var cache = EmbedStep.OpenCache(request.Workspace);
-        return await new FineTuneService(cache).ResumeAsync(request.Run, items, backbone, observer, ct);
+        return await request.Run.RecordingFailureAsync(() => new FineTuneService(cache).ResumeAsync(request.Run, items, backbone, observer, ct));
     }
 
     /// <summary>

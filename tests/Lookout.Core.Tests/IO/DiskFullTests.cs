@@ -73,8 +73,8 @@ public class DiskFullTests
             using var analyzer = WatchTestKit.Tiny(dir);
             var observer = new RecordingObserver();
             var workspace = Path.Combine(disk.Path, "ws");
-            // The disk fills once the watcher is running (its catalog is open), as a camera box's disk does.
-            var source = new FillsTheDiskFirst(WatchTestKit.File(clip), disk);
+            string? filler = null;
+            var source = new OnFirstFrame(WatchTestKit.File(clip), () => filler = disk.Fill());
 
             var stats = await new WatchService().RunAsync(source, analyzer, rules, new WatchOptions { Workspace = workspace, Camera = "porch" }, observer);
 
@@ -87,7 +87,7 @@ public class DiskFullTests
             Assert.StartsWith("no space left on the disk", lost.Detail);
             Assert.Empty(Directory.EnumerateFiles(workspace, "*.tmp", SearchOption.AllDirectories)); // no half-written snapshot
 
-            File.Delete(source.Filler!);                                                         // space again: the next run records
+            File.Delete(filler!);                                                         // space again: the next run records
             var again = await new WatchService().RunAsync(WatchTestKit.File(clip), analyzer, rules, new WatchOptions { Workspace = workspace, Camera = "porch" });
             Assert.Equal(1, again.Events);
             var stored = Assert.Single(EventStore.List(workspace));
@@ -96,20 +96,56 @@ public class DiskFullTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    [Fact]
+    public async Task Watcher_WhenItsCatalogRefusesWrites_KeepsWatching_AndSaysTheAlertWasNotStored()
+    {
+        // What a disk the kernel turned read-only (a failing SD card) does to SQLite, without needing one: every insert
+        // into the events table is refused.
+        var dir = Directory.CreateTempSubdirectory("lookout-refused-watch").FullName;
+        try
+        {
+            var workspace = Path.Combine(dir, "ws");
+            EventStore.Open(workspace).Dispose();
+            using (var db = SqliteFile.Open(Path.Combine(workspace, "catalog.db")))
+                db.Execute("CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END;");
+            var clip = await WatchTestKit.BlobClip(Path.Combine(dir, "person.mp4"), Scenes.PersonRed);
+            var rules = RulesLoader.Parse("""
+                rules:
+                  - name: stranger
+                    when: { label: person, min_score: 0.6, frames: 3, of_last: 5 }
+                    actions: [snapshot]
+                """);
+            using var analyzer = WatchTestKit.Tiny(dir);
+            var observer = new RecordingObserver();
+
+            var stats = await new WatchService().RunAsync(WatchTestKit.File(clip), analyzer, rules, new WatchOptions { Workspace = workspace, Camera = "porch" }, observer);
+
+            Assert.Equal(stats.FramesIn, stats.Processed + stats.SkippedByMotion + stats.Dropped);
+            var (_, outcomes) = Assert.Single(observer.Alerts);
+            var lost = Assert.Single(outcomes, o => o.Action == LocalAlertRecorder.StoreOutcome);
+            Assert.False(lost.Ok);
+            Assert.StartsWith("the event could not be stored", lost.Detail);
+            Assert.Contains("readonly", lost.Detail);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     private static AlertEvent Alert(string rule) =>
         new(Guid.NewGuid().ToString("N"), "porch", rule, "person", 0.9f, 0.9f, DateTimeOffset.UtcNow, TimeSpan.Zero, 1, null, null);
 
-    private sealed class FillsTheDiskFirst(IFrameSource inner, SmallDisk disk) : IFrameSource
+    /// <summary>A source that does something to the disk once the watcher runs (its catalog open), as a camera box's disk would.</summary>
+    private sealed class OnFirstFrame(IFrameSource inner, Action happen) : IFrameSource
     {
-        public string? Filler { get; private set; }
         public string Name => inner.Name;
         public bool IsLive => inner.IsLive;
 
         public async IAsyncEnumerable<Frame> ReadAsync(Action<SourceStatus>? status, [EnumeratorCancellation] CancellationToken ct)
         {
+            bool first = true;
             await foreach (var frame in inner.ReadAsync(status, ct))
             {
-                Filler ??= disk.Fill();
+                if (first) happen();
+                first = false;
                 yield return frame;
             }
         }

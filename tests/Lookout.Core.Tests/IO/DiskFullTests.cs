@@ -64,19 +64,13 @@ public class DiskFullTests
         {
             using var disk = new SmallDisk(4 * 1024 * 1024);
             var clip = await WatchTestKit.BlobClip(Path.Combine(dir, "person.mp4"), Scenes.PersonRed);
-            var rules = RulesLoader.Parse("""
-                rules:
-                  - name: stranger
-                    when: { label: person, min_score: 0.6, frames: 3, of_last: 5 }
-                    actions: [snapshot]
-                """);
             using var analyzer = WatchTestKit.Tiny(dir);
             var observer = new RecordingObserver();
             var workspace = Path.Combine(disk.Path, "ws");
             string? filler = null;
             var source = new OnFirstFrame(WatchTestKit.File(clip), () => filler = disk.Fill());
 
-            var stats = await new WatchService().RunAsync(source, analyzer, rules, new WatchOptions { Workspace = workspace, Camera = "porch" }, observer);
+            var stats = await new WatchService().RunAsync(source, analyzer, SnapshotRule, new WatchOptions { Workspace = workspace, Camera = "porch" }, observer);
 
             Assert.Equal(stats.FramesIn, stats.Processed + stats.SkippedByMotion + stats.Dropped);   // every frame was watched to the end
             Assert.Equal(1, stats.Events);
@@ -88,7 +82,7 @@ public class DiskFullTests
             Assert.Empty(Directory.EnumerateFiles(workspace, "*.tmp", SearchOption.AllDirectories)); // no half-written snapshot
 
             File.Delete(filler!);                                                         // space again: the next run records
-            var again = await new WatchService().RunAsync(WatchTestKit.File(clip), analyzer, rules, new WatchOptions { Workspace = workspace, Camera = "porch" });
+            var again = await new WatchService().RunAsync(WatchTestKit.File(clip), analyzer, SnapshotRule, new WatchOptions { Workspace = workspace, Camera = "porch" });
             Assert.Equal(1, again.Events);
             var stored = Assert.Single(EventStore.List(workspace));
             Assert.True(File.Exists(stored.SnapshotPath), stored.SnapshotPath);
@@ -109,16 +103,10 @@ public class DiskFullTests
             using (var db = SqliteFile.Open(Path.Combine(workspace, "catalog.db")))
                 db.Execute("CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END;");
             var clip = await WatchTestKit.BlobClip(Path.Combine(dir, "person.mp4"), Scenes.PersonRed);
-            var rules = RulesLoader.Parse("""
-                rules:
-                  - name: stranger
-                    when: { label: person, min_score: 0.6, frames: 3, of_last: 5 }
-                    actions: [snapshot]
-                """);
             using var analyzer = WatchTestKit.Tiny(dir);
             var observer = new RecordingObserver();
 
-            var stats = await new WatchService().RunAsync(WatchTestKit.File(clip), analyzer, rules, new WatchOptions { Workspace = workspace, Camera = "porch" }, observer);
+            var stats = await new WatchService().RunAsync(WatchTestKit.File(clip), analyzer, SnapshotRule, new WatchOptions { Workspace = workspace, Camera = "porch" }, observer);
 
             Assert.Equal(stats.FramesIn, stats.Processed + stats.SkippedByMotion + stats.Dropped);
             var (_, outcomes) = Assert.Single(observer.Alerts);
@@ -129,6 +117,14 @@ public class DiskFullTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    /// <summary>One alert with a snapshot when a person stays in view (the blob clip has one such stretch).</summary>
+    private static readonly RuleSet SnapshotRule = RulesLoader.Parse("""
+        rules:
+          - name: stranger
+            when: { label: person, min_score: 0.6, frames: 3, of_last: 5 }
+            actions: [snapshot]
+        """);
 
     private static AlertEvent Alert(string rule) =>
         new(Guid.NewGuid().ToString("N"), "porch", rule, "person", 0.9f, 0.9f, DateTimeOffset.UtcNow, TimeSpan.Zero, 1, null, null);

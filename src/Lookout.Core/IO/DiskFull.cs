@@ -43,7 +43,7 @@ public static partial class DiskFull
         var where = file ?? folder;
         var what = file is not null ? $"could not write {file}" : e is SqliteException || e.InnerException is SqliteException
             ? $"could not update the catalog{(folder is null ? "" : $" in {folder}")}" : "could not write a file";
-        var free = where is null ? "" : FreeSpace(where) is { } bytes ? $" ({Megabytes(bytes)} free on that disk)" : "";
+        var free = where is null ? "" : FreeSpace(where) is { } bytes ? $" ({DiskSpace.Format(bytes)} free on that disk)" : "";
         return new DiskFullException($"no space left on the disk: {what}{free}. Nothing saved before was changed; free some space and try again.", e)
         {
             File = file,
@@ -70,19 +70,7 @@ public static partial class DiskFull
     }
 
     /// <summary>Free bytes on the disk holding <paramref name="path"/> (its nearest existing folder); null if unknown.</summary>
-    internal static long? FreeSpace(string path)
-    {
-        try
-        {
-            var dir = Path.GetFullPath(path);
-            while (!Directory.Exists(dir) && Path.GetDirectoryName(dir) is { } parent) dir = parent;
-            return new DriveInfo(dir).AvailableFreeSpace;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return null; }
-    }
-
-    private static string Megabytes(long bytes) => bytes < 1024 * 1024
-        ? FormattableString.Invariant($"{bytes / 1024.0:0} KB") : FormattableString.Invariant($"{bytes / 1024.0 / 1024.0:0.#} MB");
+    internal static long? FreeSpace(string path) => DiskSpace.Of(path)?.FreeBytes;
 
     [GeneratedRegex(@"'(?<path>[^']+)'\s*$")]
     private static partial Regex QuotedPath();

@@ -1,3 +1,4 @@
+using Lookout.Core.IO;
 using Lookout.Core.Studio;
 using Lookout.Core.Studio.Media;
 using Lookout.Server.Api;
@@ -105,9 +106,10 @@ public static class StudioApi
         var classes = ProjectClasses.List(p);
         var detect = Lookout.Core.Studio.Boxes.BoxProject.IsDetection(p);
         var counts = ItemQuery.Counts(p, photosOnly: detect);
+        var disk = DiskSpace.Of(p.Root);
         return new ProjectDto(p.Name, classes.Select(c => new ClassDto(c.Name, c.Items)).ToList(),
             counts.Inbox, counts.Excluded, counts.Total, p.Backbone, p.BlurThreshold, ModelOf(CurrentModel.Find(p)),
-            detect ? "detect" : "classify");
+            detect ? "detect" : "classify", disk?.FreeBytes, disk?.Low ?? false);
     }
 
     /// <summary>A detection project's pictures stay in the inbox folder and get boxes (a class folder would make them background images).</summary>

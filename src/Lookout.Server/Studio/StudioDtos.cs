@@ -10,8 +10,10 @@ public sealed record ClassDto(string Name, int Items);
 public sealed record ModelDto(string Run, IReadOnlyList<string> Labels);
 
 /// <param name="Task">"classify" (one folder per class) or "detect" (boxes: classes.txt and a YOLO file beside each reviewed picture).</param>
+/// <param name="DiskFreeBytes">Space left on the disk holding the project (null if unknown).</param>
+/// <param name="DiskLow">True when that is low enough that uploads, videos and training may soon fail.</param>
 public sealed record ProjectDto(string Name, IReadOnlyList<ClassDto> Classes, int Inbox, int Excluded, int Total,
-    string Backbone, double BlurThreshold, ModelDto? Model, string Task);
+    string Backbone, double BlurThreshold, ModelDto? Model, string Task, long? DiskFreeBytes = null, bool DiskLow = false);
 
 /// <param name="Task">"classify" (default) or "detect".</param>
 public sealed record CreateProjectRequest(string Name, string? Backbone, string? Task = null);

@@ -73,7 +73,11 @@ public class StudioApiTests
             return await client.PostAsync($"/v1/projects/home/uploads?name={name}", body);
         }
         var first = (await Data(await Upload(1, "a.png"))).GetProperty("ids")[0].GetInt64();
+        Assert.False((await Data(await client.GetAsync("/v1/projects/home"))).GetProperty("diskLow").GetBoolean());
         var filler = disk.Fill();
+        var full = await Data(await client.GetAsync("/v1/projects/home"));          // the studio warns before the next write fails
+        Assert.True(full.GetProperty("diskLow").GetBoolean());
+        Assert.InRange(full.GetProperty("diskFreeBytes").GetInt64(), 0, 800 * 1024);
 
         await ClassifyApiTests.AssertError(await Upload(2, "b.png"), 507, "disk is full");
 
@@ -82,6 +86,7 @@ public class StudioApiTests
         Assert.Empty(Directory.GetFiles(disk.Path, "*.tmp", SearchOption.AllDirectories));
         Assert.Empty(Directory.GetFiles(disk.Path, "*.part", SearchOption.AllDirectories));
         File.Delete(filler);
+        Assert.False((await Data(await client.GetAsync("/v1/projects/home"))).GetProperty("diskLow").GetBoolean());
         Assert.Equal("added", (await Data(await Upload(2, "b.png"))).GetProperty("status").GetString());
         Assert.Equal(2, (await Data(await client.GetAsync("/v1/projects/home/items?view=inbox"))).GetProperty("items").GetArrayLength());
         Directory.Delete(dir, true);

@@ -16,6 +16,34 @@ namespace Lookout.Server.Tests.Studio;
 /// </summary>
 public class StudioBrowserTests
 {
+    [Lookout.Tests.Shared.SmallDiskFact]
+    public async Task AProjectOnAFullDisk_SaysSoOnEveryTab_AndTheWarningGoesOnceThereIsRoom()
+    {
+        using var disk = new Lookout.Tests.Shared.SmallDisk(16L * 1024 * 1024);
+        await using var studio = await StudioSession.StartAsync("disk", 20_000, new StudioSessionOptions
+        {
+            Server = o => o with { StudioDirectory = Path.Combine(disk.Path, "projects") },
+        });
+        var page = studio.Page;
+        (await studio.Http.PostAsJsonAsync("/v1/projects", new { name = "attic", backbone = "generated" })).EnsureSuccessStatusCode();
+        await page.GotoAsync(studio.Url + "/studio#/p/attic/collect");
+        await Expect(page.Locator(".project-name")).ToHaveTextAsync("attic");
+        await Expect(page.Locator("#disk-low")).ToHaveCountAsync(0);
+
+        var filler = disk.Fill();
+        await page.ReloadAsync();
+        await Expect(page.Locator("#disk-low")).ToContainTextAsync(new Regex(@"^Only \d+ KB left on the disk that holds this project"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "studio-screens", "00-disk-low.png") });
+        await page.ClickAsync("#tab-train");
+        await Expect(page.Locator("#disk-low")).ToBeVisibleAsync();
+
+        File.Delete(filler);
+        await page.ReloadAsync();
+        await Expect(page.Locator(".project-name")).ToHaveTextAsync("attic");
+        await Expect(page.Locator("#disk-low")).ToHaveCountAsync(0);
+        Assert.Empty(studio.Errors);
+    }
+
 
     [Fact]
     public async Task EmptyProject_ToLabelledClasses_ByUploadCameraAndUrls_ThenSuggestionsKeysAndAWalkthrough()

@@ -2,7 +2,7 @@
 
 export interface ClassDto { name: string; items: number }
 export interface ModelDto { run: string; labels: string[] }
-export interface ProjectDto { name: string; classes: ClassDto[]; inbox: number; excluded: number; total: number; backbone: string; blurThreshold: number; model: ModelDto | null; task: "classify" | "detect" }
+export interface ProjectDto { name: string; classes: ClassDto[]; inbox: number; excluded: number; total: number; backbone: string; blurThreshold: number; model: ModelDto | null; task: "classify" | "detect"; diskFreeBytes: number | null; diskLow: boolean }
 export interface SuggestionDto { label: string; score: number; second: string | null; margin: number; unknown: boolean }
 export interface RankDto { position: number; reason: string }
 export interface ItemDto {

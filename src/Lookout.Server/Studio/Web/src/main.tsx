@@ -106,6 +106,10 @@ function ProjectPage({ route }: { route: Extract<Route, { page: "project" }> }) 
         <Classes project={project} current={route.tab === "class" ? route.label : undefined} onChanged={() => void refresh()} />
       </aside>
       <main>
+        {project.diskLow && (
+          <p class="disk-low" id="disk-low">Only {megabytes(project.diskFreeBytes ?? 0)} left on the disk that holds this project: new photos, videos and
+            training may fail. Free some space (old runs in the project's <code>.lookout/runs</code> folder, or files elsewhere on that disk).</p>
+        )}
         {error && <p class="error">{error}</p>}
         {route.tab === "collect" && <Collect project={project} onChanged={() => void refresh()} />}
         {view && <ItemsView project={project} view={view} undo={undo} onChanged={() => void refresh()} />}
@@ -169,3 +173,10 @@ function Classes({ project, current, onChanged }: { project: ProjectDto; current
 }
 
 render(<App />, document.getElementById("app")!);
+
+/** Bytes as people read them: "850 KB", "12.3 MB", "4.2 GB". */
+function megabytes(bytes: number): string {
+  if (bytes < 1 << 20) return `${Math.round(bytes / 1024)} KB`;
+  if (bytes < 1 << 30) return `${(bytes / 1048576).toFixed(1)} MB`;
+  return `${(bytes / 1073741824).toFixed(1)} GB`;
+}

@@ -43,12 +43,15 @@ public static partial class DiskFull
         var where = file ?? folder;
         var what = file is not null ? $"could not write {file}" : e is SqliteException || e.InnerException is SqliteException
             ? $"could not update the catalog{(folder is null ? "" : $" in {folder}")}" : "could not write a file";
-        var free = where is null ? "" : FreeSpace(where) is { } bytes ? $" ({DiskSpace.Format(bytes)} free on that disk)" : "";
+        var free = where is null ? "" : DiskSpace.Of(where) is { } disk ? $" ({DiskSpace.Format(disk.FreeBytes)} free on that disk)" : "";
         return new DiskFullException($"no space left on the disk: {what}{free}. Nothing saved before was changed; free some space and try again.", e)
         {
             File = file,
         };
     }
+
+    /// <summary>What to tell the user about a failed write: <see cref="Explain"/>'s words for a full disk, else the exception's message.</summary>
+    public static string MessageOf(Exception e, string? folder = null) => Is(e) ? Explain(e, folder).Message : e.Message;
 
     private static DiskFullException? Unwrap(Exception e)
     {
@@ -68,9 +71,6 @@ public static partial class DiskFull
                 return AtomicFile.TargetOf(m.Groups["path"].Value);
         return null;
     }
-
-    /// <summary>Free bytes on the disk holding <paramref name="path"/> (its nearest existing folder); null if unknown.</summary>
-    internal static long? FreeSpace(string path) => DiskSpace.Of(path)?.FreeBytes;
 
     [GeneratedRegex(@"'(?<path>[^']+)'\s*$")]
     private static partial Regex QuotedPath();

@@ -15,7 +15,7 @@ public static class DiskReserve
     {
         var path = Path.Combine(folder, FileName);
         if (File.Exists(path) && new FileInfo(path).Length == Size) return;
-        if (DiskFull.FreeSpace(folder) is not { } free || free < 8 * Size) return; // never what pushes a disk over
+        if (DiskSpace.Of(folder) is not { } disk || disk.FreeBytes < 8 * Size) return; // never what pushes a disk over
         try { AtomicFile.Write(path, s => s.Write(new byte[Size])); }
         catch (IOException) { /* no reserve this time; made again before the next job */ }
     }

@@ -46,7 +46,7 @@ public sealed record RunFolder(string Id, string Dir)
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            try { AtomicFile.WriteAllText(FailurePath, (DiskFull.Is(e) ? DiskFull.Explain(e).Message : e.Message) + "\n"); }
+            try { AtomicFile.WriteAllText(FailurePath, DiskFull.MessageOf(e) + "\n"); }
             catch (IOException) { }
             throw;
         }

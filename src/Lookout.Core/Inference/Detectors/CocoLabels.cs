@@ -25,7 +25,7 @@ public static class CocoLabels
         var n = name.Trim().Replace('_', ' ').Replace('-', ' ');
         foreach (var candidate in n.EndsWith('s') && n.Length > 2 ? new[] { n, n[..^1] } : [n])
         {
-            int id = All.ToList().FindIndex(l => string.Equals(l, candidate, StringComparison.OrdinalIgnoreCase));
+            int id = IndexOf(candidate);
             if (id >= 0) return id;
         }
         return null;
@@ -39,7 +39,7 @@ public static class CocoLabels
         {
             var name = raw.Trim();
             if (name.Length == 0) continue;
-            int id = All.ToList().FindIndex(l => string.Equals(l, name, StringComparison.OrdinalIgnoreCase));
+            int id = IndexOf(name);
             if (id < 0)
             {
                 var close = All.Where(l => l.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(l, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -49,5 +49,13 @@ public static class CocoLabels
             ids.Add(id);
         }
         return ids;
+    }
+
+    /// <summary>The class id of a COCO name (case-insensitive), or -1.</summary>
+    private static int IndexOf(string name)
+    {
+        for (int i = 0; i < All.Count; i++)
+            if (string.Equals(All[i], name, StringComparison.OrdinalIgnoreCase)) return i;
+        return -1;
     }
 }

@@ -31,14 +31,14 @@ public sealed class LocalAlertRecorder(SnapshotWriter snapshots, EventStore stor
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetVips.VipsException)
             {
-                outcome = new ActionOutcome(ActionsConfig.SnapshotName, false, DiskFull.Is(e) ? DiskFull.Explain(e).Message : e.Message);
+                outcome = new ActionOutcome(ActionsConfig.SnapshotName, false, DiskFull.MessageOf(e));
             }
         }
         try
         {
             store.Add(alert);
         }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        catch (SqliteException e)
         {
             // A full disk, or one the kernel turned read-only (a failing SD card): alerting goes on. Reported instead of
             // the snapshot's outcome: a row that is not in the catalog is what the user must hear about.

@@ -181,7 +181,7 @@ public sealed class TrainJobRunner(StudioHost studio, ILogger<TrainJobRunner> lo
 
     /// <summary>What the user reads about a failed job: the message, with the project's folder as "project".</summary>
     private static string Reason(StudioProject project, Exception e) =>
-        (DiskFull.Is(e) ? DiskFull.Explain(e, project.Root).Message : e.Message).Replace(project.Root, "project", StringComparison.Ordinal);
+        DiskFull.MessageOf(e, project.Root).Replace(project.Root, "project", StringComparison.Ordinal);
 
     /// <summary>Marks a job failed after an unexpected error; false when even that could not be written.</summary>
     private bool TryRecordFailure(ProjectServices p, long job, string reason)
